@@ -1,0 +1,64 @@
+/**
+ * Errors the workflow raises on purpose. Each `name` is a string literal because the
+ * state machine's Retry/Catch match on it and minifiers rename classes.
+ */
+
+export interface Problem {
+  /** Path of the offending field in the request, e.g. `Rbac.Users[1].AccessString`. */
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[], options?: { cause?: unknown }) {
+    // The message is the machine-readable cause the contract promises: every problem with its field.
+    super(JSON.stringify({ problems }), options);
+    this.problems = problems;
+  }
+}
+
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class ReplicationGroupCreateFailed extends Error {
+  override readonly name = 'ReplicationGroupCreateFailed';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class ProvisioningTimedOut extends Error {
+  override readonly name = 'ProvisioningTimedOut';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A resource is in a state that forbids the next step yet (the state machine retries it). */
+export class ResourceNotReady extends Error {
+  override readonly name = 'ResourceNotReady';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Names the state machine matches in Retry/Catch; kept here so tests can check the ASL against them. */
+export const WORKFLOW_ERROR_NAMES = [
+  'ValidationError',
+  'ConflictError',
+  'ReplicationGroupCreateFailed',
+  'ProvisioningTimedOut',
+  'ResourceNotReady',
+] as const;
+
+/** The SDK's error name, or undefined for something that is not an Error. */
+export function errorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
+}
