@@ -1,0 +1,26 @@
+import type { PollingSettings } from './state';
+
+/**
+ * Default availability schedule. A replication group is never available within its first minutes, so the
+ * first check waits (a Wait state's duration is free); from then on one invocation keeps checking every
+ * CheckIntervalSeconds for up to ten minutes, which notices availability within seconds at a fraction of
+ * the state transitions a Wait/check/Choice loop at the same spacing would spend.
+ */
+export const POLLING_DEFAULTS: PollingSettings = {
+  TimeoutMinutes: 60,
+  InitialWaitSeconds: 180,
+  WaitSeconds: 10,
+  ChecksPerInvocation: 60,
+  CheckIntervalSeconds: 10,
+};
+
+export const POLLING_BOUNDS = {
+  TimeoutMinutes: { min: 1, max: 1440 },
+  InitialWaitSeconds: { min: 0, max: 3600 },
+  WaitSeconds: { min: 1, max: 3600 },
+  ChecksPerInvocation: { min: 1, max: 60 },
+  CheckIntervalSeconds: { min: 1, max: 300 },
+} as const satisfies Record<keyof PollingSettings, { min: number; max: number }>;
+
+/** One checking invocation may not sleep longer than this (the Lambda timeout leaves room above it). */
+export const MAX_SECONDS_CHECKING_PER_INVOCATION = 600;
