@@ -5,7 +5,7 @@ export const logger = new Logger({ serviceName: 'elasticache-provisioner' });
 
 /** The narrow logging surface core functions depend on. */
 export interface Log {
-  info(message: string, ...extra: object[]): void;
-  warn(message: string, ...extra: object[]): void;
-  debug(message: string, ...extra: object[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
 }

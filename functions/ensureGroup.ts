@@ -1,0 +1,10 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { elastiCache } from '../shared/aws/clients';
+import { logger } from '../shared/logger';
+import type { EnsureGroupResult, ProvisionState } from '../shared/state';
+import { ensureGroup } from '../shared/userGroup';
+
+export const handler = middy<ProvisionState, EnsureGroupResult>()
+  .use(injectLambdaContext(logger))
+  .handler((state) => ensureGroup({ elastiCache, logger }, state));

@@ -1,0 +1,27 @@
+/**
+ * Tags put on every resource the workflow creates, so an operator (or a clean-up) can tell
+ * what this project manages and for which replication group.
+ */
+import type { NormalisedRequest, Tag } from './state';
+
+export const MANAGED_BY_TAG_KEY = 'managed-by';
+export const MANAGED_BY_TAG_VALUE = 'elasticache-provisioner';
+export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-group';
+
+const RESERVED_KEYS = new Set([MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY]);
+
+/**
+ * The project's own tags followed by the request's tags. A request tag with one of the
+ * project's keys is dropped: duplicate keys are refused by the APIs, and the ownership
+ * marker must stay truthful.
+ */
+export function managedTags(request: Pick<NormalisedRequest, 'ReplicationGroupId' | 'Tags'>): Tag[] {
+  return [
+    { Key: MANAGED_BY_TAG_KEY, Value: MANAGED_BY_TAG_VALUE },
+    { Key: REPLICATION_GROUP_TAG_KEY, Value: request.ReplicationGroupId },
+    ...request.Tags.filter((tag) => !RESERVED_KEYS.has(tag.Key)).map((tag) => ({
+      Key: tag.Key,
+      Value: tag.Value,
+    })),
+  ];
+}

@@ -1,0 +1,107 @@
+/**
+ * Makes sure the request's user group exists and holds every requested user. Called in a
+ * loop until the group is `active`; users already in the group are never removed, because
+ * other clusters may rely on them.
+ */
+import {
+  CreateUserGroupCommand,
+  DescribeUserGroupsCommand,
+  type ElastiCacheClient,
+  ModifyUserGroupCommand,
+  type UserGroup,
+} from '@aws-sdk/client-elasticache';
+import { ConflictError, errorName, ResourceNotReady } from './errors';
+import type { Log } from './logger';
+import type { EnsureGroupResult, ProvisionState } from './state';
+import { managedTags } from './tags';
+
+export interface EnsureGroupDeps {
+  elastiCache: ElastiCacheClient;
+  logger: Log;
+}
+
+export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState): Promise<EnsureGroupResult> {
+  const { request } = state;
+  const rbac = request.Rbac;
+  if (!rbac) {
+    // The state machine skips this step without Rbac; answering "done" keeps a stray call harmless.
+    deps.logger.info('No RBAC user group requested');
+    return { UserGroupId: '', Status: 'not-requested', Active: true, Created: false, AddedUsers: [] };
+  }
+  const { UserGroupId } = rbac;
+  const previous = state.userGroup;
+  const wanted = rbac.Users.map((user) => user.UserId);
+  const result = (status: string, created: boolean, added: string[]): EnsureGroupResult => ({
+    UserGroupId,
+    Status: status,
+    Active: status === 'active',
+    Created: (previous?.Created ?? false) || created,
+    AddedUsers: [...new Set([...(previous?.AddedUsers ?? []), ...added])],
+  });
+
+  const current = await describeUserGroup(deps.elastiCache, UserGroupId);
+  if (current === undefined) {
+    const out = await deps.elastiCache.send(
+      new CreateUserGroupCommand({
+        UserGroupId,
+        Engine: request.Engine,
+        UserIds: wanted,
+        Tags: managedTags(request),
+      }),
+    );
+    const status = out.Status ?? 'creating';
+    deps.logger.info('User group created', { UserGroupId, Status: status, UserIds: wanted });
+    return result(status, true, []);
+  }
+
+  const status = current.Status ?? 'unknown';
+  if (current.Engine !== undefined && current.Engine.toLowerCase() !== request.Engine) {
+    throw new ConflictError(
+      `User group ${UserGroupId} exists for engine ${current.Engine}, not ${request.Engine} (nothing was changed)`,
+    );
+  }
+  if (status === 'deleting') {
+    throw new ResourceNotReady(`User group ${UserGroupId} is being deleted; it is created again once gone`);
+  }
+
+  const members = new Set((current.UserIds ?? []).map((id) => id.toLowerCase()));
+  const missing = wanted.filter((id) => !members.has(id));
+  const extra = [...members].filter((id) => !wanted.includes(id));
+  if (extra.length > 0) {
+    deps.logger.info('User group holds users the request does not name; they are kept', {
+      UserGroupId,
+      UserIds: extra,
+    });
+  }
+  if (missing.length === 0) {
+    deps.logger.info('User group checked', { UserGroupId, Status: status });
+    return result(status, false, []);
+  }
+  if (status !== 'active') {
+    // ModifyUserGroup on a group that is not active fails; the state machine checks again later.
+    deps.logger.info('User group not active yet; users to be added on a later check', {
+      UserGroupId,
+      Status: status,
+      MissingUserIds: missing,
+    });
+    return result(status, false, []);
+  }
+  // Only additions: InvalidUserGroupStateFault (a concurrent change) propagates for the state machine to retry.
+  const out = await deps.elastiCache.send(new ModifyUserGroupCommand({ UserGroupId, UserIdsToAdd: missing }));
+  const newStatus = out.Status ?? 'modifying';
+  deps.logger.info('Users added to user group', { UserGroupId, Status: newStatus, AddedUserIds: missing });
+  return result(newStatus, false, missing);
+}
+
+async function describeUserGroup(
+  elastiCache: ElastiCacheClient,
+  userGroupId: string,
+): Promise<UserGroup | undefined> {
+  try {
+    const out = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }));
+    return out.UserGroups?.find((group) => group.UserGroupId?.toLowerCase() === userGroupId);
+  } catch (err) {
+    if (errorName(err) === 'UserGroupNotFoundFault') return undefined;
+    throw err;
+  }
+}
