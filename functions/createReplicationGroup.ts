@@ -1,0 +1,10 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { elastiCache } from '../shared/aws/clients';
+import { logger } from '../shared/logger';
+import { createReplicationGroup } from '../shared/replicationGroup';
+import type { CreateReplicationGroupResult, ProvisionState } from '../shared/state';
+
+export const handler = middy<ProvisionState, CreateReplicationGroupResult>()
+  .use(injectLambdaContext(logger))
+  .handler((state) => createReplicationGroup({ elastiCache, logger }, state));
