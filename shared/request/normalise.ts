@@ -1,0 +1,115 @@
+import type { NormalisedRequest, NormalisedUser } from '../state';
+import { analyseAccessString } from './accessString';
+import { defaultUserId, MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
+import {
+  DEFAULT_NUM_CACHE_CLUSTERS,
+  DEFAULT_NUM_NODE_GROUPS,
+  DEFAULT_REPLICAS_PER_NODE_GROUP,
+  type ParsedRequest,
+} from './schema';
+
+/** A valid request before the engine version is resolved: everything but the version and its family. */
+export type ValidatedRequest = Omit<NormalisedRequest, 'EngineVersion' | 'CacheParameterGroupFamily'> & {
+  EngineVersion?: string;
+};
+
+/** Applies the conditional defaults and lower-cases ids, saying in Notes what changed. Pure. */
+export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
+  const notes: string[] = [];
+  const lowerCased = (field: string, id: string): string => {
+    const lower = id.toLowerCase();
+    if (lower !== id) notes.push(`${field} lower-cased to ${lower} (ElastiCache stores ids in lower case)`);
+    return lower;
+  };
+
+  const rbacUsed = usesRbac(viewOf(parsed));
+  const enabled = parsed.ClusterMode === 'enabled';
+  const numCacheClusters = parsed.NumCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
+
+  let transitEncryption = parsed.TransitEncryptionEnabled ?? false;
+  if (parsed.TransitEncryptionEnabled === undefined && rbacUsed) {
+    transitEncryption = true;
+    notes.push('TransitEncryptionEnabled set to true: RBAC needs in-transit encryption');
+  }
+
+  if (enabled && (parsed.NumNodeGroups ?? 0) > MANY_SHARDS) {
+    notes.push(
+      `NumNodeGroups above ${MANY_SHARDS} needs a raised ElastiCache quota (nodes per cluster) in the account`,
+    );
+  }
+
+  const userGroupIds = parsed.UserGroupIds.map((id, index) => lowerCased(`UserGroupIds[${index}]`, id));
+  let rbac: NormalisedRequest['Rbac'];
+  if (parsed.Rbac) {
+    const groupId = lowerCased('Rbac.UserGroupId', parsed.Rbac.UserGroupId);
+    userGroupIds.push(groupId);
+    const users: NormalisedUser[] = parsed.Rbac.Users.map((user, index) => {
+      const field = `Rbac.Users[${index}]`;
+      const userId = lowerCased(`${field}.UserId`, user.UserId);
+      if (!analyseAccessString(user.AccessString).switchedOn) {
+        notes.push(`${field} (${userId}) has no "on" rule: the user is created switched off`);
+      }
+      return {
+        UserId: userId,
+        UserName: user.UserName,
+        AccessString: user.AccessString,
+        AuthenticationType: user.AuthenticationType,
+        ...(user.PasswordSecretId !== undefined && { PasswordSecretId: user.PasswordSecretId }),
+      };
+    });
+    const given = parsed.Rbac.DefaultUser;
+    if (given) {
+      users.push({
+        UserId: lowerCased('Rbac.DefaultUser.UserId', given.UserId),
+        UserName: 'default',
+        AccessString: given.AccessString,
+        AuthenticationType: 'password',
+        ...(given.PasswordSecretId !== undefined && { PasswordSecretId: given.PasswordSecretId }),
+      });
+    } else if (parsed.Engine === 'redis') {
+      const id = defaultUserId(groupId);
+      users.push({
+        UserId: id,
+        UserName: 'default',
+        AccessString: MANAGED_DEFAULT_ACCESS_STRING,
+        AuthenticationType: 'password',
+        ManagedDefault: true,
+      });
+      notes.push(
+        `Rbac.DefaultUser absent: the workflow manages ${id} (UserName default, "${MANAGED_DEFAULT_ACCESS_STRING}") so unauthenticated connections get nothing`,
+      );
+    }
+    rbac = { UserGroupId: groupId, Users: users };
+  }
+
+  return {
+    ReplicationGroupId: lowerCased('ReplicationGroupId', parsed.ReplicationGroupId),
+    ReplicationGroupDescription: parsed.ReplicationGroupDescription,
+    Engine: parsed.Engine,
+    ...(parsed.EngineVersion !== undefined && { EngineVersion: parsed.EngineVersion }),
+    CacheNodeType: parsed.CacheNodeType,
+    ClusterMode: parsed.ClusterMode,
+    ...(enabled
+      ? {
+          NumNodeGroups: parsed.NumNodeGroups ?? DEFAULT_NUM_NODE_GROUPS,
+          ReplicasPerNodeGroup: parsed.ReplicasPerNodeGroup ?? DEFAULT_REPLICAS_PER_NODE_GROUP,
+        }
+      : { NumCacheClusters: numCacheClusters }),
+    AutomaticFailoverEnabled: enabled ? true : (parsed.AutomaticFailoverEnabled ?? numCacheClusters >= 2),
+    MultiAZEnabled: parsed.MultiAZEnabled,
+    TransitEncryptionEnabled: transitEncryption,
+    AtRestEncryptionEnabled: parsed.AtRestEncryptionEnabled,
+    SnapshotRetentionLimit: parsed.SnapshotRetentionLimit,
+    ...(parsed.CacheParameterGroupName !== undefined && {
+      CacheParameterGroupName: parsed.CacheParameterGroupName,
+    }),
+    ...(parsed.CacheSubnetGroupName !== undefined && { CacheSubnetGroupName: parsed.CacheSubnetGroupName }),
+    SecurityGroupIds: parsed.SecurityGroupIds,
+    Tags: parsed.Tags,
+    UserGroupIds: [...new Set(userGroupIds)],
+    ...(rbac && { Rbac: rbac }),
+    Polling: parsed.Polling,
+    ...(parsed.CorrelationId !== undefined && { CorrelationId: parsed.CorrelationId }),
+    Notes: notes,
+  };
+}

@@ -1,0 +1,106 @@
+import { DescribeCacheEngineVersionsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { type Problem, ValidationError } from '../errors';
+import type { Log } from '../logger';
+import type { Engine, NormalisedRequest } from '../state';
+import { versionGatedProblems } from './rules';
+import { checkRequest } from './validate';
+import { ENGINE_LABEL, parseVersion } from './versions';
+
+export interface PrepareRequestDeps {
+  elastiCache: Pick<ElastiCacheClient, 'send'>;
+  logger: Log;
+}
+
+interface ResolvedEngine {
+  EngineVersion: string;
+  CacheParameterGroupFamily: string;
+}
+
+/**
+ * Turns the raw execution input into the NormalisedRequest the workflow carries: validates it
+ * (ValidationError with every problem, before any AWS call), resolves the engine version and its
+ * parameter group family with DescribeCacheEngineVersions, then applies the checks that depend on them.
+ */
+export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): Promise<NormalisedRequest> {
+  const checked = checkRequest(input);
+  if (!checked.ok) {
+    deps.logger.warn('Request rejected', { problems: checked.problems });
+    throw new ValidationError(checked.problems);
+  }
+  const { request, view } = checked;
+  const resolved = await resolveEngine(deps.elastiCache, request.Engine, request.EngineVersion);
+  const notes = [...request.Notes];
+  if (request.EngineVersion === undefined) {
+    notes.push(`EngineVersion resolved to ${resolved.EngineVersion}, the engine's default`);
+  }
+
+  const problems: Problem[] = [];
+  const version = parseVersion(resolved.EngineVersion);
+  if (version) problems.push(...versionGatedProblems(view, request.Engine, version));
+
+  let parameterGroup = request.CacheParameterGroupName;
+  const familyDefault = `default.${resolved.CacheParameterGroupFamily}`;
+  if (parameterGroup === undefined && request.ClusterMode === 'enabled') {
+    parameterGroup = `${familyDefault}.cluster.on`;
+    notes.push(
+      `CacheParameterGroupName set to ${parameterGroup}: cluster mode enabled needs a cluster-enabled group`,
+    );
+  } else if (
+    parameterGroup?.startsWith('default.') &&
+    parameterGroup !== familyDefault &&
+    parameterGroup !== `${familyDefault}.cluster.on`
+  ) {
+    problems.push({
+      field: 'CacheParameterGroupName',
+      message: `is a default group of another engine family; ${ENGINE_LABEL[request.Engine]} ${resolved.EngineVersion} uses family ${resolved.CacheParameterGroupFamily} (${familyDefault}${request.ClusterMode === 'enabled' ? '.cluster.on' : ''})`,
+    });
+  }
+  if (problems.length > 0) {
+    deps.logger.warn('Request rejected', { problems });
+    throw new ValidationError(problems);
+  }
+
+  const { EngineVersion: _requested, CacheParameterGroupName: _given, Notes: _notes, ...rest } = request;
+  const normalised: NormalisedRequest = {
+    ...rest,
+    EngineVersion: request.EngineVersion ?? resolved.EngineVersion,
+    CacheParameterGroupFamily: resolved.CacheParameterGroupFamily,
+    ...(parameterGroup !== undefined && { CacheParameterGroupName: parameterGroup }),
+    Notes: notes,
+  };
+  deps.logger.info('Request validated', {
+    ReplicationGroupId: normalised.ReplicationGroupId,
+    Engine: normalised.Engine,
+    EngineVersion: normalised.EngineVersion,
+    CacheParameterGroupFamily: normalised.CacheParameterGroupFamily,
+    Notes: normalised.Notes,
+  });
+  return normalised;
+}
+
+async function resolveEngine(
+  elastiCache: Pick<ElastiCacheClient, 'send'>,
+  engine: Engine,
+  requested: string | undefined,
+): Promise<ResolvedEngine> {
+  const { CacheEngineVersions: versions = [] } = await elastiCache.send(
+    new DescribeCacheEngineVersionsCommand(
+      requested === undefined
+        ? { Engine: engine, DefaultOnly: true }
+        : { Engine: engine, EngineVersion: requested },
+    ),
+  );
+  const usable = versions.filter((entry) => entry.EngineVersion && entry.CacheParameterGroupFamily);
+  const match = usable.find((entry) => entry.EngineVersion === requested) ?? usable[0];
+  if (!match?.EngineVersion || !match.CacheParameterGroupFamily) {
+    throw new ValidationError([
+      requested === undefined
+        ? { field: 'Engine', message: `ElastiCache reports no default version for ${ENGINE_LABEL[engine]}` }
+        : {
+            field: 'EngineVersion',
+            message: `ElastiCache does not offer ${ENGINE_LABEL[engine]} ${requested} (DescribeCacheEngineVersions knows no such version)`,
+          },
+    ]);
+  }
+  return { EngineVersion: match.EngineVersion, CacheParameterGroupFamily: match.CacheParameterGroupFamily };
+}
