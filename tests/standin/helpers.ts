@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import {
+  type SimulatedNodeBackend,
+  type SimulatedNodeBackendOptions,
+  type StandIn,
+  type StandInOptions,
+  simulatedNodeBackend,
+  startStandIn,
+} from '../../local/standin';
+
+export function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+/** Time the stand-in sees; moved by hand so status progressions are deterministic. */
+export interface ManualClock {
+  now(): number;
+  tick(ms: number): void;
+}
+
+export function manualClock(start = Date.UTC(2025, 0, 1)): ManualClock {
+  let now = start;
+  return {
+    now: () => now,
+    tick: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export interface ClientOptions {
+  /** 1 (default): errors surface at once. */
+  maxAttempts?: number;
+  /** Backoff between attempts; kept tiny so retried tests stay fast. */
+  retryDelayMs?: number;
+}
+
+/** The real SDK clients, pointed at the stand-in with dummy credentials. */
+export function sdkClients(standIn: StandIn, options: ClientOptions = {}) {
+  const maxAttempts = options.maxAttempts ?? 1;
+  const config = {
+    endpoint: standIn.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts,
+    ...(options.retryDelayMs === undefined
+      ? {}
+      : { retryStrategy: new ConfiguredRetryStrategy(maxAttempts, options.retryDelayMs) }),
+  };
+  return { elastiCache: new ElastiCacheClient(config), secretsManager: new SecretsManagerClient(config) };
+}
+
+export interface TestStandIn {
+  standIn: StandIn;
+  clock: ManualClock;
+  nodes: SimulatedNodeBackend;
+  elastiCache: ElastiCacheClient;
+  secretsManager: SecretsManagerClient;
+}
+
+/** Delays of 1 s on a manual clock: `clock.tick(1000)` completes any pending change. */
+export async function startTestStandIn(
+  options: StandInOptions = {},
+  nodeOptions: SimulatedNodeBackendOptions = {},
+): Promise<TestStandIn> {
+  const clock = manualClock();
+  const nodes = simulatedNodeBackend(nodeOptions);
+  const second = 1000;
+  const standIn = await startStandIn({
+    clock,
+    nodes,
+    ...options,
+    delays: {
+      userCreateMs: second,
+      userModifyMs: second,
+      userDeleteMs: second,
+      userGroupCreateMs: second,
+      userGroupModifyMs: second,
+      userGroupDeleteMs: second,
+      replicationGroupCreateMs: second,
+      replicationGroupDeleteMs: second,
+      ...options.delays,
+    },
+  });
+  return { standIn, clock, nodes, ...sdkClients(standIn) };
+}
+
+/** Lets every pending change complete: time moves past the delays and node work settles. */
+export async function completePending(env: TestStandIn, ms = 1000): Promise<void> {
+  env.clock.tick(ms);
+  await env.standIn.settle();
+}
+
+/** The rejection of a promise, for assertions on the error's class and fields. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
