@@ -1,0 +1,129 @@
+/**
+ * `--plan`: the normalised request and every call the workflow would make for it, making none.
+ */
+import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { buildCreateReplicationGroupParams } from '../../shared/replicationGroup';
+import { prepareRequest } from '../../shared/request/prepare';
+import { KNOWN_ENGINE_VERSIONS } from '../../shared/request/versions';
+import { generatedSecretName } from '../../shared/secrets';
+import type { Engine, NormalisedRequest } from '../../shared/state';
+import { managedTags } from '../../shared/tags';
+
+export interface PlannedCall {
+  Service: 'ElastiCache' | 'SecretsManager';
+  Action: string;
+  Parameters: Record<string, unknown>;
+  When: string;
+}
+
+export interface Plan {
+  Request: NormalisedRequest;
+  Calls: PlannedCall[];
+}
+
+const silent = { info() {}, warn() {}, debug() {} };
+
+/** Throws ValidationError exactly as the workflow's first step would. */
+export async function planProvisioning(input: unknown): Promise<Plan> {
+  const request = await prepareRequest({ elastiCache: knownEngineVersions, logger: silent }, input);
+  return { Request: request, Calls: plannedCalls(request) };
+}
+
+/**
+ * Answers DescribeCacheEngineVersions from the versions known today, so a plan needs no AWS; the
+ * workflow itself asks ElastiCache, and the plan says so.
+ */
+const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
+  send: (async (command: { input: { Engine?: string; EngineVersion?: string } }) => {
+    const engine = (command.input.Engine ?? 'redis') as Engine;
+    const known: readonly string[] = KNOWN_ENGINE_VERSIONS[engine];
+    const version = command.input.EngineVersion ?? known[known.length - 1];
+    if (!version || !known.includes(version)) return { CacheEngineVersions: [] };
+    return { CacheEngineVersions: [{ Engine: engine, EngineVersion: version, CacheParameterGroupFamily: family(engine, version) }] };
+  }) as Pick<ElastiCacheClient, 'send'>['send'],
+};
+
+function family(engine: Engine, version: string): string {
+  const major = version.split('.')[0] ?? '';
+  if (engine === 'redis') return major === '6' ? 'redis6.x' : `redis${major}`;
+  return `valkey${major}`;
+}
+
+function plannedCalls(request: NormalisedRequest): PlannedCall[] {
+  const calls: PlannedCall[] = [
+    {
+      Service: 'ElastiCache',
+      Action: 'DescribeCacheEngineVersions',
+      Parameters: { Engine: request.Engine, EngineVersion: request.EngineVersion },
+      When: 'always: resolves the version and its parameter group family',
+    },
+  ];
+  const tags = managedTags(request);
+  const rbac = request.Rbac;
+  if (rbac) {
+    for (const user of rbac.Users) {
+      calls.push({ Service: 'ElastiCache', Action: 'DescribeUsers', Parameters: { UserId: user.UserId }, When: 'always' });
+      if (user.AuthenticationType === 'password') {
+        calls.push(
+          user.PasswordSecretId
+            ? {
+                Service: 'SecretsManager',
+                Action: 'GetSecretValue',
+                Parameters: { SecretId: user.PasswordSecretId },
+                When: 'when the user is missing',
+              }
+            : {
+                Service: 'SecretsManager',
+                Action: 'CreateSecret',
+                Parameters: { Name: generatedSecretName(rbac.UserGroupId, user.UserId), SecretString: '(generated)', Tags: tags },
+                When: 'when the user is missing (an existing secret of that name is reused)',
+              },
+        );
+      }
+      calls.push({
+        Service: 'ElastiCache',
+        Action: 'CreateUser',
+        Parameters: {
+          UserId: user.UserId,
+          UserName: user.UserName,
+          Engine: request.Engine,
+          AccessString: user.AccessString,
+          AuthenticationMode:
+            user.AuthenticationType === 'iam' ? { Type: 'iam' } : { Type: 'password', Passwords: ['(from the secret)'] },
+          Tags: tags,
+        },
+        When: 'when the user is missing; an existing user with another access string gets ModifyUser instead',
+      });
+    }
+    calls.push(
+      { Service: 'ElastiCache', Action: 'DescribeUserGroups', Parameters: { UserGroupId: rbac.UserGroupId }, When: 'always' },
+      {
+        Service: 'ElastiCache',
+        Action: 'CreateUserGroup',
+        Parameters: { UserGroupId: rbac.UserGroupId, Engine: request.Engine, UserIds: rbac.Users.map((u) => u.UserId), Tags: tags },
+        When: 'when the group is missing; an existing group missing users gets ModifyUserGroup (UserIdsToAdd)',
+      },
+    );
+  }
+  calls.push(
+    {
+      Service: 'ElastiCache',
+      Action: 'DescribeReplicationGroups',
+      Parameters: { ReplicationGroupId: request.ReplicationGroupId },
+      When: 'always: an existing group of the same shape is adopted, another shape is a ConflictError',
+    },
+    {
+      Service: 'ElastiCache',
+      Action: 'CreateReplicationGroup',
+      Parameters: { ...buildCreateReplicationGroupParams(request) },
+      When: 'when the replication group is missing',
+    },
+    {
+      Service: 'ElastiCache',
+      Action: 'DescribeReplicationGroups',
+      Parameters: { ReplicationGroupId: request.ReplicationGroupId },
+      When: `after ${request.Polling.InitialWaitSeconds} s, then every ${request.Polling.CheckIntervalSeconds} s until available (at most ${request.Polling.TimeoutMinutes} min)`,
+    },
+  );
+  return calls;
+}

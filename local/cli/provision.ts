@@ -1,0 +1,146 @@
+/**
+ * npm run provision -- <file> [--plan] [--no-hold] [--nodes ...] [--faults plan.json] [--state-machine-arn arn]
+ *
+ * Locally (the default) it runs the real state machine definition in process, with the real handlers
+ * and SDK clients pointed at the local stand-in, and real redis-server nodes when installed.
+ * Progress goes to stderr; the result (or {Error, Cause}) is one JSON document on stdout.
+ */
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../../shared/errors';
+import type { ProvisioningResult } from '../../shared/state';
+import { startLocalEnvironment } from '../environment';
+import type { FaultPlan } from '../standin';
+import { PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';
+import { connectionInstructions } from './connect';
+import { executionInputFrom } from './input';
+import { planProvisioning } from './plan';
+import { progressPrinter } from './progress';
+
+const stderr = (line: string) => process.stderr.write(`${line}\n`);
+const stdout = (document: unknown) => process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseProvisionArgs(argv);
+  const document = JSON.parse(await readFile(args.file, 'utf8')) as unknown;
+  const { input, kind, requestType } = executionInputFrom(document);
+  if (kind === 'custom-resource' && requestType !== 'Create') {
+    throw new UsageError(`a custom-resource ${requestType} event is answered by the deployed bridge function; locally only Create runs`);
+  }
+
+  if (args.plan) {
+    try {
+      stdout(await planProvisioning(input));
+      return 0;
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        stdout({ Error: err.name, Cause: { problems: err.problems } });
+        return 1;
+      }
+      throw err;
+    }
+  }
+
+  if (args.stateMachineArn) {
+    const { runInAws } = await import('./remote');
+    return runInAws({ stateMachineArn: args.stateMachineArn, input, stderr, stdout });
+  }
+
+  const faults = args.faultsFile ? (JSON.parse(await readFile(args.faultsFile, 'utf8')) as FaultPlan) : undefined;
+  const local = await startLocalEnvironment({ nodes: args.nodes, ...(faults ? { faults } : {}) });
+  let closing: Promise<void> | undefined;
+  const shutdown = () => {
+    closing ??= local.close();
+    return closing;
+  };
+  const onSignal = () => {
+    stderr('Stopping the local nodes...');
+    void shutdown().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    stderr(
+      local.nodeKind === 'redis-server'
+        ? `Local ElastiCache at ${local.endpoints.elasticache}, nodes are real redis-server processes`
+        : `Local ElastiCache at ${local.endpoints.elasticache}, nodes are simulated (redis-server is not installed)`,
+    );
+    // Loaded only now: the handlers' SDK clients must see the local endpoints.
+    const { createLocalWorkflow } = await import('../workflow');
+    const workflow = createLocalWorkflow({ waitTimeOverrides: 50, retryIntervalOverrides: 50 });
+    const pollingStates = new Set(
+      Object.entries(workflow.taskFunctions)
+        .filter(([, fn]) => fn === 'waitAvailable')
+        .map(([state]) => state),
+    );
+    const run = await workflow.run(input, { onEvent: progressPrinter(stderr, pollingStates) });
+
+    if (run.status !== 'SUCCEEDED') {
+      stdout({ Error: run.error?.Error, Cause: readableCause(run.error?.Cause) });
+      stderr(`Failed after ${(run.durationMs / 1000).toFixed(2)} s, ${run.transitions} state transitions`);
+      return 1;
+    }
+    const result = run.output as ProvisioningResult;
+    const caCertificate = local.standIn.caCertificatePath(result.ReplicationGroupId);
+    stdout({
+      ...result,
+      Local: {
+        Endpoints: local.endpoints,
+        ...(caCertificate ? { CaCertificate: caCertificate } : {}),
+      },
+    });
+    stderr(`Available after ${(run.durationMs / 1000).toFixed(2)} s, ${run.transitions} state transitions`);
+
+    if (!args.hold) return 0;
+    stderr('');
+    for (const line of connectionInstructions({
+      result,
+      secretsManagerEndpoint: local.endpoints.secretsmanager,
+      ...(caCertificate ? { caCertificate } : {}),
+    })) {
+      stderr(line);
+    }
+    stderr('\nThe nodes stay up until Ctrl-C.');
+    await new Promise<never>(() => {
+      // Held open; the signal handlers stop the nodes and exit.
+    });
+    return 0;
+  } finally {
+    // Reached on failure or with --no-hold; a held run ends through the signal handlers.
+    await shutdown();
+  }
+}
+
+/** A function error's Cause is JSON {errorType, errorMessage, trace}; show its message, parsed when it is JSON. */
+function readableCause(cause: string | undefined): unknown {
+  if (cause === undefined) return undefined;
+  const parse = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const parsed = parse(cause);
+  if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+    const message = (parsed as { errorMessage: unknown }).errorMessage;
+    return typeof message === 'string' ? parse(message) : message;
+  }
+  return parsed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      if (err.message) stderr(`provision: ${err.message}`);
+      stderr(PROVISION_USAGE);
+      process.exitCode = 2;
+      return;
+    }
+    stdout({ Error: err instanceof Error ? err.name : 'Error', Cause: err instanceof Error ? err.message : String(err) });
+    process.exitCode = 1;
+  },
+);
