@@ -1,0 +1,24 @@
+/**
+ * aws-local-stepfunctions calls `Promise.withResolvers` (Node 22+) in every Task state; on Node 20 each
+ * Task would fail with a TypeError that `States.ALL` then catches, silently sending every run down the
+ * failure path. Imported before the library.
+ */
+interface Resolvers<T> {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+}
+
+const promiseConstructor = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
+
+if (typeof promiseConstructor.withResolvers !== 'function') {
+  promiseConstructor.withResolvers = <T>(): Resolvers<T> => {
+    let resolve!: Resolvers<T>['resolve'];
+    let reject!: Resolvers<T>['reject'];
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}

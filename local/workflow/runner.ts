@@ -1,0 +1,242 @@
+/**
+ * Runs the real provisioning state machine in process: the ASL that is deployed, executed by
+ * aws-local-stepfunctions, each Task calling this project's handler for the function it names.
+ */
+import './polyfills';
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { type AslDefinition, loadDefinition, statesOfType, taskFunctions } from './definition';
+import { invokeAsLambda, type LambdaHandler } from './lambda';
+
+type Execution = ReturnType<StateMachine['run']>;
+type JsonValue = Parameters<StateMachine['run']>[0];
+/** One entry of the engine's event log (the local counterpart of GetExecutionHistory). */
+export type HistoryEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/** The project's functions, by their serverless.yml names, loaded on first use. */
+const realHandlers: Record<string, () => Promise<LambdaHandler>> = {
+  validateRequest: async () => (await import('../../functions/validateRequest')).handler,
+  ensureUsers: async () => (await import('../../functions/ensureUsers')).handler,
+  ensureGroup: async () => (await import('../../functions/ensureGroup')).handler,
+  createReplicationGroup: async () => (await import('../../functions/createReplicationGroup')).handler,
+  waitAvailable: async () => (await import('../../functions/waitAvailable')).handler,
+};
+
+export interface LocalWorkflowOptions {
+  /** Another definition to run (tests of variations); the deployed one by default. */
+  definition?: AslDefinition;
+  /** Handlers by function name (as in serverless.yml); any function not given runs its real handler. */
+  handlers?: Record<string, LambdaHandler>;
+  /** Milliseconds each Wait state pauses instead of its defined time: one number for all, or by state name. */
+  waitTimeOverrides?: number | Record<string, number>;
+  /** Milliseconds before each retry instead of the Retry backoff: one number for all, or by state name. */
+  retryIntervalOverrides?: number | Record<string, number | number[]>;
+}
+
+export interface ProgressEvent {
+  type: 'StateEntered' | 'StateExited' | 'StateRetried' | 'StateCaught';
+  state: string;
+  stateType: string;
+  /** Milliseconds since the execution started. */
+  elapsedMs: number;
+  /** StateRetried / StateCaught: the error's name. */
+  error?: string;
+  /** StateRetried / StateCaught: the error's message (a function error's errorMessage). */
+  message?: string;
+  /** StateRetried: the how-manieth retry of the matching retrier. */
+  attempt?: number;
+}
+
+export interface RunOptions {
+  onEvent?: (event: ProgressEvent) => void;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: { Error: string; Cause: string };
+  /** Progress events, as `onEvent` received them. */
+  events: ProgressEvent[];
+  /**
+   * The full event log with every state's input and output. The engine's States.JsonMerge updates its
+   * first argument in place, so a Store* state's logged input already shows the merged document.
+   */
+  history: HistoryEvent[];
+  /** Billable state transitions: every state entered, plus every retry. */
+  transitions: number;
+  durationMs: number;
+}
+
+export interface LocalWorkflow {
+  definition: AslDefinition;
+  /** Task state name -> function name. */
+  taskFunctions: Record<string, string>;
+  run(input: unknown, options?: RunOptions): Promise<RunResult>;
+}
+
+let machine: { definition: AslDefinition; stateMachine: StateMachine } | undefined;
+
+/** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
+function provisioningStateMachine(): { definition: AslDefinition; stateMachine: StateMachine } {
+  if (!machine) {
+    const definition = loadDefinition();
+    machine = { definition, stateMachine: new StateMachine(asEngineDefinition(definition)) };
+  }
+  return machine;
+}
+
+export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWorkflow {
+  const { definition, stateMachine } = options.definition
+    ? {
+        definition: options.definition,
+        stateMachine: new StateMachine(asEngineDefinition(options.definition)),
+      }
+    : provisioningStateMachine();
+  const functionsByTask = taskFunctions(definition);
+
+  // A Task without a local handler would call AWS Lambda for real.
+  const missing = Object.entries(functionsByTask).filter(
+    ([, fn]) => !options.handlers?.[fn] && !realHandlers[fn],
+  );
+  if (missing.length > 0) {
+    const list = missing.map(([task, fn]) => `${task} (${fn})`).join(', ');
+    throw new Error(`No local handler for: ${list}`);
+  }
+
+  const loaded = new Map<string, Promise<LambdaHandler>>();
+  const handlerFor = (fn: string): Promise<LambdaHandler> => {
+    const given = options.handlers?.[fn];
+    if (given) return Promise.resolve(given);
+    let pending = loaded.get(fn);
+    if (!pending) {
+      const load = realHandlers[fn];
+      if (!load) throw new Error(`No local handler for function ${fn}`);
+      pending = load();
+      loaded.set(fn, pending);
+    }
+    return pending;
+  };
+
+  const taskResourceLocalHandlers: Record<string, (parameters: JsonValue) => Promise<JsonValue>> = {};
+  for (const [task, fn] of Object.entries(functionsByTask)) {
+    const timeoutMs = (definition.States[task]?.TimeoutSeconds ?? 60) * 1000;
+    taskResourceLocalHandlers[task] = async (parameters) => {
+      const payload = (parameters as { Payload?: unknown } | null)?.Payload;
+      const result = await invokeAsLambda(await handlerFor(fn), payload, { functionName: fn, timeoutMs });
+      return { Payload: result } as JsonValue;
+    };
+  }
+
+  const overrides = {
+    taskResourceLocalHandlers,
+    waitTimeOverrides: perState(options.waitTimeOverrides, statesOfType(definition, 'Wait')),
+    retryIntervalOverrides: perState(options.retryIntervalOverrides, retryingStates(definition)),
+  };
+
+  return {
+    definition,
+    taskFunctions: functionsByTask,
+    async run(input, runOptions = {}) {
+      const started = Date.now();
+      const execution = stateMachine.run(input as JsonValue, { overrides });
+      const events: ProgressEvent[] = [];
+      const history: HistoryEvent[] = [];
+      const lastFailure = new Map<string, { Error: string; Cause: unknown }>();
+
+      const recording = (async () => {
+        for await (const event of execution.eventLogs) {
+          // Snapshots: the engine may go on mutating the documents it logged.
+          history.push(structuredClone(event));
+          if (event.type === 'StateFailed') {
+            lastFailure.set(event.state.name, { Error: event.Error, Cause: event.Cause });
+            continue;
+          }
+          if (!isProgressType(event.type) || !('state' in event)) continue;
+          const progress: ProgressEvent = {
+            type: event.type,
+            state: event.state.name,
+            stateType: event.state.type,
+            elapsedMs: event.timestamp - started,
+          };
+          if (event.type === 'StateRetried' || event.type === 'StateCaught') {
+            const failure = lastFailure.get(event.state.name);
+            if (failure) {
+              progress.error = failure.Error;
+              progress.message = readableCause(failure.Cause);
+            }
+            if (event.type === 'StateRetried') progress.attempt = event.retry.attempt;
+          }
+          events.push(progress);
+          runOptions.onEvent?.(progress);
+        }
+      })();
+
+      let outcome: Pick<RunResult, 'status' | 'output' | 'error'>;
+      try {
+        outcome = { status: 'SUCCEEDED', output: await execution.result };
+      } catch (err) {
+        outcome = { status: 'FAILED', error: executionFailure(err) };
+      }
+      await recording;
+
+      const transitions = history.filter(
+        (e) => e.type === 'StateEntered' || e.type === 'StateRetried',
+      ).length;
+      return { ...outcome, events, history, transitions, durationMs: Date.now() - started };
+    },
+  };
+}
+
+/** A copy: building validates it, and the validator fills in defaults on the object it is given. */
+function asEngineDefinition(definition: AslDefinition): StateMachineDefinition {
+  return structuredClone(definition) as unknown as StateMachineDefinition;
+}
+
+function isProgressType(type: string): type is ProgressEvent['type'] {
+  return (
+    type === 'StateEntered' || type === 'StateExited' || type === 'StateRetried' || type === 'StateCaught'
+  );
+}
+
+function executionFailure(err: unknown): { Error: string; Cause: string } {
+  if (err instanceof ExecutionTimeoutError) {
+    return {
+      Error: 'States.Timeout',
+      Cause: 'The execution ran longer than the state machine TimeoutSeconds.',
+    };
+  }
+  if (err instanceof ExecutionError && err.cause instanceof Error) {
+    return { Error: err.cause.name, Cause: err.cause.message };
+  }
+  throw err;
+}
+
+/** A function error's errorMessage, else the cause as it is. */
+function readableCause(cause: unknown): string {
+  if (typeof cause !== 'string') return String(cause);
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+function perState<T>(
+  value: T | Record<string, T> | undefined,
+  states: string[],
+): Record<string, T> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, T>;
+  return Object.fromEntries(states.map((state) => [state, value as T]));
+}
+
+function retryingStates(definition: AslDefinition): string[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => Array.isArray(state.Retry) && state.Retry.length > 0)
+    .map(([name]) => name);
+}

@@ -1,0 +1,78 @@
+/** `serverless package` into a temporary directory, and readers for what it produces. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SERVERLESS = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
+const run = promisify(execFile);
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  [attribute: string]: unknown;
+}
+
+export interface Template {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+export interface PackageOutput {
+  directory: string;
+  template: Template;
+  /** The service configuration as serverless resolved it (functions, custom.esbuild, ...). */
+  service: {
+    functions: Record<string, { handler: string; timeout?: number }>;
+    custom: { esbuild: Record<string, unknown> };
+  };
+  seconds: number;
+}
+
+export async function packageService(stage: string): Promise<PackageOutput> {
+  const directory = mkdtempSync(join(tmpdir(), 'provisioner-package-'));
+  const started = Date.now();
+  await run(process.execPath, [SERVERLESS, 'package', '--package', directory, '--stage', stage], {
+    cwd: ROOT,
+    timeout: 180_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const read = (name: string) => JSON.parse(readFileSync(join(directory, name), 'utf8'));
+  const state = read('serverless-state.json') as { service: PackageOutput['service'] };
+  return {
+    directory,
+    template: read('cloudformation-template-update-stack.json'),
+    service: state.service,
+    seconds,
+  };
+}
+
+export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+export function statementsOf(role: CfnResource): Statement[] {
+  const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+export function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+export function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+}

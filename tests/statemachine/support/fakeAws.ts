@@ -1,0 +1,430 @@
+/**
+ * ElastiCache and Secrets Manager as the workflow sees them, behind aws-sdk-client-mock: the real
+ * handlers send real SDK commands and get answers shaped like the service's, from a small in-memory
+ * account whose resources move from `creating` to `active`/`available` as they are described.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  type CacheEngineVersion,
+  CreateReplicationGroupCommand,
+  type CreateReplicationGroupCommandInput,
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  DescribeCacheEngineVersionsCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
+  DescribeUsersCommand,
+  ElastiCacheClient,
+  ElastiCacheServiceException,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
+  type NodeGroup,
+  type ReplicationGroup,
+  ReplicationGroupNotFoundFault,
+  type User,
+  type UserGroup,
+  UserGroupNotFoundFault,
+  UserNotFoundFault,
+} from '@aws-sdk/client-elasticache';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const METADATA = { httpStatusCode: 400, requestId: 'fake-request' };
+
+function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+const ENGINE_VERSIONS = fixture<{ CacheEngineVersions: CacheEngineVersion[] }>(
+  'describe-cache-engine-versions.json',
+).CacheEngineVersions;
+const DEFAULT_VERSIONS: Record<string, string> = { redis: '7.1', valkey: '8.2' };
+export const CREATE_FAILED_EVENTS = fixture<{ Events: { Message: string; Date: string }[] }>(
+  'describe-events-create-failed.json',
+);
+export const GIVEN_SECRET = fixture<GetSecretValueCommandOutput & { ARN: string; SecretString: string }>(
+  'get-secret-value-orders-app.json',
+);
+
+export type CommandName =
+  | 'DescribeUsers'
+  | 'CreateUser'
+  | 'DescribeUserGroups'
+  | 'CreateUserGroup'
+  | 'DescribeReplicationGroups'
+  | 'CreateReplicationGroup';
+
+export interface FakeAwsOptions {
+  /** Describes a new (or modified) user or user group answers before it reports `active`. */
+  describesUntilActive?: number;
+  /** Describes of a new replication group before it is `available`; `never` keeps it `creating`. */
+  describesUntilAvailable?: number | 'never';
+  /** The replication group ends `create-failed` instead of `available`. */
+  createFails?: boolean;
+}
+
+interface Tracked<T> {
+  resource: T;
+  describesLeft: number;
+  /** What the resource becomes once describesLeft reaches 0. */
+  settlesTo: string;
+}
+
+export function throttling(): ElastiCacheServiceException {
+  return new ElastiCacheServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    $metadata: METADATA,
+    message: 'Rate exceeded',
+  });
+}
+
+export class FakeAws {
+  readonly elastiCache = mockClient(ElastiCacheClient);
+  readonly secretsManager = mockClient(SecretsManagerClient);
+  /** Every password the account was given (user passwords and secret values), to look for leaks. */
+  readonly passwordsSeen = new Set<string>();
+
+  private options: Required<FakeAwsOptions> = {
+    describesUntilActive: 1,
+    describesUntilAvailable: 2,
+    createFails: false,
+  };
+  private readonly users = new Map<string, Tracked<User>>();
+  private readonly userGroups = new Map<string, Tracked<UserGroup>>();
+  private readonly replicationGroups = new Map<string, Tracked<ReplicationGroup>>();
+  private readonly secrets = new Map<string, { ARN: string; Name: string; SecretString: string }>();
+  private readonly failures = new Map<CommandName, Error[]>();
+  private readonly persistentFailures = new Map<CommandName, () => Error>();
+
+  /** Forgets every resource, injected failure and recorded call; installs the behaviours again. */
+  reset(options: FakeAwsOptions = {}): void {
+    this.options = { describesUntilActive: 1, describesUntilAvailable: 2, createFails: false, ...options };
+    for (const collection of [
+      this.users,
+      this.userGroups,
+      this.replicationGroups,
+      this.secrets,
+      this.failures,
+      this.persistentFailures,
+    ]) {
+      collection.clear();
+    }
+    this.passwordsSeen.clear();
+    this.elastiCache.reset();
+    this.secretsManager.reset();
+    this.installElastiCache();
+    this.installSecretsManager();
+    this.addSecret(GIVEN_SECRET);
+  }
+
+  /** The next calls of `command` fail with these errors, one per call, before it behaves normally again. */
+  failNext(command: CommandName, ...errors: Error[]): void {
+    this.failures.set(command, [...(this.failures.get(command) ?? []), ...errors]);
+  }
+
+  /** Every call of `command` fails with a new error from `makeError`. */
+  keepFailing(command: CommandName, makeError: () => Error): void {
+    this.persistentFailures.set(command, makeError);
+  }
+
+  addSecret(secret: { ARN: string; Name?: string; SecretString: string }): void {
+    const name = secret.Name ?? secret.ARN;
+    this.secrets.set(name, { ARN: secret.ARN, Name: name, SecretString: secret.SecretString });
+    this.passwordsSeen.add(passwordIn(secret.SecretString));
+  }
+
+  /** An active user as an earlier run (or an operator) left it. */
+  addActiveUser(
+    user: Required<Pick<User, 'UserId' | 'UserName' | 'AccessString' | 'Engine'>> & { iam?: boolean },
+  ): void {
+    this.users.set(user.UserId, {
+      resource: {
+        UserId: user.UserId,
+        UserName: user.UserName,
+        Engine: user.Engine,
+        AccessString: user.AccessString,
+        Status: 'active',
+        Authentication: user.iam ? { Type: 'iam' } : { Type: 'password', PasswordCount: 1 },
+        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${user.UserId}`,
+      },
+      describesLeft: 0,
+      settlesTo: 'active',
+    });
+  }
+
+  addActiveUserGroup(group: { UserGroupId: string; Engine: string; UserIds: string[] }): void {
+    this.userGroups.set(group.UserGroupId, {
+      resource: {
+        ...group,
+        Status: 'active',
+        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:${group.UserGroupId}`,
+      },
+      describesLeft: 0,
+      settlesTo: 'active',
+    });
+  }
+
+  userIds(): string[] {
+    return [...this.users.keys()];
+  }
+
+  private failure(command: CommandName): Error | undefined {
+    return this.failures.get(command)?.shift() ?? this.persistentFailures.get(command)?.();
+  }
+
+  private installElastiCache(): void {
+    const ec = this.elastiCache;
+    ec.on(DescribeCacheEngineVersionsCommand).callsFake((input) => ({
+      CacheEngineVersions: ENGINE_VERSIONS.filter(
+        (entry) =>
+          entry.Engine === input.Engine &&
+          entry.EngineVersion === (input.DefaultOnly ? DEFAULT_VERSIONS[input.Engine] : input.EngineVersion),
+      ),
+    }));
+
+    ec.on(DescribeUsersCommand).callsFake((input) => {
+      const failure = this.failure('DescribeUsers');
+      if (failure) throw failure;
+      const tracked = this.users.get(input.UserId);
+      if (!tracked)
+        throw new UserNotFoundFault({ message: `User ${input.UserId} not found.`, $metadata: METADATA });
+      return { Users: [settle(tracked)] };
+    });
+    ec.on(CreateUserCommand).callsFake((input) => {
+      const failure = this.failure('CreateUser');
+      if (failure) throw failure;
+      for (const password of input.AuthenticationMode?.Passwords ?? []) this.passwordsSeen.add(password);
+      const user: User = {
+        UserId: input.UserId,
+        UserName: input.UserName,
+        Engine: input.Engine,
+        AccessString: input.AccessString,
+        Status: 'creating',
+        Authentication:
+          input.AuthenticationMode?.Type === 'iam'
+            ? { Type: 'iam' }
+            : { Type: 'password', PasswordCount: input.AuthenticationMode?.Passwords?.length ?? 0 },
+        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${input.UserId}`,
+      };
+      this.users.set(input.UserId, {
+        resource: user,
+        describesLeft: this.options.describesUntilActive,
+        settlesTo: 'active',
+      });
+      return { ...user };
+    });
+    ec.on(ModifyUserCommand).callsFake((input) => {
+      const tracked = this.users.get(input.UserId);
+      if (!tracked)
+        throw new UserNotFoundFault({ message: `User ${input.UserId} not found.`, $metadata: METADATA });
+      tracked.resource = { ...tracked.resource, AccessString: input.AccessString, Status: 'modifying' };
+      tracked.describesLeft = this.options.describesUntilActive;
+      return { ...tracked.resource };
+    });
+
+    ec.on(DescribeUserGroupsCommand).callsFake((input) => {
+      const failure = this.failure('DescribeUserGroups');
+      if (failure) throw failure;
+      const tracked = this.userGroups.get(input.UserGroupId);
+      if (!tracked) {
+        throw new UserGroupNotFoundFault({
+          message: `User group ${input.UserGroupId} not found.`,
+          $metadata: METADATA,
+        });
+      }
+      return { UserGroups: [settle(tracked)] };
+    });
+    ec.on(CreateUserGroupCommand).callsFake((input) => {
+      const failure = this.failure('CreateUserGroup');
+      if (failure) throw failure;
+      const group: UserGroup = {
+        UserGroupId: input.UserGroupId,
+        Engine: input.Engine,
+        UserIds: input.UserIds ?? [],
+        Status: 'creating',
+        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:${input.UserGroupId}`,
+      };
+      this.userGroups.set(input.UserGroupId, {
+        resource: group,
+        describesLeft: this.options.describesUntilActive,
+        settlesTo: 'active',
+      });
+      return { ...group };
+    });
+    ec.on(ModifyUserGroupCommand).callsFake((input) => {
+      const tracked = this.userGroups.get(input.UserGroupId);
+      if (!tracked) {
+        throw new UserGroupNotFoundFault({
+          message: `User group ${input.UserGroupId} not found.`,
+          $metadata: METADATA,
+        });
+      }
+      const members = [...(tracked.resource.UserIds ?? []), ...(input.UserIdsToAdd ?? [])];
+      tracked.resource = { ...tracked.resource, UserIds: members, Status: 'modifying' };
+      tracked.describesLeft = this.options.describesUntilActive;
+      return { ...tracked.resource };
+    });
+
+    ec.on(DescribeReplicationGroupsCommand).callsFake((input) => {
+      const failure = this.failure('DescribeReplicationGroups');
+      if (failure) throw failure;
+      const id = input.ReplicationGroupId ?? '';
+      const tracked = this.replicationGroups.get(id);
+      if (!tracked) {
+        throw new ReplicationGroupNotFoundFault({
+          message: `Replication group ${id} not found.`,
+          $metadata: METADATA,
+        });
+      }
+      const group = settle(tracked);
+      return { ReplicationGroups: [group.Status === 'available' ? withEndpoints(group) : group] };
+    });
+    ec.on(CreateReplicationGroupCommand).callsFake((input) => {
+      const failure = this.failure('CreateReplicationGroup');
+      if (failure) throw failure;
+      const group = describeCreated(input);
+      const { describesUntilAvailable, createFails } = this.options;
+      this.replicationGroups.set(group.ReplicationGroupId ?? '', {
+        resource: group,
+        describesLeft:
+          describesUntilAvailable === 'never' ? Number.POSITIVE_INFINITY : describesUntilAvailable,
+        settlesTo: createFails ? 'create-failed' : 'available',
+      });
+      return { ReplicationGroup: { ...group } };
+    });
+    ec.on(DescribeEventsCommand).callsFake((input) => ({
+      Events: CREATE_FAILED_EVENTS.Events.map((event) => ({
+        ...event,
+        SourceIdentifier: input.SourceIdentifier,
+        Date: new Date(event.Date),
+      })),
+    }));
+  }
+
+  private installSecretsManager(): void {
+    const sm = this.secretsManager;
+    const find = (id: string) =>
+      this.secrets.get(id) ?? [...this.secrets.values()].find((secret) => secret.ARN === id);
+    const notFound = (id: string) =>
+      new ResourceNotFoundException({
+        message: `Secrets Manager can't find the specified secret ${id}.`,
+        $metadata: METADATA,
+      });
+
+    sm.on(GetSecretValueCommand).callsFake((input) => {
+      const secret = find(input.SecretId);
+      if (!secret) throw notFound(input.SecretId);
+      return {
+        ARN: secret.ARN,
+        Name: secret.Name,
+        SecretString: secret.SecretString,
+        VersionStages: ['AWSCURRENT'],
+      };
+    });
+    sm.on(DescribeSecretCommand).callsFake((input) => {
+      const secret = find(input.SecretId);
+      if (!secret) throw notFound(input.SecretId);
+      return { ARN: secret.ARN, Name: secret.Name };
+    });
+    sm.on(CreateSecretCommand).callsFake((input) => {
+      if (this.secrets.has(input.Name)) {
+        throw new ResourceExistsException({
+          message: `The operation failed because the secret ${input.Name} already exists.`,
+          $metadata: METADATA,
+        });
+      }
+      const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${input.Name}-AbC123`;
+      this.addSecret({ ARN: arn, Name: input.Name, SecretString: input.SecretString ?? '' });
+      return { ARN: arn, Name: input.Name, VersionId: 'v1' };
+    });
+  }
+}
+
+function passwordIn(secretString: string): string {
+  try {
+    const parsed = JSON.parse(secretString) as { password?: unknown };
+    if (typeof parsed.password === 'string') return parsed.password;
+  } catch {
+    // A plain-text secret is the password itself.
+  }
+  return secretString;
+}
+
+/** Counts one describe; the resource reports its settled status once enough describes have happened. */
+function settle<T extends { Status?: string }>(tracked: Tracked<T>): T {
+  if (tracked.describesLeft > 0) tracked.describesLeft -= 1;
+  else tracked.resource = { ...tracked.resource, Status: tracked.settlesTo };
+  return structuredClone(tracked.resource);
+}
+
+function describeCreated(input: CreateReplicationGroupCommandInput): ReplicationGroup {
+  const id = input.ReplicationGroupId ?? '';
+  const enabled = input.ClusterMode === 'enabled';
+  const shards = enabled ? (input.NumNodeGroups ?? 1) : 1;
+  const nodesPerShard = enabled ? (input.ReplicasPerNodeGroup ?? 1) + 1 : (input.NumCacheClusters ?? 1);
+  const nodeGroups: NodeGroup[] = Array.from({ length: shards }, (_, shard) => ({
+    NodeGroupId: String(shard + 1).padStart(4, '0'),
+    Status: 'creating',
+  }));
+  const memberClusters = nodeGroups.flatMap((_, shard) =>
+    Array.from({ length: nodesPerShard }, (_, node) =>
+      enabled
+        ? `${id}-${String(shard + 1).padStart(4, '0')}-${String(node + 1).padStart(3, '0')}`
+        : `${id}-${String(node + 1).padStart(3, '0')}`,
+    ),
+  );
+  return {
+    ReplicationGroupId: id,
+    Description: input.ReplicationGroupDescription,
+    Status: 'creating',
+    Engine: input.Engine,
+    CacheNodeType: input.CacheNodeType,
+    ClusterEnabled: enabled,
+    ClusterMode: enabled ? 'enabled' : 'disabled',
+    MemberClusters: memberClusters,
+    NodeGroups: nodeGroups,
+    AutomaticFailover: input.AutomaticFailoverEnabled ? 'enabled' : 'disabled',
+    MultiAZ: input.MultiAZEnabled ? 'enabled' : 'disabled',
+    TransitEncryptionEnabled: input.TransitEncryptionEnabled ?? false,
+    AtRestEncryptionEnabled: input.AtRestEncryptionEnabled ?? false,
+    UserGroupIds: input.UserGroupIds ?? [],
+    SnapshotRetentionLimit: input.SnapshotRetentionLimit,
+    ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:${id}`,
+  };
+}
+
+/** What DescribeReplicationGroups adds once the nodes are up: endpoints and node group members. */
+function withEndpoints(group: ReplicationGroup): ReplicationGroup {
+  const id = group.ReplicationGroupId ?? '';
+  const host = (name: string) => ({ Address: `${name}.${id}.abc123.use1.cache.amazonaws.com`, Port: 6379 });
+  const members = group.MemberClusters ?? [];
+  const shards = group.NodeGroups ?? [];
+  const perShard = members.length / Math.max(shards.length, 1);
+  const nodeGroups = shards.map((shard, index) => ({
+    ...shard,
+    Status: 'available',
+    NodeGroupMembers: members.slice(index * perShard, (index + 1) * perShard).map((clusterId, node) => ({
+      CacheClusterId: clusterId,
+      CacheNodeId: '0001',
+      CurrentRole: group.ClusterEnabled ? undefined : node === 0 ? 'primary' : 'replica',
+    })),
+    ...(group.ClusterEnabled ? {} : { PrimaryEndpoint: host('master'), ReaderEndpoint: host('replica') }),
+  }));
+  return {
+    ...group,
+    NodeGroups: nodeGroups,
+    ...(group.ClusterEnabled ? { ConfigurationEndpoint: host('clustercfg') } : {}),
+  };
+}
