@@ -1,7 +1,8 @@
 /**
- * Renders statemachines/provision.asl.json as a Mermaid flowchart into docs/state-machine.md.
- *   npx tsx scripts/diagram.ts          writes the document
- *   npx tsx scripts/diagram.ts --check  exits 1 when the committed document is out of date
+ * Renders statemachines/provision.asl.json as a Mermaid flowchart into docs/state-machine.md and
+ * into the README's state machine section.
+ *   npm run diagram              writes both
+ *   npm run diagram -- --check   exits 1 when either is out of date
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,6 +14,30 @@ import {
 } from '../local/workflow/definition';
 
 export const DIAGRAM_PATH = fileURLToPath(new URL('../docs/state-machine.md', import.meta.url));
+export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
+
+const README_START = '<!-- state-machine-diagram:start -->';
+const README_END = '<!-- state-machine-diagram:end -->';
+
+/** The README with its diagram section (between the two markers) rendered from the definition. */
+export function renderReadme(readme: string, definition: AslDefinition): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the ${README_START} / ${README_END} markers`);
+  const section = [
+    README_START,
+    '<!-- Generated from statemachines/provision.asl.json by `npm run diagram`; do not edit. -->',
+    '',
+    '```mermaid',
+    renderMermaid(definition),
+    '```',
+    '',
+    'The states one by one: [docs/state-machine.md](docs/state-machine.md).',
+    '',
+  ].join('\n');
+  return readme.slice(0, start) + section + readme.slice(end);
+}
 
 type Rule = Record<string, unknown>;
 
@@ -141,20 +166,32 @@ export function renderDocument(definition: AslDefinition): string {
 }
 
 function main(argv: string[]): number {
-  const expected = renderDocument(loadDefinition());
+  const definition = loadDefinition();
+  const readme = readFileSync(README_PATH, 'utf8');
+  const expected = new Map([
+    [DIAGRAM_PATH, renderDocument(definition)],
+    [README_PATH, renderReadme(readme, definition)],
+  ]);
   if (argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(DIAGRAM_PATH, 'utf8');
-    } catch {
-      // A missing document is simply out of date.
+    let outdated = 0;
+    for (const [path, content] of expected) {
+      let current = '';
+      try {
+        current = readFileSync(path, 'utf8');
+      } catch {
+        // A missing document is simply out of date.
+      }
+      if (current !== content) {
+        process.stderr.write(`${path} is out of date: run \`npm run diagram\`\n`);
+        outdated += 1;
+      }
     }
-    if (current === expected) return 0;
-    process.stderr.write('docs/state-machine.md is out of date: run `npx tsx scripts/diagram.ts`\n');
-    return 1;
+    return outdated === 0 ? 0 : 1;
   }
-  writeFileSync(DIAGRAM_PATH, expected);
-  process.stdout.write(`Wrote ${DIAGRAM_PATH}\n`);
+  for (const [path, content] of expected) {
+    writeFileSync(path, content);
+    process.stdout.write(`Wrote ${path}\n`);
+  }
   return 0;
 }
 

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../local/workflow/definition';
-import { DIAGRAM_PATH, describeRule, renderDocument, renderMermaid } from '../../scripts/diagram';
+import {
+  DIAGRAM_PATH,
+  describeRule,
+  README_PATH,
+  renderDocument,
+  renderMermaid,
+  renderReadme,
+} from '../../scripts/diagram';
 
 describe('the state machine diagram (docs/state-machine.md)', () => {
   it('is up to date with the definition (regenerate: npx tsx scripts/diagram.ts)', () => {
@@ -10,6 +17,18 @@ describe('the state machine diagram (docs/state-machine.md)', () => {
 
     // Assess
     expect(readFileSync(DIAGRAM_PATH, 'utf8')).toBe(expected);
+  });
+
+  it('is embedded, up to date, in the README (regenerate: npm run diagram)', () => {
+    // Prepare
+    const readme = readFileSync(README_PATH, 'utf8');
+
+    // Act
+    const expected = renderReadme(readme, loadDefinition());
+
+    // Assess
+    expect(readme).toBe(expected);
+    expect(readme).toContain('```mermaid\nflowchart TD');
   });
 
   it('draws every state and every transition, catches dashed', () => {
