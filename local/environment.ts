@@ -23,13 +23,19 @@ export interface LocalEnvironment {
   close(): Promise<void>;
 }
 
-export async function startLocalEnvironment(options: LocalEnvironmentOptions = {}): Promise<LocalEnvironment> {
+export async function startLocalEnvironment(
+  options: LocalEnvironmentOptions = {},
+): Promise<LocalEnvironment> {
   const wanted = options.nodes ?? 'auto';
   const redisServer = wanted === 'simulated' ? undefined : findRedisServer();
   if (wanted === 'real' && !redisServer) {
-    throw new Error('redis-server is not on the PATH: install it (apt-get install redis-server) or use simulated nodes');
+    throw new Error(
+      'redis-server is not on the PATH: install it (apt-get install redis-server) or use simulated nodes',
+    );
   }
-  const nodes = redisServer ? redisServerNodeBackend({ redisServerPath: redisServer }) : simulatedNodeBackend();
+  const nodes = redisServer
+    ? redisServerNodeBackend({ redisServerPath: redisServer })
+    : simulatedNodeBackend();
   const standIn = await startStandIn({
     nodes,
     ...(options.faults ? { faults: options.faults } : {}),

@@ -10,7 +10,11 @@ export interface ConnectionHelp {
  * How to connect as each user, reading the password from the local Secrets Manager endpoint as an
  * application would read it in AWS. Prints commands, never a password.
  */
-export function connectionInstructions({ result, secretsManagerEndpoint, caCertificate }: ConnectionHelp): string[] {
+export function connectionInstructions({
+  result,
+  secretsManagerEndpoint,
+  caCertificate,
+}: ConnectionHelp): string[] {
   const endpoint =
     'Configuration' in result.Endpoints ? result.Endpoints.Configuration : result.Endpoints.Primary;
   const cli = [

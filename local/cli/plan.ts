@@ -39,7 +39,11 @@ const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
     const known: readonly string[] = KNOWN_ENGINE_VERSIONS[engine];
     const version = command.input.EngineVersion ?? known[known.length - 1];
     if (!version || !known.includes(version)) return { CacheEngineVersions: [] };
-    return { CacheEngineVersions: [{ Engine: engine, EngineVersion: version, CacheParameterGroupFamily: family(engine, version) }] };
+    return {
+      CacheEngineVersions: [
+        { Engine: engine, EngineVersion: version, CacheParameterGroupFamily: family(engine, version) },
+      ],
+    };
   }) as Pick<ElastiCacheClient, 'send'>['send'],
 };
 
@@ -62,7 +66,12 @@ function plannedCalls(request: NormalisedRequest): PlannedCall[] {
   const rbac = request.Rbac;
   if (rbac) {
     for (const user of rbac.Users) {
-      calls.push({ Service: 'ElastiCache', Action: 'DescribeUsers', Parameters: { UserId: user.UserId }, When: 'always' });
+      calls.push({
+        Service: 'ElastiCache',
+        Action: 'DescribeUsers',
+        Parameters: { UserId: user.UserId },
+        When: 'always',
+      });
       if (user.AuthenticationType === 'password') {
         calls.push(
           user.PasswordSecretId
@@ -75,7 +84,11 @@ function plannedCalls(request: NormalisedRequest): PlannedCall[] {
             : {
                 Service: 'SecretsManager',
                 Action: 'CreateSecret',
-                Parameters: { Name: generatedSecretName(rbac.UserGroupId, user.UserId), SecretString: '(generated)', Tags: tags },
+                Parameters: {
+                  Name: generatedSecretName(rbac.UserGroupId, user.UserId),
+                  SecretString: '(generated)',
+                  Tags: tags,
+                },
                 When: 'when the user is missing (an existing secret of that name is reused)',
               },
         );
@@ -89,18 +102,30 @@ function plannedCalls(request: NormalisedRequest): PlannedCall[] {
           Engine: request.Engine,
           AccessString: user.AccessString,
           AuthenticationMode:
-            user.AuthenticationType === 'iam' ? { Type: 'iam' } : { Type: 'password', Passwords: ['(from the secret)'] },
+            user.AuthenticationType === 'iam'
+              ? { Type: 'iam' }
+              : { Type: 'password', Passwords: ['(from the secret)'] },
           Tags: tags,
         },
         When: 'when the user is missing; an existing user with another access string gets ModifyUser instead',
       });
     }
     calls.push(
-      { Service: 'ElastiCache', Action: 'DescribeUserGroups', Parameters: { UserGroupId: rbac.UserGroupId }, When: 'always' },
+      {
+        Service: 'ElastiCache',
+        Action: 'DescribeUserGroups',
+        Parameters: { UserGroupId: rbac.UserGroupId },
+        When: 'always',
+      },
       {
         Service: 'ElastiCache',
         Action: 'CreateUserGroup',
-        Parameters: { UserGroupId: rbac.UserGroupId, Engine: request.Engine, UserIds: rbac.Users.map((u) => u.UserId), Tags: tags },
+        Parameters: {
+          UserGroupId: rbac.UserGroupId,
+          Engine: request.Engine,
+          UserIds: rbac.Users.map((u) => u.UserId),
+          Tags: tags,
+        },
         When: 'when the group is missing; an existing group missing users gets ModifyUserGroup (UserIdsToAdd)',
       },
     );

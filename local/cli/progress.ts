@@ -18,7 +18,9 @@ export function progressPrinter(
     } else if (event.type === 'StateRetried') {
       write(`${at}   retry ${event.attempt ?? ''} of ${event.state} after ${event.error ?? 'an error'}`);
     } else if (event.type === 'StateCaught') {
-      write(`${at}   ${event.state} failed: ${event.error ?? 'error'}${event.message ? ` - ${event.message}` : ''}`);
+      write(
+        `${at}   ${event.state} failed: ${event.error ?? 'error'}${event.message ? ` - ${event.message}` : ''}`,
+      );
     }
   };
 }

@@ -24,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
   const document = JSON.parse(await readFile(args.file, 'utf8')) as unknown;
   const { input, kind, requestType } = executionInputFrom(document);
   if (kind === 'custom-resource' && requestType !== 'Create') {
-    throw new UsageError(`a custom-resource ${requestType} event is answered by the deployed bridge function; locally only Create runs`);
+    throw new UsageError(
+      `a custom-resource ${requestType} event is answered by the deployed bridge function; locally only Create runs`,
+    );
   }
 
   if (args.plan) {
@@ -45,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
     return runInAws({ stateMachineArn: args.stateMachineArn, input, stderr, stdout });
   }
 
-  const faults = args.faultsFile ? (JSON.parse(await readFile(args.faultsFile, 'utf8')) as FaultPlan) : undefined;
+  const faults = args.faultsFile
+    ? (JSON.parse(await readFile(args.faultsFile, 'utf8')) as FaultPlan)
+    : undefined;
   const local = await startLocalEnvironment({ nodes: args.nodes, ...(faults ? { faults } : {}) });
   let closing: Promise<void> | undefined;
   const shutdown = () => {
@@ -140,7 +144,10 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    stdout({ Error: err instanceof Error ? err.name : 'Error', Cause: err instanceof Error ? err.message : String(err) });
+    stdout({
+      Error: err instanceof Error ? err.name : 'Error',
+      Cause: err instanceof Error ? err.message : String(err),
+    });
     process.exitCode = 1;
   },
 );

@@ -41,7 +41,11 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
   let executionArn: string;
   try {
     const started = await client.send(
-      new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name, input: JSON.stringify(options.input) }),
+      new StartExecutionCommand({
+        stateMachineArn: options.stateMachineArn,
+        name,
+        input: JSON.stringify(options.input),
+      }),
     );
     executionArn = started.executionArn ?? executionArnFor(options.stateMachineArn, name);
     options.stderr(`Started ${executionArn}`);
@@ -54,7 +58,9 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
   let nextToken: string | undefined;
   let startedAt: number | undefined;
   for (;;) {
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 100 }));
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 100 }),
+    );
     for (const event of page.events ?? []) {
       startedAt ??= event.timestamp?.getTime();
       const line = describeEvent(event, startedAt);
@@ -78,7 +84,8 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
 }
 
 function describeEvent(event: HistoryEvent, startedAt: number | undefined): string | undefined {
-  const elapsed = startedAt !== undefined && event.timestamp ? (event.timestamp.getTime() - startedAt) / 1000 : 0;
+  const elapsed =
+    startedAt !== undefined && event.timestamp ? (event.timestamp.getTime() - startedAt) / 1000 : 0;
   const at = `[${elapsed.toFixed(2).padStart(7)}s]`;
   const entered = event.stateEnteredEventDetails;
   if (entered?.name) return `${at} ${entered.name}`;
