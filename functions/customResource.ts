@@ -1,0 +1,24 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { elastiCache } from '../shared/aws/clients';
+import { systemClock } from '../shared/clock';
+import { createResponseSender } from '../shared/entrances/cfnResponse';
+import { cloudFormation, sfn } from '../shared/entrances/clients';
+import {
+  type BridgeOutcome,
+  bridgeConfigFromEnv,
+  handleCustomResource,
+} from '../shared/entrances/customResource';
+import { logger } from '../shared/logger';
+
+const respond = createResponseSender({ clock: systemClock, logger });
+const config = bridgeConfigFromEnv();
+
+// The event is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its ResponseURL is a
+// pre-signed URL, a credential.
+export const handler = middy<CloudFormationCustomResourceEvent, BridgeOutcome>()
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .handler((event) =>
+    handleCustomResource({ sfn, cloudFormation, elastiCache, respond, logger, config }, event),
+  );

@@ -1,0 +1,407 @@
+/**
+ * The bridge between a CloudFormation custom resource (a Service Catalog product) and the
+ * workflows. It starts the provisioning workflow for Create and the teardown workflow for Delete;
+ * the workflow answers CloudFormation when it ends (see notify.ts). The bridge answers itself only
+ * when no workflow is going to: a refused Update, a Delete with nothing to remove, a request that
+ * cannot be started.
+ *
+ * Redelivered requests start nothing new: the execution name is derived from the request, so a
+ * second StartExecution with it is refused by Step Functions (or answered with the same execution).
+ *
+ * Update changes nothing in place. Properties identical to the previous ones (apart from settings
+ * used only at deletion) go through the provisioning workflow, which confirms the existing group and
+ * answers with the same PhysicalResourceId and fresh attributes. Any other change is refused with
+ * the changed properties listed, except during an update rollback: the properties then go back to
+ * those the group was created with (a refused change was never applied), and the workflow confirms them.
+ */
+import { createHash } from 'node:crypto';
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { errorName } from '../errors';
+import type { Log } from '../logger';
+import { passwordProblems } from '../request/inspect';
+import { defaultUserId } from '../request/rules';
+import type { ElastiCacheSender } from '../teardown/clients';
+import { findReplicationGroup } from '../teardown/replicationGroup';
+import { isRbacId, isReplicationGroupId } from '../teardown/request';
+import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
+import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './envelope';
+import { notCreatedId, physicalIdKind } from './physicalId';
+
+export interface BridgeConfig {
+  provisionStateMachineArn?: string;
+  teardownStateMachineArn?: string;
+}
+
+export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  return {
+    ...(env.PROVISION_STATE_MACHINE_ARN ? { provisionStateMachineArn: env.PROVISION_STATE_MACHINE_ARN } : {}),
+    ...(env.TEARDOWN_STATE_MACHINE_ARN ? { teardownStateMachineArn: env.TEARDOWN_STATE_MACHINE_ARN } : {}),
+  };
+}
+
+export interface BridgeDeps {
+  sfn: Pick<SFNClient, 'send'>;
+  cloudFormation: Pick<CloudFormationClient, 'send'>;
+  elastiCache: ElastiCacheSender;
+  respond: ResponseSender;
+  logger: Log;
+  config: BridgeConfig;
+}
+
+export type BridgeOutcome =
+  | { Action: 'started'; Workflow: WorkflowKind; ExecutionName: string; ExecutionArn: string }
+  | { Action: 'already-started'; Workflow: WorkflowKind; ExecutionName: string }
+  | { Action: 'answered'; Status: CfnResponse['Status']; PhysicalResourceId: string; Reason?: string };
+
+type WorkflowKind = 'provision' | 'teardown';
+
+/**
+ * Properties that are not part of the provisioning request: CloudFormation's own, and the final
+ * snapshot name, which only the teardown reads (changing it is therefore not a change of the group).
+ */
+export const NON_REQUEST_PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'FinalSnapshotIdentifier'] as const;
+
+type Properties = Record<string, unknown>;
+
+export async function handleCustomResource(
+  deps: BridgeDeps,
+  event: CloudFormationCustomResourceEvent,
+): Promise<BridgeOutcome> {
+  const envelope: CustomResourceEnvelope = {
+    RequestType: event.RequestType,
+    ResponseURL: event.ResponseURL,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    ...('PhysicalResourceId' in event && event.PhysicalResourceId
+      ? { PhysicalResourceId: event.PhysicalResourceId }
+      : {}),
+  };
+  deps.logger.info('Custom resource request', {
+    ...describeEnvelope(envelope),
+    ResourceType: event.ResourceType,
+  });
+  const properties: Properties = { ...(event.ResourceProperties ?? {}) };
+
+  // Passwords never travel in an execution input: refused before anything is started. A Delete
+  // passes on no properties that could hold one, and must not fail (its stack would be stuck).
+  const passwords = event.RequestType === 'Delete' ? [] : passwordProblems(properties);
+  if (passwords.length > 0) {
+    return answer(deps, envelope, 'FAILED', passwords.map((p) => `${p.field}: ${p.message}`).join('; '));
+  }
+
+  switch (event.RequestType) {
+    case 'Create':
+      return create(deps, envelope, properties);
+    case 'Update':
+      return update(deps, envelope, properties, { ...(event.OldResourceProperties ?? {}) });
+    case 'Delete':
+      return remove(deps, envelope, properties);
+    default:
+      return answer(
+        deps,
+        envelope,
+        'FAILED',
+        `Unknown RequestType ${String((event as { RequestType?: unknown }).RequestType)}`,
+      );
+  }
+}
+
+async function create(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  properties: Properties,
+): Promise<BridgeOutcome> {
+  const stateMachineArn = deps.config.provisionStateMachineArn;
+  if (!stateMachineArn) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
+    );
+  }
+  const name = executionName(envelope);
+  // A redelivered Create must not be refused by the check below because its own execution created the group.
+  if (await executionExists(deps, stateMachineArn, name)) {
+    deps.logger.info('Execution already started for this request', { ExecutionName: name });
+    return { Action: 'already-started', Workflow: 'provision', ExecutionName: name };
+  }
+  const requested = typeof properties.ReplicationGroupId === 'string' ? properties.ReplicationGroupId : '';
+  if (
+    isReplicationGroupId(requested) &&
+    (await findReplicationGroup(deps.elastiCache, requested.toLowerCase()))
+  ) {
+    // Adopting it would let this resource's Delete remove a group another owner relies on.
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      `Replication group ${requested.toLowerCase()} already exists; this resource only creates new replication groups ` +
+        '(nothing was changed). Choose another ReplicationGroupId.',
+    );
+  }
+  return start(deps, envelope, 'provision', stateMachineArn, name, { ...requestProperties(properties) });
+}
+
+async function update(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  properties: Properties,
+  oldProperties: Properties,
+): Promise<BridgeOutcome> {
+  const changes = changedProperties(oldProperties, properties);
+  if (changes.length > 0 && !(await isRollingBack(deps, envelope.StackId))) {
+    const listed = changes
+      .map((change) => `${change.property} (${describeValue(change.from)} -> ${describeValue(change.to)})`)
+      .join(', ');
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      `Changing ${listed} requires replacing the resource, which is not done in place: nothing was changed. ` +
+        'Restore the previous values, or create a new resource with another ReplicationGroupId.',
+    );
+  }
+  const stateMachineArn = deps.config.provisionStateMachineArn;
+  if (!stateMachineArn) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
+    );
+  }
+  return start(
+    deps,
+    envelope,
+    'provision',
+    stateMachineArn,
+    executionName(envelope),
+    requestProperties(properties),
+  );
+}
+
+async function remove(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  properties: Properties,
+): Promise<BridgeOutcome> {
+  const physicalId = envelope.PhysicalResourceId;
+  let kind = physicalIdKind(physicalId);
+  if (kind === 'replication-group' && !isReplicationGroupId(physicalId ?? '')) kind = 'not-created';
+  const rbac = rbacHints(properties);
+  const requested = typeof properties.ReplicationGroupId === 'string' ? properties.ReplicationGroupId : '';
+
+  let input: Properties;
+  if (kind === 'replication-group') {
+    const snapshot = properties.FinalSnapshotIdentifier;
+    input = {
+      ReplicationGroupId: physicalId,
+      // A group without the provisioner's tags was never this resource's: leaving it is the right Delete.
+      IfNotManaged: 'keep',
+      ...(rbac ? { Rbac: rbac } : {}),
+      ...(typeof snapshot === 'string' && snapshot !== '' ? { FinalSnapshotIdentifier: snapshot } : {}),
+    };
+  } else if (kind === 'rbac-only' && rbac && isReplicationGroupId(requested)) {
+    input = {
+      ReplicationGroupId: requested.toLowerCase(),
+      KeepReplicationGroup: true,
+      IfNotManaged: 'keep',
+      Rbac: rbac,
+    };
+  } else {
+    return answer(deps, envelope, 'SUCCESS', 'Nothing was created for this resource: nothing to delete');
+  }
+
+  const stateMachineArn = deps.config.teardownStateMachineArn;
+  if (!stateMachineArn) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      'The bridge is not configured: TEARDOWN_STATE_MACHINE_ARN is not set',
+    );
+  }
+  return start(deps, envelope, 'teardown', stateMachineArn, executionName(envelope), input);
+}
+
+async function start(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  workflow: WorkflowKind,
+  stateMachineArn: string,
+  name: string,
+  request: Properties,
+): Promise<BridgeOutcome> {
+  const input = JSON.stringify({ ...request, [ENVELOPE_KEY]: envelope });
+  try {
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+    deps.logger.info('Workflow started', {
+      Workflow: workflow,
+      ExecutionName: name,
+      ExecutionArn: out.executionArn,
+    });
+    return {
+      Action: 'started',
+      Workflow: workflow,
+      ExecutionName: name,
+      ExecutionArn: out.executionArn ?? '',
+    };
+  } catch (err) {
+    if (errorName(err) === 'ExecutionAlreadyExists') {
+      deps.logger.info('Execution already started for this request', { ExecutionName: name });
+      return { Action: 'already-started', Workflow: workflow, ExecutionName: name };
+    }
+    // The SDK has already retried what is worth retrying: answering now keeps the stack from waiting an hour.
+    const reason = `Could not start the ${workflow} workflow: ${errorName(err) ?? 'Error'}: ${
+      err instanceof Error ? err.message : String(err)
+    }`;
+    deps.logger.warn('Workflow not started', {
+      Workflow: workflow,
+      ExecutionName: name,
+      Error: errorName(err),
+    });
+    return answer(deps, envelope, 'FAILED', reason);
+  }
+}
+
+async function answer(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  status: CfnResponse['Status'],
+  reason: string,
+): Promise<BridgeOutcome> {
+  const base = {
+    Status: status,
+    // Nothing exists for a Create answered here: the marker makes its rollback Delete a no-op.
+    PhysicalResourceId: envelope.PhysicalResourceId ?? notCreatedId(envelope.RequestId),
+    StackId: envelope.StackId,
+    RequestId: envelope.RequestId,
+    LogicalResourceId: envelope.LogicalResourceId,
+  };
+  const response: CfnResponse = { ...base, Reason: fitReason(base, reason) };
+  deps.logger.info('Answering CloudFormation directly', { Status: status, Reason: response.Reason });
+  // Not caught: if CloudFormation cannot be told, the invocation fails and Lambda retries it.
+  await deps.respond(envelope.ResponseURL, response);
+  return {
+    Action: 'answered',
+    Status: status,
+    PhysicalResourceId: response.PhysicalResourceId,
+    ...(response.Reason ? { Reason: response.Reason } : {}),
+  };
+}
+
+/**
+ * The same request always gets the same name (redelivery starts nothing new); different requests,
+ * stacks or resources get different ones. Step Functions allows 80 characters: letters, digits, - and _.
+ */
+export function executionName(
+  envelope: Pick<CustomResourceEnvelope, 'RequestType' | 'StackId' | 'LogicalResourceId' | 'RequestId'>,
+): string {
+  const digest = createHash('sha256')
+    .update([envelope.StackId, envelope.LogicalResourceId, envelope.RequestId].join('\n'))
+    .digest('hex');
+  const readable = envelope.LogicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
+  return `${envelope.RequestType.toLowerCase()}-${readable}-${digest.slice(0, 40)}`;
+}
+
+/** arn:aws:states:<region>:<account>:stateMachine:<name> -> arn:aws:states:<region>:<account>:execution:<name>:<execution> */
+export function executionArn(stateMachineArn: string, name: string): string | undefined {
+  const parts = stateMachineArn.split(':');
+  if (parts.length !== 7 || parts[5] !== 'stateMachine') return undefined;
+  return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
+}
+
+async function executionExists(deps: BridgeDeps, stateMachineArn: string, name: string): Promise<boolean> {
+  const arn = executionArn(stateMachineArn, name);
+  if (!arn) return false;
+  try {
+    await deps.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    return true;
+  } catch (err) {
+    if (errorName(err) === 'ExecutionDoesNotExist') return false;
+    throw err;
+  }
+}
+
+async function isRollingBack(deps: BridgeDeps, stackId: string): Promise<boolean> {
+  try {
+    const out = await deps.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+    return out.Stacks?.[0]?.StackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  } catch (err) {
+    // Without the stack's status the change is refused, the safe side outside a rollback.
+    deps.logger.warn('Could not read the stack status', { Error: errorName(err) });
+    return false;
+  }
+}
+
+export function requestProperties(properties: Properties): Properties {
+  const ignored: readonly string[] = NON_REQUEST_PROPERTIES;
+  return Object.fromEntries(Object.entries(properties).filter(([key]) => !ignored.includes(key)));
+}
+
+export interface PropertyChange {
+  property: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** Request properties whose value differs (compared as JSON with sorted keys), in name order. */
+export function changedProperties(before: Properties, after: Properties): PropertyChange[] {
+  const old = requestProperties(before);
+  const next = requestProperties(after);
+  const keys = [...new Set([...Object.keys(old), ...Object.keys(next)])].sort();
+  return keys
+    .filter((key) => canonical(old[key]) !== canonical(next[key]))
+    .map((key) => ({ property: key, from: old[key], to: next[key] }));
+}
+
+function canonical(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'object' && item !== null && !Array.isArray(item)
+        ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
+        : item,
+    ) ?? 'undefined'
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'absent';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The user group and users the request named, for the teardown to consider: the properties hold
+ * them as an object or as its JSON text. The managed default user (`<UserGroupId>-default`) is
+ * included; the teardown deletes only what is tagged as created for this replication group.
+ */
+export function rbacHints(properties: Properties): { UserGroupId: string; UserIds: string[] } | undefined {
+  const rbac = typeof properties.Rbac === 'string' ? parseJson(properties.Rbac) : properties.Rbac;
+  if (typeof rbac !== 'object' || rbac === null || Array.isArray(rbac)) return undefined;
+  const { UserGroupId, Users, DefaultUser } = rbac as Record<string, unknown>;
+  if (typeof UserGroupId !== 'string' || !isRbacId(UserGroupId)) return undefined;
+  const groupId = UserGroupId.toLowerCase();
+  const userId = (user: unknown): string[] => {
+    const id =
+      typeof user === 'object' && user !== null ? (user as Record<string, unknown>).UserId : undefined;
+    return typeof id === 'string' && isRbacId(id) ? [id.toLowerCase()] : [];
+  };
+  const list = typeof Users === 'string' ? parseJson(Users) : Users;
+  const users = Array.isArray(list) ? list.flatMap(userId) : [];
+  const managedDefault = defaultUserId(groupId);
+  const ids = [...users, ...userId(DefaultUser), ...(isRbacId(managedDefault) ? [managedDefault] : [])];
+  return { UserGroupId: groupId, UserIds: [...new Set(ids)] };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,471 @@
+/**
+ * The last state of the provisioning and teardown workflows, on success and on failure alike:
+ * answers CloudFormation when the execution was started by the custom-resource bridge, and
+ * publishes the outcome on EventBridge in every case.
+ *
+ * Only known fields are copied out of the state document (never whole objects), so nothing the
+ * document should not hold, a password least of all, can travel on.
+ */
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { Log } from '../logger';
+import type { Endpoint } from '../state';
+import type { KeptResource, TeardownResult } from '../teardown/types';
+import {
+  type CfnResponse,
+  fitReason,
+  MAX_RESPONSE_BYTES,
+  type ResponseSender,
+  responseBytes,
+} from './cfnResponse';
+import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './envelope';
+import { ResultNotDelivered } from './errors';
+import { notCreatedId, rbacOnlyId } from './physicalId';
+
+export type Workflow = 'provision' | 'teardown';
+export type Outcome = 'Succeeded' | 'Failed';
+
+/** What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`. */
+export interface NotifyInput {
+  Workflow: Workflow;
+  Outcome: Outcome;
+  /** The state document as the workflow ends. */
+  State: unknown;
+  /** The execution input, where the custom-resource envelope is, whatever the states did to the document. */
+  Input?: unknown;
+}
+
+export interface NotifyOutput {
+  CloudFormation: 'SUCCESS' | 'FAILED' | 'not-requested';
+  EventBridge: 'published' | 'disabled';
+  DetailType: string;
+}
+
+export interface NotifyConfig {
+  /** EventBridge `source` of the result events. */
+  source: string;
+  /** Event bus name or ARN; `none` turns publishing off (local runs without EventBridge). */
+  eventBusName: string;
+}
+
+export interface NotifyDeps {
+  respond: ResponseSender;
+  eventBridge: Pick<EventBridgeClient, 'send'>;
+  logger: Log;
+  config: NotifyConfig;
+}
+
+export const DEFAULT_RESULT_EVENT_SOURCE = 'elasticache-provisioner';
+export const DEFAULT_RESULT_EVENT_BUS = 'default';
+export const EVENTS_DISABLED = 'none';
+
+export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
+  return {
+    source: env.RESULT_EVENT_SOURCE || DEFAULT_RESULT_EVENT_SOURCE,
+    eventBusName: env.RESULT_EVENT_BUS || DEFAULT_RESULT_EVENT_BUS,
+  };
+}
+
+export const DETAIL_TYPES: Record<Workflow, Record<Outcome, string>> = {
+  provision: { Succeeded: 'ElastiCache Provisioning Succeeded', Failed: 'ElastiCache Provisioning Failed' },
+  teardown: { Succeeded: 'ElastiCache Teardown Succeeded', Failed: 'ElastiCache Teardown Failed' },
+};
+
+/**
+ * Keys of the custom resource's `Data` (what `Fn::GetAtt` reads). Every one is always present, empty
+ * when it does not apply, so a template may reference any of them whatever the cluster mode.
+ * `PasswordSecretArn.<UserId>` keys are added per user as long as the response stays within 4096 bytes.
+ */
+export const DATA_KEYS = [
+  'ReplicationGroupId',
+  'Arn',
+  'ClusterMode',
+  'EndpointAddress',
+  'Port',
+  'PrimaryEndpointAddress',
+  'ReaderEndpointAddress',
+  'ConfigurationEndpointAddress',
+  'TransitEncryptionEnabled',
+  'UserGroupId',
+  'UserGroupIds',
+  'UserIds',
+  'PasswordSecretArns',
+  'DataTruncated',
+] as const;
+export type DataKey = (typeof DATA_KEYS)[number];
+
+export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promise<NotifyOutput> {
+  const state = asRecord(input.State);
+  const envelope = envelopeOf(input.Input) ?? envelopeOf(state);
+  const correlationId = correlationIdOf(state, input.Input, envelope);
+
+  // A success without its result is a defect of the state machine; it is reported as the failure it is.
+  const success = input.Outcome === 'Succeeded' ? successDetail(input.Workflow, state) : undefined;
+  const failure = success ? undefined : failureOf(state, input.Outcome === 'Succeeded');
+  const outcome: Outcome = success ? 'Succeeded' : 'Failed';
+  const detailType = DETAIL_TYPES[input.Workflow][outcome];
+
+  const detail: Record<string, unknown> = {
+    ...(success ?? failureDetail(failure ?? unknownFailure(), replicationGroupIdOf(state, input.Input))),
+    ...(correlationId ? { CorrelationId: correlationId } : {}),
+    ...(envelope ? { CustomResource: describeEnvelope(envelope) } : {}),
+  };
+
+  const deliveries: Promise<unknown>[] = [];
+  let cloudFormation: NotifyOutput['CloudFormation'] = 'not-requested';
+  if (envelope) {
+    const response = success
+      ? successResponse(envelope, success, input.Workflow)
+      : failedResponse(envelope, state, failure ?? unknownFailure());
+    cloudFormation = response.Status;
+    deliveries.push(deps.respond(envelope.ResponseURL, response));
+  }
+  const publishing = deps.config.eventBusName !== EVENTS_DISABLED;
+  if (publishing) deliveries.push(publish(deps, detailType, detail, success?.ARN));
+
+  // Both are attempted whatever happens to the other: one channel down must not silence the other.
+  const settled = await Promise.allSettled(deliveries);
+  const rejected = settled.flatMap((item) => (item.status === 'rejected' ? [item.reason as unknown] : []));
+  if (rejected.length > 0) {
+    const reasons = rejected.map((reason) => (reason instanceof Error ? reason.message : String(reason)));
+    throw new ResultNotDelivered(`${detailType} could not be delivered: ${reasons.join('; ')}`, {
+      cause: rejected[0],
+    });
+  }
+  deps.logger.info('Result delivered', {
+    DetailType: detailType,
+    CloudFormation: cloudFormation,
+    EventBridge: publishing,
+    CorrelationId: correlationId,
+    ...(envelope ? { CustomResource: describeEnvelope(envelope) } : {}),
+  });
+  return {
+    CloudFormation: cloudFormation,
+    EventBridge: publishing ? 'published' : 'disabled',
+    DetailType: detailType,
+  };
+}
+
+function failureDetail(failure: Failure, replicationGroupId: string | undefined): Record<string, unknown> {
+  return {
+    ...(replicationGroupId ? { ReplicationGroupId: replicationGroupId } : {}),
+    Error: failure.Error,
+    Cause: failure.message,
+    ...(failure.problems ? { Problems: failure.problems } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Success
+
+type SuccessDetail = (PickedProvisioningResult | PickedTeardownResult) & {
+  ReplicationGroupId: string;
+  ARN?: string;
+};
+
+interface PickedProvisioningResult {
+  ReplicationGroupId: string;
+  Status: string;
+  ARN: string;
+  ClusterMode: string;
+  Endpoints: Record<string, Endpoint>;
+  TransitEncryptionEnabled: boolean;
+  UserGroupIds: string[];
+  Users: { UserId: string; UserName: string; PasswordSecretArn?: string }[];
+  Created: { Users: string[]; UserGroup: boolean; ReplicationGroup: boolean };
+  Notes?: string[];
+}
+
+type PickedTeardownResult = Omit<TeardownResult, 'CorrelationId'>;
+
+function successDetail(workflow: Workflow, state: Record<string, unknown>): SuccessDetail | undefined {
+  if (workflow === 'provision') {
+    const poll = asRecord(state.poll);
+    return pickProvisioningResult(poll.Result);
+  }
+  return pickTeardownResult(state.result);
+}
+
+export function pickProvisioningResult(value: unknown): PickedProvisioningResult | undefined {
+  const result = asRecord(value);
+  if (typeof result.ReplicationGroupId !== 'string' || typeof result.ARN !== 'string') return undefined;
+  const endpoints: Record<string, Endpoint> = {};
+  for (const [name, endpoint] of Object.entries(asRecord(result.Endpoints))) {
+    const { Address, Port } = asRecord(endpoint);
+    if (typeof Address === 'string' && typeof Port === 'number') endpoints[name] = { Address, Port };
+  }
+  const created = asRecord(result.Created);
+  return {
+    ReplicationGroupId: result.ReplicationGroupId,
+    Status: String(result.Status ?? 'available'),
+    ARN: result.ARN,
+    ClusterMode: String(result.ClusterMode ?? ''),
+    Endpoints: endpoints,
+    TransitEncryptionEnabled: result.TransitEncryptionEnabled === true,
+    UserGroupIds: strings(result.UserGroupIds),
+    Users: asArray(result.Users).flatMap((item) => {
+      const user = asRecord(item);
+      if (typeof user.UserId !== 'string') return [];
+      return [
+        {
+          UserId: user.UserId,
+          UserName: String(user.UserName ?? ''),
+          ...(typeof user.PasswordSecretArn === 'string'
+            ? { PasswordSecretArn: user.PasswordSecretArn }
+            : {}),
+        },
+      ];
+    }),
+    Created: {
+      Users: strings(created.Users),
+      UserGroup: created.UserGroup === true,
+      ReplicationGroup: created.ReplicationGroup === true,
+    },
+    ...(Array.isArray(result.Notes) ? { Notes: strings(result.Notes) } : {}),
+  };
+}
+
+export function pickTeardownResult(value: unknown): PickedTeardownResult | undefined {
+  const result = asRecord(value);
+  if (typeof result.ReplicationGroupId !== 'string') return undefined;
+  const deleted = asRecord(result.Deleted);
+  return {
+    ReplicationGroupId: result.ReplicationGroupId,
+    Deleted: {
+      ReplicationGroup: deleted.ReplicationGroup === true,
+      UserGroups: strings(deleted.UserGroups),
+      Users: strings(deleted.Users),
+      Secrets: strings(deleted.Secrets),
+    },
+    Kept: asArray(result.Kept).flatMap((item): KeptResource[] => {
+      const kept = asRecord(item);
+      const types = ['ReplicationGroup', 'UserGroup', 'User', 'Secret'];
+      if (typeof kept.Id !== 'string' || typeof kept.Type !== 'string' || !types.includes(kept.Type))
+        return [];
+      return [{ Type: kept.Type as KeptResource['Type'], Id: kept.Id, Reason: String(kept.Reason ?? '') }];
+    }),
+    ...(typeof result.FinalSnapshotIdentifier === 'string'
+      ? { FinalSnapshotIdentifier: result.FinalSnapshotIdentifier }
+      : {}),
+  };
+}
+
+function successResponse(
+  envelope: CustomResourceEnvelope,
+  success: SuccessDetail,
+  workflow: Workflow,
+): CfnResponse {
+  const response: CfnResponse = {
+    Status: 'SUCCESS',
+    // Update and Delete must echo the id CloudFormation knows: a different one means "replaced".
+    PhysicalResourceId: envelope.PhysicalResourceId ?? success.ReplicationGroupId,
+    StackId: envelope.StackId,
+    RequestId: envelope.RequestId,
+    LogicalResourceId: envelope.LogicalResourceId,
+  };
+  if (workflow === 'teardown' || !('Endpoints' in success)) return response;
+  return { ...response, Data: provisioningData(response, success) };
+}
+
+/** The Data of a provisioning success, within the response size limit (see DATA_KEYS). */
+export function provisioningData(
+  response: Omit<CfnResponse, 'Data'>,
+  result: PickedProvisioningResult,
+): Record<string, string> {
+  const endpoint = (name: string): Endpoint | undefined => result.Endpoints[name];
+  const main = endpoint('Configuration') ?? endpoint('Primary');
+  const withSecrets = result.Users.filter((user) => user.PasswordSecretArn !== undefined);
+  const data: Record<DataKey, string> = {
+    ReplicationGroupId: result.ReplicationGroupId,
+    Arn: result.ARN,
+    ClusterMode: result.ClusterMode,
+    EndpointAddress: main?.Address ?? '',
+    Port: main ? String(main.Port) : '',
+    PrimaryEndpointAddress: endpoint('Primary')?.Address ?? '',
+    ReaderEndpointAddress: endpoint('Reader')?.Address ?? '',
+    ConfigurationEndpointAddress: endpoint('Configuration')?.Address ?? '',
+    TransitEncryptionEnabled: String(result.TransitEncryptionEnabled),
+    // ElastiCache attaches at most one user group to a replication group.
+    UserGroupId: result.UserGroupIds[0] ?? '',
+    UserGroupIds: result.UserGroupIds.join(','),
+    UserIds: result.Users.map((user) => user.UserId).join(','),
+    PasswordSecretArns: withSecrets.map((user) => user.PasswordSecretArn).join(','),
+    DataTruncated: 'false',
+  };
+  const fits = (candidate: Record<string, string>) =>
+    responseBytes({ ...response, Data: candidate }) <= MAX_RESPONSE_BYTES;
+  if (!fits(data)) {
+    // Only the lists can grow without bound; the full lists are in the result event.
+    data.UserIds = '';
+    data.PasswordSecretArns = '';
+    data.DataTruncated = 'true';
+  }
+  const extended: Record<string, string> = { ...data };
+  for (const user of withSecrets) {
+    const key = `PasswordSecretArn.${user.UserId}`;
+    const next = { ...extended, [key]: user.PasswordSecretArn as string };
+    if (!fits(next)) {
+      extended.DataTruncated = 'true';
+      break;
+    }
+    extended[key] = user.PasswordSecretArn as string;
+  }
+  return extended;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failure
+
+interface Failure {
+  Error: string;
+  message: string;
+  problems?: { field: string; message: string }[];
+}
+
+function unknownFailure(): Failure {
+  return { Error: 'UnknownError', message: 'The workflow failed without reporting an error.' };
+}
+
+function failureOf(state: Record<string, unknown>, missingResult: boolean): Failure {
+  if (missingResult) {
+    return { Error: 'ResultMissing', message: 'The workflow reported success without a result.' };
+  }
+  const error = asRecord(state.error);
+  if (typeof error.Error !== 'string') return unknownFailure();
+  const message = readableCause(error.Cause);
+  const problems = problemsOf(message);
+  return {
+    Error: error.Error,
+    message: problems ? problems.map((p) => `${p.field}: ${p.message}`).join('; ') : message,
+    ...(problems ? { problems } : {}),
+  };
+}
+
+/** A function error's Cause is the JSON {"errorType","errorMessage","trace"}; its errorMessage is what matters. */
+function readableCause(cause: unknown): string {
+  if (typeof cause === 'string') {
+    const parsed = asRecord(parseJson(cause));
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  }
+  const record = asRecord(cause);
+  if (typeof record.errorMessage === 'string') return record.errorMessage;
+  return cause === undefined ? 'No cause was reported.' : JSON.stringify(cause);
+}
+
+/** A ValidationError's message is {"problems": [...]}. */
+function problemsOf(message: string): { field: string; message: string }[] | undefined {
+  const problems = asRecord(parseJson(message)).problems;
+  if (!Array.isArray(problems)) return undefined;
+  const listed = problems.flatMap((item) => {
+    const problem = asRecord(item);
+    return typeof problem.field === 'string' && typeof problem.message === 'string'
+      ? [{ field: problem.field, message: problem.message }]
+      : [];
+  });
+  return listed.length > 0 ? listed : undefined;
+}
+
+function failedResponse(
+  envelope: CustomResourceEnvelope,
+  state: Record<string, unknown>,
+  failure: Failure,
+): CfnResponse {
+  const base = {
+    Status: 'FAILED' as const,
+    PhysicalResourceId: envelope.PhysicalResourceId ?? failedCreateId(envelope, state),
+    StackId: envelope.StackId,
+    RequestId: envelope.RequestId,
+    LogicalResourceId: envelope.LogicalResourceId,
+  };
+  return { ...base, Reason: fitReason(base, `${failure.Error}: ${failure.message}`) };
+}
+
+/** How much a failed Create leaves behind decides what its rollback Delete has to remove (see physicalId.ts). */
+function failedCreateId(envelope: CustomResourceEnvelope, state: Record<string, unknown>): string {
+  const request = asRecord(state.request);
+  if (typeof request.ReplicationGroupId !== 'string') return notCreatedId(envelope.RequestId);
+  if (state.replicationGroup !== undefined) return request.ReplicationGroupId;
+  return request.Rbac !== undefined ? rbacOnlyId(envelope.RequestId) : notCreatedId(envelope.RequestId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// EventBridge
+
+async function publish(
+  deps: NotifyDeps,
+  detailType: string,
+  detail: Record<string, unknown>,
+  arn: string | undefined,
+): Promise<void> {
+  const out = await deps.eventBridge.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: deps.config.source,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+          EventBusName: deps.config.eventBusName,
+          ...(arn ? { Resources: [arn] } : {}),
+        },
+      ],
+    }),
+  );
+  if ((out.FailedEntryCount ?? 0) > 0) {
+    const entry = out.Entries?.[0];
+    throw new ResultNotDelivered(
+      `EventBridge refused the ${detailType} event: ${entry?.ErrorCode ?? 'unknown error'} ${entry?.ErrorMessage ?? ''}`.trim(),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading an untyped document
+
+function correlationIdOf(
+  state: Record<string, unknown>,
+  input: unknown,
+  envelope: CustomResourceEnvelope | undefined,
+): string | undefined {
+  const raw = asRecord(input);
+  const candidates = [
+    asRecord(state.request).CorrelationId,
+    asRecord(state.result).CorrelationId,
+    raw.CorrelationId,
+    asRecord(raw.detail).CorrelationId,
+    envelope?.RequestId,
+    raw.id,
+  ];
+  return candidates.find((value): value is string => typeof value === 'string' && value !== '');
+}
+
+function replicationGroupIdOf(state: Record<string, unknown>, input: unknown): string | undefined {
+  const raw = asRecord(input);
+  const candidates = [
+    asRecord(state.request).ReplicationGroupId,
+    raw.ReplicationGroupId,
+    asRecord(raw.detail).ReplicationGroupId,
+  ];
+  const found = candidates.find((value): value is string => typeof value === 'string' && value !== '');
+  return found?.toLowerCase();
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function strings(value: unknown): string[] {
+  return asArray(value).filter((item): item is string => typeof item === 'string');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Whether a resource was created by the provisioner for a given replication group. The teardown
+ * deletes nothing else: both tags must be there, with the right values.
+ */
+import { ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE, REPLICATION_GROUP_TAG_KEY } from '../tags';
+import type { ElastiCacheSender } from './clients';
+
+export interface TagLike {
+  Key?: string;
+  Value?: string;
+}
+
+export function isManagedFor(tags: readonly TagLike[] | undefined, replicationGroupId: string): boolean {
+  const value = (key: string) => tags?.find((tag) => tag.Key === key)?.Value;
+  return (
+    value(MANAGED_BY_TAG_KEY) === MANAGED_BY_TAG_VALUE &&
+    value(REPLICATION_GROUP_TAG_KEY)?.toLowerCase() === replicationGroupId.toLowerCase()
+  );
+}
+
+/** Why a resource does not count as ours, in words an operator can check in the console. */
+export function notManagedReason(replicationGroupId: string): string {
+  return `not tagged ${MANAGED_BY_TAG_KEY}=${MANAGED_BY_TAG_VALUE} and ${REPLICATION_GROUP_TAG_KEY}=${replicationGroupId}`;
+}
+
+export async function elastiCacheTags(
+  elastiCache: ElastiCacheSender,
+  arn: string | undefined,
+): Promise<TagLike[]> {
+  // Without an ARN there is nothing to read; no tags means "not ours", the safe answer.
+  if (!arn) return [];
+  const out = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+  return out.TagList ?? [];
+}

@@ -1,0 +1,414 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
+import { executionArn, executionName, handleCustomResource } from '../../shared/entrances/customResource';
+import type { Log } from '../../shared/logger';
+import { loadEvent } from '../fixtures/entrances/load';
+import { type ResponseServer, startResponseServer } from './responseServer';
+
+const PROVISION_ARN =
+  'arn:aws:states:eu-west-1:123456789012:stateMachine:elasticache-provisioner-dev-provision';
+const TEARDOWN_ARN =
+  'arn:aws:states:eu-west-1:123456789012:stateMachine:elasticache-provisioner-dev-teardown';
+
+const sfnMock = mockClient(SFNClient);
+const cfnMock = mockClient(CloudFormationClient);
+const ecMock = mockClient(ElastiCacheClient);
+
+const logLines: string[] = [];
+const log: Log = {
+  info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+  warn: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+  debug: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+};
+
+let server: ResponseServer;
+
+function deps(config = { provisionStateMachineArn: PROVISION_ARN, teardownStateMachineArn: TEARDOWN_ARN }) {
+  return {
+    sfn: new SFNClient({ region: 'eu-west-1' }),
+    cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
+    elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
+    respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
+    logger: log,
+    config,
+  };
+}
+
+function event(name: 'create-event' | 'update-event' | 'delete-event'): CloudFormationCustomResourceEvent {
+  return loadEvent(name, server.url);
+}
+
+function startedInput(): Record<string, unknown> {
+  const call = sfnMock.commandCalls(StartExecutionCommand)[0];
+  return JSON.parse(call?.args[0].input.input ?? '{}') as Record<string, unknown>;
+}
+
+function answers(): CfnResponse[] {
+  return server.received.map((request) => JSON.parse(request.body) as CfnResponse);
+}
+
+beforeAll(async () => {
+  server = await startResponseServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+beforeEach(() => {
+  sfnMock.reset();
+  cfnMock.reset();
+  ecMock.reset();
+  server.received.length = 0;
+  logLines.length = 0;
+  sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
+  sfnMock
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: `${PROVISION_ARN.replace('stateMachine', 'execution')}:x` });
+  ecMock
+    .on(DescribeReplicationGroupsCommand)
+    .rejects(new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }));
+  cfnMock
+    .on(DescribeStacksCommand)
+    .resolves({ Stacks: [{ StackName: 's', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
+});
+
+describe('custom resource Create', () => {
+  it('starts the provisioning workflow under a name derived from the request, with the envelope', async () => {
+    // Prepare
+    const create = event('create-event');
+
+    // Act
+    const outcome = await handleCustomResource(deps(), create);
+
+    // Assess
+    const name = executionName({ ...create, RequestType: 'Create' });
+    expect(name).toMatch(/^create-ReplicationGroup-[0-9a-f]{40}$/);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: PROVISION_ARN,
+      name,
+    });
+    const {
+      ServiceToken: _token,
+      FinalSnapshotIdentifier: _snapshot,
+      ...request
+    } = create.ResourceProperties;
+    expect(startedInput()).toEqual({
+      ...request,
+      CustomResource: {
+        RequestType: 'Create',
+        ResponseURL: server.url,
+        StackId: create.StackId,
+        RequestId: create.RequestId,
+        LogicalResourceId: 'ReplicationGroup',
+      },
+    });
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision', ExecutionName: name });
+    // The workflow answers CloudFormation, not the bridge.
+    expect(server.received).toHaveLength(0);
+    expect(logLines.join('\n')).not.toContain('s3cr3t-signature');
+  });
+
+  it('starts nothing new for a redelivered Create whose execution exists', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    // Act
+    const outcome = await handleCustomResource(deps(), event('create-event'));
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(ecMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 0);
+    expect(outcome).toMatchObject({ Action: 'already-started' });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('treats ExecutionAlreadyExists as success: a concurrent redelivery started it first', async () => {
+    // Prepare
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+
+    // Act
+    const outcome = await handleCustomResource(deps(), event('create-event'));
+
+    // Assess
+    expect(outcome).toMatchObject({ Action: 'already-started', Workflow: 'provision' });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses a replication group id that already exists, answering FAILED with a no-op physical id', async () => {
+    // Prepare
+    ecMock.on(DescribeReplicationGroupsCommand).resolves({
+      ReplicationGroups: [{ ReplicationGroupId: 'orders-cache', Status: 'available' }],
+    });
+
+    // Act
+    const outcome = await handleCustomResource(deps(), event('create-event'));
+
+    // Assess
+    expect(ecMock).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
+      ReplicationGroupId: 'orders-cache',
+    });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+        Reason: expect.stringContaining('orders-cache already exists'),
+      }),
+    ]);
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
+  it('refuses properties holding a password before starting anything', async () => {
+    // Prepare
+    const create = event('create-event');
+    create.ResourceProperties.Rbac.Users[0].Password = 'hunter2hunter2hunter2';
+
+    // Act
+    await handleCustomResource(deps(), create);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    const [answer] = answers();
+    expect(answer).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('Rbac.Users[0].Password'),
+    });
+    expect(server.received[0]?.body).not.toContain('hunter2');
+  });
+
+  it('answers FAILED through the ResponseURL when StartExecution fails, so the stack does not wait an hour', async () => {
+    // Prepare
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
+
+    // Act
+    const outcome = await handleCustomResource(deps(), event('create-event'));
+
+    // Assess
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]?.method).toBe('PUT');
+    expect(answers()[0]).toEqual({
+      Status: 'FAILED',
+      Reason:
+        'Could not start the provision workflow: StateMachineDoesNotExist: State Machine Does Not Exist',
+      PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+      StackId: event('create-event').StackId,
+      RequestId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+      LogicalResourceId: 'ReplicationGroup',
+    });
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
+  it('answers FAILED when the bridge does not know the state machine', async () => {
+    // Act
+    await handleCustomResource(
+      deps({ provisionStateMachineArn: '', teardownStateMachineArn: TEARDOWN_ARN }),
+      event('create-event'),
+    );
+
+    // Assess
+    expect(answers()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('PROVISION_STATE_MACHINE_ARN'),
+    });
+  });
+});
+
+describe('custom resource Delete', () => {
+  it("starts the teardown workflow for the physical id, keeping a group that is not the provisioner's", async () => {
+    // Prepare
+    const remove = event('delete-event');
+
+    // Act
+    const outcome = await handleCustomResource(deps(), remove);
+
+    // Assess
+    const name = executionName({ ...remove, RequestType: 'Delete' });
+    expect(name).toMatch(/^delete-ReplicationGroup-[0-9a-f]{40}$/);
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: TEARDOWN_ARN, name });
+    expect(startedInput()).toEqual({
+      ReplicationGroupId: 'orders-cache',
+      IfNotManaged: 'keep',
+      Rbac: { UserGroupId: 'orders', UserIds: ['orders-app', 'orders-default'] },
+      FinalSnapshotIdentifier: 'orders-cache-final',
+      CustomResource: {
+        RequestType: 'Delete',
+        ResponseURL: server.url,
+        StackId: remove.StackId,
+        RequestId: remove.RequestId,
+        LogicalResourceId: 'ReplicationGroup',
+        PhysicalResourceId: 'orders-cache',
+      },
+    });
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'teardown' });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('answers SUCCESS at once when the Create was refused before anything existed', async () => {
+    // Prepare
+    const remove = {
+      ...event('delete-event'),
+      PhysicalResourceId: 'elasticache-provisioner:not-created:abc',
+    };
+
+    // Act
+    await handleCustomResource(deps(), remove);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()).toEqual([
+      expect.objectContaining({
+        Status: 'SUCCESS',
+        PhysicalResourceId: 'elasticache-provisioner:not-created:abc',
+      }),
+    ]);
+  });
+
+  it('deletes although the properties hold a password: the refused Create left nothing, and nothing is passed on', async () => {
+    // Prepare
+    const remove = {
+      ...event('delete-event'),
+      PhysicalResourceId: 'elasticache-provisioner:not-created:abc',
+    };
+    remove.ResourceProperties.Rbac.Users[0].Password = 'hunter2hunter2hunter2';
+
+    // Act
+    await handleCustomResource(deps(), remove);
+
+    // Assess
+    expect(answers()).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    expect(server.received[0]?.body).not.toContain('hunter2');
+  });
+
+  it('removes only the RBAC resources when the Create failed before the replication group was created', async () => {
+    // Prepare
+    const remove = { ...event('delete-event'), PhysicalResourceId: 'elasticache-provisioner:rbac-only:abc' };
+
+    // Act
+    await handleCustomResource(deps(), remove);
+
+    // Assess
+    expect(startedInput()).toMatchObject({
+      ReplicationGroupId: 'orders-cache',
+      KeepReplicationGroup: true,
+      Rbac: { UserGroupId: 'orders', UserIds: ['orders-app', 'orders-default'] },
+    });
+    expect(startedInput()).not.toHaveProperty('FinalSnapshotIdentifier');
+  });
+});
+
+describe('custom resource Update', () => {
+  it('sends unchanged properties through the provisioning workflow, which answers with the same physical id', async () => {
+    // Prepare: only the delete-time setting and the service token differ.
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.ResourceProperties.FinalSnapshotIdentifier = 'another-final';
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
+    expect(startedInput().CustomResource).toMatchObject({
+      RequestType: 'Update',
+      PhysicalResourceId: 'orders-cache',
+    });
+    expect(startedInput()).not.toHaveProperty('FinalSnapshotIdentifier');
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses a change with the changed properties listed, touching nothing', async () => {
+    // Prepare
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.ResourceProperties.NumCacheClusters = '3';
+    update.ResourceProperties.CacheNodeType = 'cache.r7g.large';
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()).toEqual([
+      {
+        Status: 'FAILED',
+        Reason: expect.stringMatching(
+          /^Changing CacheNodeType \("cache.t3.small" -> "cache.r7g.large"\), NumCacheClusters \("2" -> "3"\) requires replacing the resource/,
+        ),
+        PhysicalResourceId: 'orders-cache',
+        StackId: update.StackId,
+        RequestId: update.RequestId,
+        LogicalResourceId: 'ReplicationGroup',
+      },
+    ]);
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
+  it('lets the rollback of a refused change through: the properties go back to those the group has', async () => {
+    // Prepare
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.OldResourceProperties.NumCacheClusters = '3';
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 's', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }],
+    });
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
+    expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: update.StackId });
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
+    expect(startedInput()).toMatchObject({ NumCacheClusters: '2' });
+  });
+});
+
+describe('execution names', () => {
+  it('stay within 80 allowed characters whatever the logical id, and differ per request', () => {
+    // Prepare
+    const base = {
+      RequestType: 'Create' as const,
+      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1',
+      LogicalResourceId: 'A very long logical id with spaces & symbols: ümlaut / slashes and more and more',
+      RequestId: 'r-1',
+    };
+
+    // Act
+    const names = [executionName(base), executionName({ ...base, RequestId: 'r-2' }), executionName(base)];
+
+    // Assess
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(80);
+      expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    expect(names[0]).not.toBe(names[1]);
+    expect(names[0]).toBe(names[2]);
+  });
+
+  it('derive the execution ARN from the state machine ARN', () => {
+    expect(executionArn(PROVISION_ARN, 'create-x')).toBe(
+      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:create-x',
+    );
+    expect(executionArn('not-an-arn', 'create-x')).toBeUndefined();
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The deployed handlers, middy wiring included: a custom resource's ResponseURL is a credential and
+ * must not reach the logs even when event logging is switched on for the whole service.
+ */
+import {
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
+import { loadEvent, loadState } from '../fixtures/entrances/load';
+
+const sfn = mockClient(SFNClient);
+const ec = mockClient(ElastiCacheClient);
+const eb = mockClient(EventBridgeClient);
+
+let written: string[] = [];
+
+beforeEach(() => {
+  vi.resetModules();
+  vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+  vi.stubEnv('PROVISION_STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:provision');
+  vi.stubEnv('RESULT_EVENT_BUS', 'default');
+  written = [];
+  // The logger writes info to stdout and warnings to stderr.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  }
+  sfn.reset();
+  ec.reset();
+  eb.reset();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+async function handlerOf(module: string): Promise<LambdaHandler> {
+  return ((await import(`../../functions/${module}`)) as { handler: LambdaHandler }).handler;
+}
+
+describe('handlers receiving a ResponseURL', () => {
+  it('customResource starts the workflow without logging the URL', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
+    ec.on(DescribeReplicationGroupsCommand).rejects(
+      new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),
+    );
+    const handler = await handlerOf('customResource');
+
+    // Act
+    const outcome = await invokeAsLambda(handler, loadEvent('create-event'), {
+      functionName: 'customResource',
+      timeoutMs: 60_000,
+    });
+
+    // Assess
+    expect(outcome).toMatchObject({ Action: 'started' });
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.join('')).not.toContain('s3cr3t-signature');
+  });
+
+  it('notifyResult publishes without logging the URL', async () => {
+    // Prepare
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const handler = await handlerOf('notifyResult');
+    const event = loadEvent('delete-event');
+
+    // Act: the answer goes to a URL nothing listens at, so every attempt is logged.
+    const input = {
+      Workflow: 'teardown',
+      Outcome: 'Succeeded',
+      State: loadState('teardown-succeeded-state'),
+      Input: {
+        CustomResource: {
+          RequestType: 'Delete',
+          ResponseURL: 'http://127.0.0.1:9/response?X-Amz-Signature=s3cr3t-signature',
+          StackId: event.StackId,
+          RequestId: event.RequestId,
+          LogicalResourceId: event.LogicalResourceId,
+          PhysicalResourceId: 'orders-cache',
+        },
+      },
+    };
+    vi.stubEnv('PROVISIONER_TIME_SCALE', '0');
+    const error = await invokeAsLambda(handler, input, {
+      functionName: 'notifyResult',
+      timeoutMs: 60_000,
+    }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+
+    // Assess
+    expect(error?.name).toBe('ResultNotDelivered');
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(written.filter((line) => line.includes('not accepted yet'))).toHaveLength(4);
+    expect([error?.message, ...written].join('')).not.toContain('s3cr3t-signature');
+  });
+});

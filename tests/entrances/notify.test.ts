@@ -1,0 +1,565 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type CfnResponse,
+  createResponseSender,
+  MAX_RESPONSE_BYTES,
+} from '../../shared/entrances/cfnResponse';
+import {
+  DATA_KEYS,
+  type NotifyConfig,
+  notifyConfigFromEnv,
+  notifyResult,
+} from '../../shared/entrances/notify';
+import type { Log } from '../../shared/logger';
+import { loadState } from '../fixtures/entrances/load';
+import { rejection } from '../teardown/helpers';
+import { type ResponseServer, startResponseServer } from './responseServer';
+
+const eb = mockClient(EventBridgeClient);
+const logLines: string[] = [];
+const log: Log = {
+  info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+  warn: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+  debug: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
+};
+
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abc/1f2e3d4c';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elasticache-provisioner/orders';
+
+let server: ResponseServer;
+
+function deps(config: NotifyConfig = { source: 'elasticache-provisioner', eventBusName: 'default' }) {
+  return {
+    respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
+    eventBridge: new EventBridgeClient({ region: 'eu-west-1' }),
+    logger: log,
+    config,
+  };
+}
+
+function envelope(requestType: 'Create' | 'Update' | 'Delete', physicalResourceId?: string) {
+  return {
+    RequestType: requestType,
+    ResponseURL: server.url,
+    StackId: STACK_ID,
+    RequestId: `request-${requestType.toLowerCase()}`,
+    LogicalResourceId: 'ReplicationGroup',
+    ...(physicalResourceId ? { PhysicalResourceId: physicalResourceId } : {}),
+  };
+}
+
+/** The input a provisioning Catch leaves: the document with {Error, Cause} at $.error. */
+function failedProvisioning(error: string, message: string, keep: 'validated' | 'created' | 'raw') {
+  const state = loadState('provision-succeeded-state');
+  delete state.poll;
+  if (keep !== 'created') delete state.replicationGroup;
+  const document: Record<string, unknown> = keep === 'raw' ? { ReplicationGroupId: 'Orders-Cache' } : state;
+  document.error = {
+    Error: error,
+    Cause: JSON.stringify({ errorType: error, errorMessage: message, trace: ['at x'] }),
+  };
+  return document;
+}
+
+function cfnBodies(): CfnResponse[] {
+  return server.received.map((request) => JSON.parse(request.body) as CfnResponse);
+}
+
+function events() {
+  return eb.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+}
+
+beforeAll(async () => {
+  server = await startResponseServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+beforeEach(() => {
+  eb.reset();
+  eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  server.received.length = 0;
+  logLines.length = 0;
+});
+
+describe('notifyResult after a provisioning success', () => {
+  it('PUTs SUCCESS with the endpoints, secrets and ids as Data to the ResponseURL', async () => {
+    // Act
+    const output = await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: loadState('provision-succeeded-state'),
+      Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(server.received).toHaveLength(1);
+    const [request] = server.received;
+    expect(request?.method).toBe('PUT');
+    expect(request?.path).toContain('X-Amz-Signature=s3cr3t-signature');
+    expect(request?.headers['content-type']).toBe('');
+    expect(request?.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    const body = cfnBodies()[0];
+    expect(body).toEqual({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'orders-cache',
+      StackId: STACK_ID,
+      RequestId: 'request-create',
+      LogicalResourceId: 'ReplicationGroup',
+      Data: {
+        ReplicationGroupId: 'orders-cache',
+        Arn: 'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:orders-cache',
+        ClusterMode: 'disabled',
+        EndpointAddress: 'master.orders-cache.abc123.euw1.cache.amazonaws.com',
+        Port: '6379',
+        PrimaryEndpointAddress: 'master.orders-cache.abc123.euw1.cache.amazonaws.com',
+        ReaderEndpointAddress: 'replica.orders-cache.abc123.euw1.cache.amazonaws.com',
+        ConfigurationEndpointAddress: '',
+        TransitEncryptionEnabled: 'true',
+        UserGroupId: 'orders',
+        UserGroupIds: 'orders',
+        UserIds: 'orders-app,orders-default',
+        PasswordSecretArns: `${SECRET}/orders-app-AbCdEf,${SECRET}/orders-default-GhIjKl`,
+        DataTruncated: 'false',
+        'PasswordSecretArn.orders-app': `${SECRET}/orders-app-AbCdEf`,
+        'PasswordSecretArn.orders-default': `${SECRET}/orders-default-GhIjKl`,
+      },
+    });
+    expect(output).toEqual({
+      CloudFormation: 'SUCCESS',
+      EventBridge: 'published',
+      DetailType: 'ElastiCache Provisioning Succeeded',
+    });
+  });
+
+  it('publishes the contract result with the CorrelationId on the configured bus and source', async () => {
+    // Prepare
+    const state = loadState('provision-succeeded-state');
+    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+
+    // Act
+    await notifyResult(deps({ source: 'platform.caches', eventBusName: 'platform-bus' }), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: state,
+      Input: {},
+    });
+
+    // Assess
+    expect(server.received).toHaveLength(0);
+    expect(eb).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({
+          Source: 'platform.caches',
+          DetailType: 'ElastiCache Provisioning Succeeded',
+          EventBusName: 'platform-bus',
+          Resources: [result.ARN],
+        }),
+      ],
+    });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toEqual(result);
+  });
+
+  it('answers an Update with the PhysicalResourceId CloudFormation knows', async () => {
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: loadState('provision-succeeded-state'),
+      Input: { CustomResource: envelope('Update', 'orders-cache') },
+    });
+
+    // Assess
+    expect(cfnBodies()[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'orders-cache' });
+  });
+
+  it('gives the configuration endpoint of a cluster-mode-enabled group, every Data key still present', async () => {
+    // Prepare
+    const state = loadState('provision-succeeded-state');
+    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    result.ClusterMode = 'enabled';
+    result.Endpoints = {
+      Configuration: { Address: 'clustercfg.orders-cache.abc.cache.amazonaws.com', Port: 6380 },
+    };
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: state,
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    const data = cfnBodies()[0]?.Data ?? {};
+    expect(Object.keys(data)).toEqual(expect.arrayContaining([...DATA_KEYS]));
+    expect(data).toMatchObject({
+      EndpointAddress: 'clustercfg.orders-cache.abc.cache.amazonaws.com',
+      ConfigurationEndpointAddress: 'clustercfg.orders-cache.abc.cache.amazonaws.com',
+      Port: '6380',
+      PrimaryEndpointAddress: '',
+      ReaderEndpointAddress: '',
+    });
+  });
+
+  it('keeps the response within 4096 bytes for a group of 100 users, saying the Data is truncated', async () => {
+    // Prepare
+    const state = loadState('provision-succeeded-state');
+    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    result.Users = Array.from({ length: 100 }, (_, index) => ({
+      UserId: `orders-user-${index}`,
+      UserName: `user${index}`,
+      PasswordSecretArn: `${SECRET}/orders-user-${index}-AbCdEf`,
+    }));
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: state,
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(server.received[0]?.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    const data = cfnBodies()[0]?.Data ?? {};
+    expect(Object.keys(data)).toEqual(expect.arrayContaining([...DATA_KEYS]));
+    expect(data.DataTruncated).toBe('true');
+    expect(data.PrimaryEndpointAddress).toBe('master.orders-cache.abc123.euw1.cache.amazonaws.com');
+    // The event carries every user: it is the full result.
+    expect(JSON.parse(events()[0]?.Detail ?? '{}').Users).toHaveLength(100);
+  });
+
+  it('never forwards a password, even one that slipped into the state document', async () => {
+    // Prepare
+    const state = loadState('provision-succeeded-state');
+    const result = (state.poll as { Result: { Users: Record<string, unknown>[] } }).Result;
+    const leaked = 'Sup3rS3cretPassw0rdThatMustNotLeak';
+    if (result.Users[0]) result.Users[0].Password = leaked;
+    (state.request as Record<string, unknown>).AuthToken = leaked;
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: state,
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    const everything = [server.received[0]?.body, events()[0]?.Detail, ...logLines].join('\n');
+    expect(everything).not.toContain(leaked);
+    expect(everything).not.toMatch(/"(Password|Passwords|AuthToken)"/);
+  });
+});
+
+describe('notifyResult after a provisioning failure', () => {
+  it('PUTs FAILED with the error name and its message as Reason, keeping the group id as physical id', async () => {
+    // Prepare
+    const message =
+      'Replication group orders-cache is create-failed. Delete it before running the workflow again.';
+
+    // Act
+    const output = await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Failed',
+      State: failedProvisioning('ReplicationGroupCreateFailed', message, 'created'),
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(cfnBodies()).toEqual([
+      {
+        Status: 'FAILED',
+        Reason: `ReplicationGroupCreateFailed: ${message}`,
+        PhysicalResourceId: 'orders-cache',
+        StackId: STACK_ID,
+        RequestId: 'request-create',
+        LogicalResourceId: 'ReplicationGroup',
+      },
+    ]);
+    expect(events()[0]).toMatchObject({ DetailType: 'ElastiCache Provisioning Failed' });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toEqual({
+      ReplicationGroupId: 'orders-cache',
+      Error: 'ReplicationGroupCreateFailed',
+      Cause: message,
+      CorrelationId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+      CustomResource: {
+        RequestType: 'Create',
+        StackId: STACK_ID,
+        RequestId: 'request-create',
+        LogicalResourceId: 'ReplicationGroup',
+      },
+    });
+    expect(output.CloudFormation).toBe('FAILED');
+  });
+
+  it('lists every validation problem in the Reason, with a physical id that makes the rollback Delete a no-op', async () => {
+    // Prepare
+    const problems = [
+      { field: 'NumCacheClusters', message: 'must be 1 to 6' },
+      { field: 'Rbac.Users[0].AccessString', message: 'password directives are refused' },
+    ];
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Failed',
+      State: failedProvisioning('ValidationError', JSON.stringify({ problems }), 'raw'),
+      Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(cfnBodies()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason:
+        'ValidationError: NumCacheClusters: must be 1 to 6; Rbac.Users[0].AccessString: password directives are refused',
+      PhysicalResourceId: 'elasticache-provisioner:not-created:request-create',
+    });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
+      ReplicationGroupId: 'orders-cache',
+      Error: 'ValidationError',
+      Problems: problems,
+      CorrelationId: 'request-create',
+    });
+  });
+
+  it('marks a Create that failed before the group was created as holding RBAC resources only', async () => {
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Failed',
+      State: failedProvisioning('ConflictError', 'user orders-app exists with UserName "x"', 'validated'),
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(cfnBodies()[0]?.PhysicalResourceId).toBe('elasticache-provisioner:rbac-only:request-create');
+  });
+
+  it('shortens a long cause so the response stays within 4096 bytes', async () => {
+    // Prepare
+    const message = `"quoted" é ${'x'.repeat(6000)}`;
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Failed',
+      State: failedProvisioning('ConflictError', message, 'created'),
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(server.received[0]?.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    expect(server.received[0]?.bytes).toBeGreaterThan(MAX_RESPONSE_BYTES - 100);
+    expect(cfnBodies()[0]?.Reason).toMatch(/^ConflictError: "quoted" é x+…$/);
+  });
+
+  it('reports a success without its result as a failure rather than answering SUCCESS without Data', async () => {
+    // Act
+    const output = await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: { request: { ReplicationGroupId: 'orders-cache' } },
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(output).toMatchObject({ CloudFormation: 'FAILED', DetailType: 'ElastiCache Provisioning Failed' });
+    expect(cfnBodies()[0]?.Reason).toMatch(/^ResultMissing: /);
+  });
+});
+
+describe('notifyResult after a teardown', () => {
+  it('answers a Delete with SUCCESS and the physical id it was given, and publishes Teardown Succeeded', async () => {
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'teardown',
+      Outcome: 'Succeeded',
+      State: loadState('teardown-succeeded-state'),
+      Input: { ReplicationGroupId: 'orders-cache', CustomResource: envelope('Delete', 'orders-cache') },
+    });
+
+    // Assess
+    expect(cfnBodies()).toEqual([
+      {
+        Status: 'SUCCESS',
+        PhysicalResourceId: 'orders-cache',
+        StackId: STACK_ID,
+        RequestId: 'request-delete',
+        LogicalResourceId: 'ReplicationGroup',
+      },
+    ]);
+    expect(events()[0]?.DetailType).toBe('ElastiCache Teardown Succeeded');
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
+      ReplicationGroupId: 'orders-cache',
+      Deleted: { ReplicationGroup: true, UserGroups: ['orders'], Users: ['orders-app', 'orders-default'] },
+      CorrelationId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0003',
+    });
+  });
+
+  it('answers a failed Delete with FAILED and publishes Teardown Failed', async () => {
+    // Prepare
+    const state = loadState('teardown-succeeded-state');
+    delete state.result;
+    state.error = {
+      Error: 'TeardownTimedOut',
+      Cause: 'Replication group orders-cache is still deleting after 120 minutes',
+    };
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'teardown',
+      Outcome: 'Failed',
+      State: state,
+      Input: { CustomResource: envelope('Delete', 'orders-cache') },
+    });
+
+    // Assess
+    expect(cfnBodies()[0]).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'orders-cache',
+      Reason: 'TeardownTimedOut: Replication group orders-cache is still deleting after 120 minutes',
+    });
+    expect(events()[0]?.DetailType).toBe('ElastiCache Teardown Failed');
+  });
+});
+
+describe('delivery', () => {
+  it('tries again after 5xx answers', async () => {
+    // Prepare
+    server.answerWith(503, 500);
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: loadState('provision-succeeded-state'),
+      Input: { CustomResource: envelope('Create') },
+    });
+
+    // Assess
+    expect(server.received).toHaveLength(3);
+    expect(new Set(server.received.map((request) => request.body)).size).toBe(1);
+  });
+
+  it('gives up at once on a 4xx, still publishes the event, and fails without revealing the URL', async () => {
+    // Prepare
+    server.answerWith(403);
+
+    // Act
+    const error = await rejection(
+      notifyResult(deps(), {
+        Workflow: 'provision',
+        Outcome: 'Succeeded',
+        State: loadState('provision-succeeded-state'),
+        Input: { CustomResource: envelope('Create') },
+      }),
+    );
+
+    // Assess
+    expect(error.name).toBe('ResultNotDelivered');
+    expect(error.message).toContain('HTTP 403');
+    expect(server.received).toHaveLength(1);
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect([error.message, ...logLines].join('\n')).not.toContain('s3cr3t-signature');
+  });
+
+  it('fails with ResultNotDelivered when nothing listens at the URL, after its attempts, without the URL', async () => {
+    // Prepare: a port that was just closed.
+    const closed = await startResponseServer();
+    await closed.close();
+    const input = {
+      Workflow: 'provision' as const,
+      Outcome: 'Succeeded' as const,
+      State: loadState('provision-succeeded-state'),
+      Input: { CustomResource: { ...envelope('Create'), ResponseURL: closed.url } },
+    };
+
+    // Act
+    const error = await rejection(notifyResult(deps(), input));
+
+    // Assess
+    expect(error.name).toBe('ResultNotDelivered');
+    expect(error.message).toMatch(/TypeError|ECONNREFUSED/);
+    expect(logLines.filter((line) => line.includes('not accepted yet'))).toHaveLength(4);
+    expect([error.message, ...logLines].join('\n')).not.toContain('s3cr3t-signature');
+  });
+
+  it('gives up on an attempt that gets no answer, and tries again', async () => {
+    // Prepare
+    server.answerWith(0);
+    const respond = createResponseSender({
+      clock: { sleep: async () => {} },
+      logger: log,
+      attemptTimeoutMs: 100,
+    });
+    const response: CfnResponse = {
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'orders-cache',
+      StackId: STACK_ID,
+      RequestId: 'request-create',
+      LogicalResourceId: 'ReplicationGroup',
+    };
+
+    // Act
+    await respond(server.url, response);
+
+    // Assess
+    expect(server.received).toHaveLength(2);
+    expect(logLines.some((line) => line.includes('TimeoutError'))).toBe(true);
+  });
+
+  it('fails when EventBridge refuses the event, after answering CloudFormation all the same', async () => {
+    // Prepare
+    eb.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized' }],
+    });
+
+    // Act
+    const error = await rejection(
+      notifyResult(deps(), {
+        Workflow: 'teardown',
+        Outcome: 'Succeeded',
+        State: loadState('teardown-succeeded-state'),
+        Input: { CustomResource: envelope('Delete', 'orders-cache') },
+      }),
+    );
+
+    // Assess
+    expect(error.name).toBe('ResultNotDelivered');
+    expect(error.message).toContain('NotAuthorizedForSourceException');
+    expect(cfnBodies()[0]?.Status).toBe('SUCCESS');
+  });
+
+  it('publishes nothing when the bus is "none" (local runs)', async () => {
+    // Act
+    const output = await notifyResult(deps({ source: 'elasticache-provisioner', eventBusName: 'none' }), {
+      Workflow: 'teardown',
+      Outcome: 'Succeeded',
+      State: loadState('teardown-succeeded-state'),
+      Input: {},
+    });
+
+    // Assess
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+    expect(output).toEqual({
+      CloudFormation: 'not-requested',
+      EventBridge: 'disabled',
+      DetailType: 'ElastiCache Teardown Succeeded',
+    });
+  });
+
+  it('reads the source and the bus from the environment, with defaults', () => {
+    expect(notifyConfigFromEnv({})).toEqual({ source: 'elasticache-provisioner', eventBusName: 'default' });
+    expect(notifyConfigFromEnv({ RESULT_EVENT_SOURCE: 'platform.caches', RESULT_EVENT_BUS: 'bus' })).toEqual({
+      source: 'platform.caches',
+      eventBusName: 'bus',
+    });
+  });
+});
