@@ -1,0 +1,420 @@
+/**
+ * `npm run bench`: cold starts, polling economics, a burst through the local workflow and local spin-up,
+ * measured in one run. Prints one markdown table (plus the polling frontier and notes) and writes
+ * bench/results.json.
+ *
+ *   npm run bench                      every section
+ *   npm run bench -- --only=cold,polling --runs=7
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { POLLING_DEFAULTS } from '../shared/polling';
+import type { PollingSettings } from '../shared/state';
+import { transitionModel } from './asl';
+import { type BurstResult, runBurst } from './burst';
+import { type ColdStartResult, measureColdStarts } from './coldstart';
+import {
+  COST_GOAL,
+  DETECTION_OVERHEAD_SECONDS,
+  type DurationResult,
+  FRONTIER_GRID,
+  type FrontierPoint,
+  frontier,
+  goalsOf,
+  LATENCY_GOAL_SECONDS,
+  PRICES,
+  pollingEconomics,
+  REFERENCE_LIMIT_SECONDS,
+  SAMPLES_PER_DURATION,
+  SPREAD,
+} from './economics';
+import { readDeploySettings } from './serverless-config';
+import { runSpinUp, type SpinUpResult } from './spinup';
+import { median } from './stats';
+import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from './table';
+
+const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
+const COLD_START_RATIO_GOAL = 0.4;
+
+type Section = 'cold' | 'polling' | 'burst' | 'spinup';
+const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup'];
+
+function parseArgs(argv: readonly string[]): { sections: Section[]; runs: number } {
+  let sections = ALL_SECTIONS;
+  let runs = 7;
+  for (const arg of argv) {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    if (key === 'only' && value)
+      sections = value.split(',').filter((s): s is Section => ALL_SECTIONS.includes(s as Section));
+    if (key === 'runs' && value && Number(value) > 0) runs = Math.floor(Number(value));
+  }
+  return { sections, runs };
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function coldStartRows(results: readonly ColdStartResult[], notes: string[]): Row[] {
+  const rows: Row[] = [];
+  for (const r of results) {
+    if (r.error) {
+      rows.push(['1 cold start', r.fn, 'not measured', '', '', `NO: ${r.error.slice(0, 160)}`]);
+      continue;
+    }
+    const failures: string[] = [];
+    if (r.production.bytes > COLD_START_SIZE_GOAL_BYTES) failures.push(`${kb(r.production.bytes)} > 250 KB`);
+    // Paired ratio: each production import is compared with the baseline import next to it, so load from
+    // other processes on the machine hits both sides.
+    if (r.pairedRatio > COLD_START_RATIO_GOAL) failures.push(`load ${percent(r.pairedRatio)} of naive`);
+    rows.push([
+      '1 cold start',
+      r.fn,
+      `${kb(r.production.bytes)} min, ${kb(r.production.zippedBytes)} zipped${
+        r.production.mapBytes > 0 ? ' (with its source map)' : ''
+      }; import p50 ${ms(r.production.medianMs)}${
+        r.withoutSourceMaps ? ` (${ms(r.withoutSourceMaps.medianMs)} without --enable-source-maps)` : ''
+      }`,
+      `naive ${kb(r.baseline.bytes)}, import p50 ${ms(r.baseline.medianMs)}; paired ratio ${percent(
+        r.pairedRatio,
+      )} (medians ${percent(r.ratio)}, CPU ${percent(r.cpuRatio)})`,
+      '<= 40 % of naive import, <= 250 KB',
+      verdict(failures),
+    ]);
+    if (failures.length > 0) {
+      const top = r.production.packages
+        .slice(0, 6)
+        .map((p) => `${p.name} ${kb(p.bytes)}`)
+        .join(', ');
+      notes.push(`${r.fn}: largest packages in the production bundle: ${top}.`);
+    }
+  }
+  return rows;
+}
+
+function pollingRows(durations: readonly DurationResult[]): Row[] {
+  const rows: Row[] = [];
+  for (const d of durations) {
+    for (const s of d.schedules) {
+      const ourRow = s.schedule.startsWith('ours');
+      // A variant of our settings is shown only where it changes something.
+      if (ourRow && s !== d.ours && s.calls === d.ours.calls && s.timedOut === d.ours.timedOut) continue;
+      const timedOut = s.timedOut > 0 ? `, ${percent(s.timedOut / s.samples)} timed out` : '';
+      const spend = s.costedFully
+        ? `${s.transitions.toFixed(1)} transitions, ${s.lambdaSeconds.toFixed(0)} Lambda-s, ${usd(s.cost)}`
+        : `cost: calls only (${s.costNote ?? 'runs outside the costed model'})`;
+      const measured = `p50 ${seconds(s.latencyP50)}, p95 ${seconds(s.latencyP95)}${timedOut}; ${s.calls.toFixed(1)} calls; ${spend}`;
+      if (!ourRow) {
+        rows.push([`2 polling ${d.createMinutes} min`, s.label, measured, '', '', '']);
+        continue;
+      }
+      const goals = goalsOf(s, d.plain, d.terraform);
+      const failures: string[] = [];
+      if (!goals.latency) failures.push(`p95 ${seconds(s.latencyP95)}${timedOut}`);
+      if (!goals.fewerCallsThanTerraform) failures.push(`${s.calls.toFixed(0)} calls >= Terraform`);
+      if (!goals.cost) failures.push(`cost ${percent(goals.costVsPlain)} of plain`);
+      rows.push([
+        `2 polling ${d.createMinutes} min`,
+        s.label,
+        measured,
+        `plain loop ${usd(d.plain.cost)} (ours ${percent(goals.costVsPlain)}); Terraform ${d.terraform.calls.toFixed(1)} calls`,
+        `p95 <= ${LATENCY_GOAL_SECONDS} s, calls < Terraform, cost <= ${percent(COST_GOAL)} of plain`,
+        verdict(failures),
+      ]);
+    }
+  }
+  return rows;
+}
+
+function frontierTable(points: readonly FrontierPoint[]): string {
+  const shown = points
+    .filter((p) => p.onRobustFrontier || p.isDefault)
+    .sort((a, b) => a.worstP95 - b.worstP95 || a.meanCost - b.meanCost);
+  const rows = shown.map(
+    (p): Row => [
+      `${p.settings.InitialWaitSeconds} / ${p.settings.CheckIntervalSeconds} / ${p.settings.ChecksPerInvocation} / ${p.settings.WaitSeconds}`,
+      `${p.memoryMb} MB`,
+      seconds(p.worstP95),
+      usd(p.meanCost),
+      percent(p.worstCostVsPlain),
+      p.fewerCallsThanTerraform ? 'yes' : 'no',
+      p.meetsGoals ? 'yes' : 'no',
+      [
+        p.isDefault ? 'POLLING_DEFAULTS' : '',
+        p.onRobustFrontier ? 'on frontier' : '',
+        p.hugsFastestCreate
+          ? 'first check later than 80 % of the fastest create (on the frontier only because no sample is faster)'
+          : '',
+        !p.onFrontier && !p.onRobustFrontier ? 'dominated' : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ],
+  );
+  return markdownTable(
+    [
+      'InitialWait / CheckInterval / ChecksPerInvocation / Wait (s)',
+      'memory',
+      'worst p95 latency',
+      'mean cost per create',
+      'worst cost vs plain',
+      'calls < Terraform',
+      'all goals',
+      '',
+    ],
+    rows,
+  );
+}
+
+function burstRows(result: BurstResult): Row[] {
+  if (!result.measured)
+    return [['3 burst', '200 concurrent executions', `not measured: ${result.reason}`, '', '', 'n/a']];
+  const failures: string[] = [];
+  if (result.succeeded < result.executions) {
+    const names = Object.entries(result.failures)
+      .map(([name, count]) => `${count} ${name}`)
+      .join(', ');
+    failures.push(`${result.executions - result.succeeded} failed (${names})`);
+  }
+  return [
+    [
+      '3 burst',
+      `${result.executions} concurrent executions (${result.withRbac} with RBAC), token-bucket throttling`,
+      `${result.succeeded}/${result.executions} succeeded; ${result.callsPerExecution.toFixed(1)} API requests per execution ` +
+        `(${result.describeCallsPerExecution.toFixed(1)} DescribeReplicationGroups); ${result.throttled} throttles absorbed ` +
+        `(${result.throttlesRetriedByStateMachine} by the state machine's Retry, the rest by the SDK); ` +
+        `${result.transitionsPerExecution.toFixed(1)} transitions per execution; wall ${seconds(result.wallSeconds)} ` +
+        `(execution p50 ${seconds(result.executionSecondsP50)}, p95 ${seconds(result.executionSecondsP95)}; time x${Math.round(
+          1 / result.timeScale,
+        )})`,
+      `minimum ${result.minimumCallsPerExecution.toFixed(2)} calls per execution`,
+      'success 100 %',
+      verdict(failures),
+    ],
+  ];
+}
+
+function spinUpRows(result: SpinUpResult): Row[] {
+  if (!result.measured)
+    return [['4 spin-up', 'four shapes with real nodes', `not measured: ${result.reason}`, '', '', 'n/a']];
+  return result.shapes.map((shape): Row => {
+    const goal = shape.goalSeconds !== undefined ? `<= ${shape.goalSeconds} s` : '';
+    const failures: string[] = [];
+    if (shape.error) failures.push(shape.error.slice(0, 160));
+    else if (shape.goalSeconds !== undefined && shape.medianSeconds > shape.goalSeconds) {
+      failures.push(`${seconds(shape.medianSeconds)} > ${shape.goalSeconds} s`);
+    }
+    return [
+      '4 spin-up',
+      shape.label,
+      shape.error
+        ? 'failed'
+        : `p50 ${seconds(shape.medianSeconds)} to available (runs: ${shape.seconds.map((s) => s.toFixed(1)).join(', ')})`,
+      shape.detail,
+      goal,
+      goal || shape.error ? verdict(failures) : '',
+    ];
+  });
+}
+
+async function main(): Promise<void> {
+  const { sections, runs } = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const deploy = readDeploySettings();
+  const notes: string[] = [...deploy.esbuild.notes];
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {
+    generatedAt: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      platform: process.platform,
+    },
+  };
+
+  if (sections.includes('cold')) {
+    process.stderr.write('cold starts: building and importing bundles...\n');
+    const cold = await measureColdStarts({
+      settings: deploy.esbuild,
+      runs,
+      environmentOf: deploy.environmentOf,
+    });
+    rows.push(...coldStartRows(cold, notes));
+    notes.push(
+      `cold start: import time measured inside ${runs} fresh node ${process.version} processes per bundle (Lambda runs nodejs22.x); ` +
+        'naive baseline = serverless-esbuild defaults (CommonJS, esbuild default mainFields so the SDK resolves to its CommonJS builds, not minified); ' +
+        'zipped = deflate level 9 of the bundle plus the source map that ships beside it. ' +
+        'Verdict on the paired wall ratio (each production import against the baseline import run next to it); the CPU ratio ' +
+        '(user + system, V8 background compilation included) matters too: a 128 MB function gets about 1/14 of a vCPU.',
+    );
+    const withMaps = cold.filter((r) => r.withoutSourceMaps && !r.error);
+    if (withMaps.length > 0) {
+      const extra = median(
+        withMaps.map((r) => r.production.medianMs / (r.withoutSourceMaps?.medianMs ?? Number.NaN)),
+      );
+      notes.push(
+        `NODE_OPTIONS=--enable-source-maps (provider environment) makes node read and parse each bundle's source map at import: ` +
+          `import takes ${percent(extra - 1)} longer than without it (median over the functions).`,
+      );
+    }
+    results.coldStart = cold.map(({ production, baseline, ...rest }) => ({
+      ...rest,
+      production: { ...production, file: undefined, packages: production.packages.slice(0, 12) },
+      baseline: { ...baseline, file: undefined, packages: baseline.packages.slice(0, 12) },
+    }));
+  }
+
+  if (sections.includes('polling')) {
+    process.stderr.write('polling economics: simulating...\n');
+    const transitions = await transitionModel();
+    const configuredMemory = deploy.memoryOf('waitAvailable');
+    const memoryMb = configuredMemory ?? 128;
+    if (configuredMemory === undefined) {
+      notes.push(
+        'serverless.yml sets no memorySize for waitAvailable: costed at 128 MB, but the framework deploys 1024 MB when none is set (8x the Lambda cost).',
+      );
+    }
+    if (deploy.found && deploy.architecture !== 'arm64') {
+      notes.push(
+        `serverless.yml architecture is ${deploy.architecture ?? 'unset (x86_64)'}: costed at the arm64 price, x86_64 costs 25 % more per GB-s.`,
+      );
+    }
+    const longEnough = Math.max(POLLING_DEFAULTS.TimeoutMinutes, 90);
+    const variants =
+      longEnough !== POLLING_DEFAULTS.TimeoutMinutes
+        ? [
+            {
+              id: `ours-timeout-${longEnough}`,
+              label: `ours: POLLING_DEFAULTS with TimeoutMinutes ${longEnough}`,
+              settings: { ...POLLING_DEFAULTS, TimeoutMinutes: longEnough },
+            },
+          ]
+        : [];
+    const options = { settings: POLLING_DEFAULTS, transitions, memoryMb, variants };
+    const durations = await pollingEconomics(options);
+    rows.push(...pollingRows(durations));
+    const frontierTimeout = Math.max(POLLING_DEFAULTS.TimeoutMinutes, 120);
+    const points = frontier(
+      { ...options, settings: { ...POLLING_DEFAULTS, TimeoutMinutes: frontierTimeout } },
+      durations,
+    );
+    const mismatches = durations.reduce((sum, d) => sum + d.mismatches, 0);
+    notes.push(
+      `polling: ${SAMPLES_PER_DURATION} creates per duration, uniform in +-${SPREAD * 100} % (seeded); ours runs the real waitAvailable core ` +
+        `(shared/availability.ts) on a simulated clock; the frontier uses a pure copy of it (${mismatches} disagreements with the core). ` +
+        `Detection latency adds ${DETECTION_OVERHEAD_SECONDS} s of Lambda/Describe overhead. Transitions: ${transitions.source}. ` +
+        `Cost = transitions x $${PRICES.perTransition * 1000}/1000 + Lambda ${memoryMb} MB arm64 GB-s (sleeping billed) + $0.20 per million requests. ` +
+        `SDK waiter, Terraform and ACK are costed on calls only (DescribeReplicationGroups itself is free); they get a ${REFERENCE_LIMIT_SECONDS / 3600} h limit.`,
+    );
+    const best = points
+      .filter((p) => p.meetsGoals && !p.hugsFastestCreate)
+      .sort((a, b) => a.meanCost - b.meanCost)
+      .slice(0, 3);
+    const defaultPoint = points.find((p) => p.isDefault);
+    const cheapestHugging = points
+      .filter((p) => p.meetsGoals && p.hugsFastestCreate)
+      .sort((a, b) => a.meanCost - b.meanCost)[0];
+    const describe = (p: FrontierPoint) =>
+      `${p.settings.InitialWaitSeconds}/${p.settings.CheckIntervalSeconds}/${p.settings.ChecksPerInvocation}/${p.settings.WaitSeconds} s at ${p.memoryMb} MB ${usd(p.meanCost)}`;
+    const hugging = cheapestHugging
+      ? ` Cheaper still on paper: ${describe(cheapestHugging)}, whose first check comes after 80 % of the fastest simulated create (no sample is faster, a real create might be).`
+      : '';
+    notes.push(
+      `frontier over InitialWait ${FRONTIER_GRID.InitialWaitSeconds.join('/')} s, CheckInterval (= Wait) ${FRONTIER_GRID.CheckIntervalSeconds.join(
+        '/',
+      )} s, ChecksPerInvocation ${FRONTIER_GRID.ChecksPerInvocation.join('/')}, memory ${FRONTIER_GRID.memoryMb.join('/')} MB, ` +
+        `TimeoutMinutes ${frontierTimeout} so 60-minute creates finish: POLLING_DEFAULTS is ${
+          defaultPoint?.onRobustFrontier ? 'on' : 'NOT on'
+        } the frontier (settings whose first check comes later than 80 % of the fastest simulated create left out); ` +
+        `cheapest settings meeting every goal: ${best.map(describe).join('; ')}.${hugging}`,
+    );
+    const byMemory = points
+      .filter(
+        (p) =>
+          FRONTIER_GRID.memoryMb.some((m) => m === p.memoryMb) &&
+          sameSettings(p.settings, defaultPoint?.settings),
+      )
+      .sort((a, b) => a.memoryMb - b.memoryMb)
+      .map((p) => `${p.memoryMb} MB ${usd(p.meanCost)} (${percent(p.worstCostVsPlain)} of plain)`);
+    notes.push(
+      `memory (POLLING_DEFAULTS, mean cost per create): ${byMemory.join(', ')}: the sleeping Lambda's GB-s dominate.`,
+    );
+    results.polling = {
+      settings: POLLING_DEFAULTS,
+      memoryMb,
+      transitions,
+      prices: PRICES,
+      durations,
+      frontier: points.filter((p) => p.onFrontier || p.onRobustFrontier || p.isDefault),
+    };
+    results.frontierMarkdown = frontierTable(points);
+  }
+
+  if (sections.includes('burst')) {
+    process.stderr.write('burst: 200 executions through the local workflow...\n');
+    const burst = await runBurst();
+    rows.push(...burstRows(burst));
+    notes.push(...burst.notes);
+    const serviceErrors = Object.entries(burst.serviceErrors ?? {})
+      .map(([key, count]) => `${key} x${count}`)
+      .join(', ');
+    if (serviceErrors)
+      notes.push(
+        `burst: error answers of the stand-in (expected by the idempotent handlers): ${serviceErrors}.`,
+      );
+    results.burst = burst;
+  }
+
+  if (sections.includes('spinup')) {
+    process.stderr.write('spin-up: real redis nodes per shape...\n');
+    const spinUp = await runSpinUp();
+    rows.push(...spinUpRows(spinUp));
+    notes.push(...spinUp.notes);
+    results.spinUp = spinUp;
+  }
+
+  const wallSeconds = (performance.now() - started) / 1000;
+  results.wallSeconds = wallSeconds;
+  results.notes = notes;
+  const table = markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows);
+  results.tableMarkdown = table;
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, jsonReplacer, 2)}\n`);
+
+  const out = [table, ''];
+  if (typeof results.frontierMarkdown === 'string') {
+    out.push(
+      'Polling latency/cost frontier (InitialWait / CheckInterval / ChecksPerInvocation / Wait):',
+      '',
+      results.frontierMarkdown,
+      '',
+    );
+  }
+  out.push(
+    'Notes:',
+    ...notes.map((n, i) => `${i + 1}. ${n}`),
+    '',
+    `bench wall time ${wallSeconds.toFixed(0)} s; results in bench/results.json`,
+  );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function sameSettings(a: PollingSettings, b: PollingSettings | undefined): boolean {
+  return b !== undefined && (Object.keys(a) as (keyof PollingSettings)[]).every((key) => a[key] === b[key]);
+}
+
+/** JSON has no Infinity: a never-noticed create is written as null. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+await main();

@@ -1,0 +1,199 @@
+/**
+ * Availability-check schedules on a simulated clock: no sleeping, every time is in seconds since
+ * CreateReplicationGroup returned. Each simulator answers, for one create that becomes available at
+ * `availableAt`, when the schedule notices it and what that took (calls, transitions, Lambda time).
+ */
+import { checksPerInvocation } from '../shared/availability';
+import type { PollingSettings } from '../shared/state';
+
+/** What one schedule spent on one create. */
+export interface PollOutcome {
+  /** Schedule time of the check that saw `available`; undefined when the schedule gave up first. */
+  detectedAt: number | undefined;
+  /** DescribeReplicationGroups calls. */
+  calls: number;
+  /** Step Functions state transitions spent on the polling phase (0 for schedules outside Step Functions). */
+  transitions: number;
+  /** Lambda invocations spent on polling (0 for schedules that run outside Lambda or are costed on calls only). */
+  invocations: number;
+  /** Billed Lambda seconds (duration, sleeping included) of those invocations. */
+  lambdaSeconds: number;
+}
+
+/** How many transitions the polling phase of the state machine spends: `initial + perInvocation x invocations`. */
+export interface TransitionModel {
+  initial: number;
+  perInvocation: number;
+  /** Where the numbers come from (the ASL run, or the documented fallback). */
+  source: string;
+}
+
+export interface Schedule {
+  id: string;
+  label: string;
+  /** True when the whole cost (transitions + Lambda) is modelled; false when only the calls are. */
+  costedFully: boolean;
+  /** Why a schedule is costed on its calls only. */
+  costNote?: string;
+  simulate(availableAt: number, random: () => number): PollOutcome;
+}
+
+/** Time one DescribeReplicationGroups call takes inside a Lambda (billed duration). */
+export const DESCRIBE_SECONDS = 0.1;
+
+/**
+ * Our schedule as a pure function, mirroring shared/availability.ts step by step (the core itself is async
+ * and needs a client; economics.ts runs the real core for the default and checks this copy agrees): the
+ * first check follows the initial Wait; each invocation makes up to `checksPerInvocation` checks spaced by
+ * CheckIntervalSeconds, never sleeping past the time limit; between invocations a Wait of WaitSeconds (also
+ * capped at the limit); the limit is checked on the schedule clock after each unsuccessful check.
+ */
+export function ourSchedule(
+  settings: PollingSettings,
+  transitions: TransitionModel,
+  label = 'ours',
+): Schedule {
+  const limit = settings.TimeoutMinutes * 60;
+  const checks = checksPerInvocation(settings);
+  return {
+    id: label,
+    label,
+    costedFully: true,
+    simulate(availableAt) {
+      let elapsed = settings.InitialWaitSeconds;
+      let calls = 0;
+      let invocations = 0;
+      let lambdaSeconds = 0;
+      const done = (detectedAt: number | undefined): PollOutcome => ({
+        detectedAt,
+        calls,
+        transitions: transitions.initial + transitions.perInvocation * invocations,
+        invocations,
+        lambdaSeconds,
+      });
+      for (;;) {
+        invocations += 1;
+        for (let check = 1; ; check += 1) {
+          calls += 1;
+          lambdaSeconds += DESCRIBE_SECONDS;
+          if (elapsed >= availableAt) return done(elapsed);
+          const remaining = limit - elapsed;
+          if (remaining <= 0) return done(undefined);
+          if (check >= checks) {
+            elapsed += Math.min(settings.WaitSeconds, remaining);
+            break;
+          }
+          const sleep = Math.min(settings.CheckIntervalSeconds, remaining);
+          lambdaSeconds += sleep;
+          elapsed += sleep;
+        }
+      }
+    },
+  };
+}
+
+/** A Wait(interval) -> Lambda check -> Choice loop: 3 transitions and one short invocation per check. */
+export function plainLoop(intervalSeconds: number, limitSeconds: number, invocationSeconds = 0.1): Schedule {
+  return {
+    id: `plain-${intervalSeconds}s`,
+    label: `plain ${intervalSeconds} s Wait/check/Choice loop`,
+    costedFully: true,
+    simulate(availableAt) {
+      let t = 0;
+      let polls = 0;
+      for (;;) {
+        t += intervalSeconds;
+        polls += 1;
+        if (t >= availableAt || t >= limitSeconds) {
+          return {
+            detectedAt: t >= availableAt ? t : undefined,
+            calls: polls,
+            transitions: 3 * polls,
+            invocations: polls,
+            lambdaSeconds: polls * invocationSeconds,
+          };
+        }
+      }
+    },
+  };
+}
+
+/** Checks at fixed times: `firstAt`, then every `every` seconds (Terraform's StateChangeConf, ACK's requeue). */
+export function fixedInterval(
+  id: string,
+  label: string,
+  firstAt: number,
+  every: number,
+  limit: number,
+  costNote: string,
+): Schedule {
+  return {
+    id,
+    label,
+    costedFully: false,
+    costNote,
+    simulate(availableAt) {
+      let t = firstAt;
+      let calls = 0;
+      for (;;) {
+        calls += 1;
+        if (t >= availableAt || t >= limit) {
+          return {
+            detectedAt: t >= availableAt ? t : undefined,
+            calls,
+            transitions: 0,
+            invocations: 0,
+            lambdaSeconds: 0,
+          };
+        }
+        t += every;
+      }
+    },
+  };
+}
+
+/**
+ * The SDK's `waitUntilReplicationGroupAvailable` (minDelay 15 s, maxDelay 120 s). Same formula as
+ * @smithy/core's util-waiter `exponentialBackoffWithJitter`: the first check is immediate; before attempt n
+ * (n >= 1) it waits a uniform random delay in [minDelay, min(maxDelay, minDelay x 2^(n-1))], and exactly
+ * maxDelay once n exceeds log2(maxDelay / minDelay) + 1.
+ */
+export function sdkWaiter(limit: number, minDelay = 15, maxDelay = 120): Schedule {
+  return {
+    id: 'sdk-waiter',
+    label: `SDK waitUntilReplicationGroupAvailable (${minDelay}-${maxDelay} s)`,
+    costedFully: false,
+    costNote: 'runs inside a Lambda: its sleeping is not costed here (and a Lambda stops at 15 minutes)',
+    simulate(availableAt, random) {
+      let t = 0;
+      let calls = 0;
+      let attempt = 0;
+      for (;;) {
+        if (attempt > 0) t += waiterDelay(minDelay, maxDelay, attempt, random);
+        calls += 1;
+        if (t >= availableAt || t >= limit) {
+          return {
+            detectedAt: t >= availableAt ? t : undefined,
+            calls,
+            transitions: 0,
+            invocations: 0,
+            lambdaSeconds: 0,
+          };
+        }
+        attempt += 1;
+      }
+    },
+  };
+}
+
+export function waiterDelay(
+  minDelay: number,
+  maxDelay: number,
+  attempt: number,
+  random: () => number,
+): number {
+  const attemptCeiling = Math.log(maxDelay / minDelay) / Math.log(2) + 1;
+  if (attempt > attemptCeiling) return maxDelay;
+  const capped = Math.min(minDelay * 2 ** (attempt - 1), maxDelay);
+  return minDelay + random() * (capped - minDelay);
+}
