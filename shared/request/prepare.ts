@@ -9,9 +9,34 @@ import { ENGINE_LABEL, parseVersion } from './versions';
 export interface PrepareRequestDeps {
   elastiCache: Pick<ElastiCacheClient, 'send'>;
   logger: Log;
+  /** Remembers resolved engine versions across invocations of one container (see engineVersionCache). */
+  engineVersions?: EngineVersionCache;
 }
 
-interface ResolvedEngine {
+/**
+ * Engine versions change a few times a year; a burst of requests must not spend one
+ * DescribeCacheEngineVersions call (and its throttling budget) on each. Entries expire so a new
+ * default version is picked up within minutes.
+ */
+export interface EngineVersionCache {
+  get(key: string, now: number): ResolvedEngine | undefined;
+  set(key: string, value: ResolvedEngine, now: number): void;
+}
+
+export function engineVersionCache(ttlMs = 15 * 60 * 1000): EngineVersionCache {
+  const entries = new Map<string, { value: ResolvedEngine; expires: number }>();
+  return {
+    get(key, now) {
+      const entry = entries.get(key);
+      return entry && entry.expires > now ? entry.value : undefined;
+    },
+    set(key, value, now) {
+      entries.set(key, { value, expires: now + ttlMs });
+    },
+  };
+}
+
+export interface ResolvedEngine {
   EngineVersion: string;
   CacheParameterGroupFamily: string;
 }
@@ -28,7 +53,12 @@ export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): 
     throw new ValidationError(checked.problems);
   }
   const { request, view } = checked;
-  const resolved = await resolveEngine(deps.elastiCache, request.Engine, request.EngineVersion);
+  const cacheKey = `${request.Engine}:${request.EngineVersion ?? '(default)'}`;
+  let resolved = deps.engineVersions?.get(cacheKey, Date.now());
+  if (!resolved) {
+    resolved = await resolveEngine(deps.elastiCache, request.Engine, request.EngineVersion);
+    deps.engineVersions?.set(cacheKey, resolved, Date.now());
+  }
   const notes = [...request.Notes];
   if (request.EngineVersion === undefined) {
     notes.push(`EngineVersion resolved to ${resolved.EngineVersion}, the engine's default`);

@@ -2,7 +2,7 @@ import { DescribeCacheEngineVersionsCommand, ElastiCacheClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { POLLING_DEFAULTS } from '../../shared/polling';
-import { prepareRequest } from '../../shared/request/prepare';
+import { engineVersionCache, prepareRequest } from '../../shared/request/prepare';
 import { answerFromCatalogue } from './engineVersions';
 import { readJson, requestFixture, stubLogger, validationErrorOf } from './support';
 
@@ -27,6 +27,38 @@ describe('prepareRequest', () => {
     expect(prepared).toMatchObject({ EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' });
     expect(prepared.Notes).toContain("EngineVersion resolved to 7.1, the engine's default");
     expect(prepared).not.toHaveProperty('CacheParameterGroupName');
+  });
+
+  it('asks ElastiCache once per engine and version while a container keeps its cache', async () => {
+    // Prepare
+    const engineVersions = engineVersionCache();
+    const withCache = { ...deps(), engineVersions };
+
+    // Act
+    const first = await prepareRequest(withCache, requestFixture('minimal'));
+    const second = await prepareRequest(withCache, requestFixture('minimal'));
+    await prepareRequest(withCache, requestFixture('cluster-enabled-valkey'));
+
+    // Assess
+    expect(lookups()).toEqual([
+      { Engine: 'redis', DefaultOnly: true },
+      { Engine: 'valkey', EngineVersion: '8.0' },
+    ]);
+    expect(second.EngineVersion).toBe(first.EngineVersion);
+  });
+
+  it('forgets a cached engine version once it expires', () => {
+    // Prepare
+    const cache = engineVersionCache(1000);
+    cache.set('redis:(default)', { EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' }, 0);
+
+    // Act
+    const fresh = cache.get('redis:(default)', 999);
+    const expired = cache.get('redis:(default)', 1000);
+
+    // Assess
+    expect(fresh?.EngineVersion).toBe('7.1');
+    expect(expired).toBeUndefined();
   });
 
   it('looks the requested version up, without DefaultOnly', async () => {
