@@ -8,7 +8,7 @@ import { AclRulesRejected, NodeStartFailed, RedisReplyError } from './errors';
 import { findRedisServer } from './executables';
 import { LOOPBACK, PortAllocator } from './ports';
 import { configValue, RedisServerProcess, trackDirectory, untrackDirectory } from './redisProcess';
-import { parseInfo, RespConnection } from './respConnection';
+import { parseInfo, RespConnection, type RespValue } from './respConnection';
 import { createTlsMaterial, type TlsMaterial } from './tlsMaterial';
 import { type PlannedNode, planNodes, slotBounds } from './topology';
 import type {
@@ -66,6 +66,15 @@ interface RunningNode extends PlannedNode {
 async function replicaLinked(node: RunningNode): Promise<boolean> {
   const info = parseInfo(await node.admin.text(['INFO', 'replication']));
   return info.get('master_link_status') === 'up';
+}
+
+/** Replicas listed by a CLUSTER SLOTS reply: each slot range is [start, end, primary, ...replicas]. */
+function advertisedReplicas(reply: RespValue): number {
+  if (!Array.isArray(reply)) return 0;
+  return reply.reduce<number>(
+    (count, range) => count + (Array.isArray(range) ? Math.max(0, range.length - 3) : 0),
+    0,
+  );
 }
 
 /** Every node listed, handshakes done, links up and each replica following its primary. */
@@ -287,6 +296,8 @@ class RedisServerGroup {
       'repl-diskless-sync yes',
       // Otherwise replicas wait seconds for a diskless transfer to begin.
       'repl-diskless-sync-delay 0',
+      // Replicas report their offset every second instead of every ten (see replicasAdvertised).
+      'repl-ping-replica-period 1',
       // Nothing to save and no replica to wait for: a signal ends the node without delay.
       'shutdown-on-sigterm nosave now force',
       'shutdown-on-sigint nosave now force',
@@ -401,6 +412,19 @@ class RedisServerGroup {
         }),
       );
       return views.every(Boolean);
+    });
+    // CLUSTER SLOTS leaves out a replica whose replication offset is still 0, so clients that read
+    // from replicas would find none for a while. One replicated command on each (empty) primary
+    // moves every offset on.
+    await Promise.all(
+      this.nodes.filter((node) => node.role === 'primary').map((node) => node.admin.command(['FLUSHALL'])),
+    );
+    const replicas = this.nodes.filter((node) => node.role === 'replica').length;
+    await waitUntil('the replicas to be advertised in CLUSTER SLOTS', async () => {
+      const advertised = await Promise.all(
+        this.nodes.map(async (node) => advertisedReplicas(await node.admin.command(['CLUSTER', 'SLOTS']))),
+      );
+      return advertised.every((count) => count === replicas);
     });
   }
 }

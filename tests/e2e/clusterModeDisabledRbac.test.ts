@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FIXTURES_DIR,
+  footprintOf,
+  type LocalProvisioning,
+  leftoversOf,
+  NOTHING_LEFT,
+  nodesOf,
+  portsAccepting,
+  provisionLocally,
+  readFixture,
+  reportTimings,
+} from './support/local';
+import {
+  type Access,
+  type Credentials,
+  connectionOutcome,
+  credentialsOf,
+  eventually,
+  GENERATED_PASSWORD,
+  primaryAndReaderOf,
+  readCredentials,
+  withNode,
+} from './support/redis';
+
+const FIXTURE = 'cluster-mode-disabled-rbac.json';
+const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
+
+let provisioning: LocalProvisioning | undefined;
+let users: Record<string, Credentials> = {};
+let ca = '';
+
+function provisioned(): LocalProvisioning {
+  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
+  return provisioning;
+}
+
+const as = (userName: string): Access => ({ ca, credentials: credentialsOf(users, userName) });
+
+describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real nodes', () => {
+  beforeAll(async () => {
+    provisioning = await provisionLocally(FIXTURE);
+    const caPath = provisioning.env.standIn.caCertificatePath(REPLICATION_GROUP_ID);
+    if (!caPath) throw new Error('The TLS group has no CA certificate');
+    ca = readFileSync(caPath, 'utf8');
+    users = await readCredentials(provisioning.result, provisioning.env.endpoints.secretsmanager);
+  });
+
+  afterAll(async () => {
+    reportTimings('cluster mode disabled 2 nodes, TLS, RBAC', provisioning);
+    await provisioning?.env.close();
+  });
+
+  it('reports the primary and reader endpoints, the users with their secrets and what it created', () => {
+    // Assess
+    const { result } = provisioned();
+    const endpoint = { Address: '127.0.0.1', Port: expect.any(Number) };
+    expect(result).toMatchObject({
+      ReplicationGroupId: REPLICATION_GROUP_ID,
+      Status: 'available',
+      ClusterMode: 'disabled',
+      Endpoints: { Primary: endpoint, Reader: endpoint },
+      TransitEncryptionEnabled: true,
+      UserGroupIds: ['e2e-disabled-rbac'],
+      Created: {
+        Users: ['e2e-disabled-rbac-app', 'e2e-disabled-rbac-reader', 'e2e-disabled-rbac-default'],
+        UserGroup: true,
+        ReplicationGroup: true,
+      },
+    });
+    const { primary, reader } = primaryAndReaderOf(result);
+    expect(reader.Port).not.toBe(primary.Port);
+    expect(result.Users.map((user) => user.UserName)).toEqual(['app', 'reader', 'default']);
+  });
+
+  it('keeps the generated passwords in Secrets Manager, out of the execution history and result', () => {
+    // Prepare
+    const { run } = provisioned();
+    const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
+    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
+
+    // Assess
+    for (const password of passwords) {
+      expect(password).toMatch(GENERATED_PASSWORD);
+      expect(execution.includes(password), 'a password is in the execution').toBe(false);
+    }
+    expect(new Set(passwords).size).toBe(3);
+  });
+
+  it('lets app write and read its keys on the primary, and reader read them on the reader endpoint', async () => {
+    // Prepare
+    const { primary, reader } = primaryAndReaderOf(provisioned().result);
+
+    // Act
+    const written = await withNode(primary, as('app'), async (node) => {
+      await node.set('app:k', 'v1');
+      return node.get('app:k');
+    });
+    // Replication is asynchronous: the replica catches up within milliseconds.
+    const replicated = await withNode(reader, as('reader'), (node) =>
+      eventually(
+        () => node.get('app:k'),
+        (value) => value === 'v1',
+      ),
+    );
+
+    // Assess
+    expect(written).toBe('v1');
+    expect(replicated).toBe('v1');
+  });
+
+  it('refuses app keys outside ~app:* and its dangerous commands', async () => {
+    // Prepare
+    const { primary } = primaryAndReaderOf(provisioned().result);
+
+    // Act / Assess
+    await withNode(primary, as('app'), async (node) => {
+      await node.set('app:kept', 'kept');
+      await expect(node.get('other:k')).rejects.toThrow(/^NOPERM/);
+      await expect(node.set('other:k', 'x')).rejects.toThrow(/^NOPERM/);
+      await expect(node.flushAll()).rejects.toThrow(/^NOPERM/);
+      await expect(node.configGet('*')).rejects.toThrow(/^NOPERM/);
+      expect(await node.get('app:kept')).toBe('kept');
+    });
+  });
+
+  it('lets reader read any key and refuses its writes, on the primary too', async () => {
+    // Prepare
+    const { primary } = primaryAndReaderOf(provisioned().result);
+
+    // Act / Assess
+    await withNode(primary, as('reader'), async (node) => {
+      expect(await node.get('other:k')).toBeNull();
+      await expect(node.set('app:k', 'overwritten')).rejects.toThrow(/^NOPERM/);
+      await expect(node.del('app:kept')).rejects.toThrow(/^NOPERM/);
+    });
+  });
+
+  it('gives an unauthenticated connection nothing, on the primary and on the reader endpoint', async () => {
+    // Prepare
+    const { primary, reader } = primaryAndReaderOf(provisioned().result);
+
+    // Act / Assess
+    expect(await connectionOutcome(primary, { ca })).toMatch(/^NOAUTH/);
+    expect(await connectionOutcome(reader, { ca })).toMatch(/^NOAUTH/);
+  });
+
+  it('refuses the managed default user even with its own password, and a wrong password', async () => {
+    // Prepare
+    const { primary } = primaryAndReaderOf(provisioned().result);
+    const wrongPassword = { username: 'reader', password: credentialsOf(users, 'app').password };
+
+    // Act / Assess
+    expect(await connectionOutcome(primary, as('default'))).toMatch(/^WRONGPASS/);
+    expect(await connectionOutcome(primary, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
+  });
+
+  it('speaks TLS only, with a certificate the group CA signed', async () => {
+    // Prepare
+    const { primary } = primaryAndReaderOf(provisioned().result);
+    const otherCa = readFileSync(path.join(FIXTURES_DIR, 'untrusted-ca.pem'), 'utf8');
+
+    // Act / Assess
+    expect(await connectionOutcome(primary, as('app'))).toBe('connected');
+    expect(await connectionOutcome(primary, { ...as('app'), ca: otherCa })).toMatch(/certificate/i);
+    expect(await connectionOutcome(primary, { credentials: credentialsOf(users, 'app') })).not.toBe(
+      'connected',
+    );
+  });
+
+  it('leaves no node process, port or directory behind once the environment is closed', async () => {
+    // Prepare
+    const { env } = provisioned();
+    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
+    expect(footprint.pids).toHaveLength(2);
+    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
+
+    // Act
+    await env.close();
+
+    // Assess
+    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
+  });
+});

@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  footprintOf,
+  type LocalProvisioning,
+  leftoversOf,
+  NOTHING_LEFT,
+  nodesOf,
+  portsAccepting,
+  provisionLocally,
+  readFixture,
+  reportTimings,
+} from './support/local';
+import {
+  type Access,
+  asEndpoint,
+  type Credentials,
+  configurationEndpointOf,
+  connectCluster,
+  connectionOutcome,
+  connectNode,
+  credentialsOf,
+  eventually,
+  GENERATED_PASSWORD,
+  keysAcrossSlots,
+  readCredentials,
+  shardServing,
+  withNode,
+} from './support/redis';
+
+const FIXTURE = 'cluster-mode-enabled-rbac.json';
+const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
+/** The goal for the largest shape this suite provisions: execution start to `available`, real nodes. */
+const GOAL_MS = 6000;
+
+let provisioning: LocalProvisioning | undefined;
+let users: Record<string, Credentials> = {};
+let ca = '';
+
+function provisioned(): LocalProvisioning {
+  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
+  return provisioning;
+}
+
+const as = (userName: string): Access => ({ ca, credentials: credentialsOf(users, userName) });
+
+describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real nodes', () => {
+  beforeAll(async () => {
+    provisioning = await provisionLocally(FIXTURE);
+    const caPath = provisioning.env.standIn.caCertificatePath(REPLICATION_GROUP_ID);
+    if (!caPath) throw new Error('The TLS group has no CA certificate');
+    ca = readFileSync(caPath, 'utf8');
+    users = await readCredentials(provisioning.result, provisioning.env.endpoints.secretsmanager);
+  });
+
+  afterAll(async () => {
+    reportTimings('cluster mode enabled 3x1, TLS, RBAC', provisioning);
+    await provisioning?.env.close();
+  });
+
+  it('reports the configuration endpoint, the users with their secrets and what it created', () => {
+    // Assess
+    const { result } = provisioned();
+    expect(result).toMatchObject({
+      ReplicationGroupId: REPLICATION_GROUP_ID,
+      Status: 'available',
+      ClusterMode: 'enabled',
+      Endpoints: { Configuration: { Address: '127.0.0.1', Port: expect.any(Number) } },
+      TransitEncryptionEnabled: true,
+      UserGroupIds: ['e2e-enabled-rbac'],
+      Created: {
+        Users: ['e2e-enabled-rbac-app', 'e2e-enabled-rbac-reader', 'e2e-enabled-rbac-default'],
+        UserGroup: true,
+        ReplicationGroup: true,
+      },
+    });
+    const secretArn = expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+    expect(result.Users).toEqual([
+      { UserId: 'e2e-enabled-rbac-app', UserName: 'app', PasswordSecretArn: secretArn },
+      { UserId: 'e2e-enabled-rbac-reader', UserName: 'reader', PasswordSecretArn: secretArn },
+      { UserId: 'e2e-enabled-rbac-default', UserName: 'default', PasswordSecretArn: secretArn },
+    ]);
+  });
+
+  it('goes from the start of the execution to available within the 6 s goal', () => {
+    expect(provisioned().run.durationMs).toBeLessThanOrEqual(GOAL_MS);
+  });
+
+  it('advertises 3 shards of a primary and one replica in CLUSTER SLOTS once available', async () => {
+    // Prepare
+    const configuration = configurationEndpointOf(provisioned().result);
+    const planned = nodesOf(provisioned().env, REPLICATION_GROUP_ID).nodeGroups.map((group) =>
+      group.members.map((member) => member.port),
+    );
+
+    // Act: what cluster clients that read from replicas discover (a second's grace for gossip)
+    const ranges = await withNode(configuration, as('app'), (node) =>
+      eventually(
+        () => node.clusterSlots(),
+        (reply) => reply.every((range) => range.replicas.length > 0),
+        1000,
+      ),
+    );
+
+    // Assess
+    const served = ranges.map((range) => [range.master.port, ...range.replicas.map((r) => r.port)]);
+    expect(served.sort()).toEqual(planned.sort());
+    expect(ranges.reduce((slots, range) => slots + range.to - range.from + 1, 0)).toBe(16384);
+  });
+
+  it('keeps the generated passwords in Secrets Manager, out of the execution history and result', () => {
+    // Prepare
+    const { run } = provisioned();
+    const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
+    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
+
+    // Assess
+    for (const password of passwords) {
+      expect(password).toMatch(GENERATED_PASSWORD);
+      expect(execution.includes(password), 'a password is in the execution').toBe(false);
+    }
+    expect(new Set(passwords).size).toBe(3);
+  });
+
+  it('lets app write and read its keys on every shard through a cluster client', async () => {
+    // Prepare
+    const keys = keysAcrossSlots(12);
+    const nodes = nodesOf(provisioned().env, REPLICATION_GROUP_ID);
+    const cluster = await connectCluster(configurationEndpointOf(provisioned().result), as('app'));
+    const primaries = await Promise.all(
+      nodes.nodeGroups.flatMap((group) =>
+        group.members.filter((m) => m.role === 'primary').map((m) => connectNode(asEndpoint(m), as('app'))),
+      ),
+    );
+    try {
+      // Act
+      for (const key of keys) await cluster.set(key, `value of ${key}`);
+      const values = await Promise.all(keys.map((key) => cluster.get(key)));
+      const shards = await Promise.all(keys.map((key) => shardServing(key, primaries)));
+
+      // Assess
+      expect(values).toEqual(keys.map((key) => `value of ${key}`));
+      expect(new Set(shards).size).toBe(3);
+    } finally {
+      await cluster.close();
+      for (const primary of primaries) primary.destroy();
+    }
+  });
+
+  it('refuses app keys outside ~app:* and its dangerous commands', async () => {
+    // Prepare
+    const configuration = configurationEndpointOf(provisioned().result);
+    const cluster = await connectCluster(configuration, as('app'));
+    try {
+      await cluster.set('app:{kept}', 'kept');
+
+      // Act / Assess
+      await expect(cluster.get('other:{kept}')).rejects.toThrow(/^NOPERM/);
+      await expect(cluster.set('other:{kept}', 'x')).rejects.toThrow(/^NOPERM/);
+      await withNode(configuration, as('app'), async (node) => {
+        await expect(node.flushAll()).rejects.toThrow(/^NOPERM/);
+        await expect(node.keys('*')).rejects.toThrow(/^NOPERM/);
+      });
+      expect(await cluster.get('app:{kept}')).toBe('kept');
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('lets reader read any key and refuses its writes', async () => {
+    // Prepare
+    const configuration = configurationEndpointOf(provisioned().result);
+    const app = await connectCluster(configuration, as('app'));
+    const reader = await connectCluster(configuration, as('reader'));
+    try {
+      await app.set('app:{shared}', 'written by app');
+
+      // Act / Assess
+      expect(await reader.get('app:{shared}')).toBe('written by app');
+      expect(await reader.get('other:{shared}')).toBeNull();
+      await expect(reader.set('app:{shared}', 'overwritten')).rejects.toThrow(/^NOPERM/);
+      await expect(reader.del('app:{shared}')).rejects.toThrow(/^NOPERM/);
+      expect(await app.get('app:{shared}')).toBe('written by app');
+    } finally {
+      await Promise.all([app.close(), reader.close()]);
+    }
+  });
+
+  it('gives an unauthenticated connection nothing', async () => {
+    // Prepare
+    const configuration = configurationEndpointOf(provisioned().result);
+
+    // Act / Assess
+    expect(await connectionOutcome(configuration, { ca })).toMatch(/^NOAUTH/);
+    await expect(connectCluster(configuration, { ca })).rejects.toThrow();
+  });
+
+  it('refuses the managed default user even with its own password, and a wrong password', async () => {
+    // Prepare
+    const configuration = configurationEndpointOf(provisioned().result);
+    const wrongPassword = { username: 'app', password: 'x'.repeat(40) };
+
+    // Act / Assess
+    expect(await connectionOutcome(configuration, as('default'))).toMatch(/^WRONGPASS/);
+    expect(await connectionOutcome(configuration, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
+  });
+
+  it('leaves no node process, port or directory behind once the environment is closed', async () => {
+    // Prepare
+    const { env } = provisioned();
+    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
+    expect(footprint.pids).toHaveLength(6);
+    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
+    expect(env.standIn.caCertificatePath(REPLICATION_GROUP_ID)?.startsWith(footprint.workDir)).toBe(true);
+
+    // Act
+    await env.close();
+
+    // Assess
+    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
+  });
+});
