@@ -5,7 +5,11 @@ import { logger } from '../shared/logger';
 import { prepareRequest } from '../shared/request/prepare';
 import type { NormalisedRequest } from '../shared/state';
 
-/** Receives the raw execution input (a request or an EventBridge event); its result is stored at $.request. */
+/**
+ * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
+ * input); its result is stored at $.request. The input is never logged: the bridge's carries the
+ * custom resource's ResponseURL, a pre-signed URL (a credential).
+ */
 export const handler = middy<unknown, NormalisedRequest>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { logEvent: false }))
   .handler((input) => prepareRequest({ elastiCache, logger }, input));

@@ -1,11 +1,48 @@
 /**
- * A local AWS for the workflow: the ElastiCache + Secrets Manager stand-in, backed by real
- * `redis-server` processes when they are installed, and the standard endpoint settings that point
+ * A local AWS for the workflows: the ElastiCache + Secrets Manager stand-in, backed by real
+ * `redis-server` processes when they are installed, with EventBridge, Step Functions and
+ * CloudFormation answering too (the entrances' calls), and the standard endpoint settings that point
  * the real SDK clients at it. The handlers themselves have no local code path.
+ *
+ * Step Functions executions of the two deployed state machines run in this process: the real ASL on
+ * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
+ * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
-import { type FaultPlan, type StandIn, type StandInDelays, startStandIn } from './standin';
+import {
+  type EventRule,
+  type ExecutionRunner,
+  type FaultPlan,
+  type StandIn,
+  type StandInDelays,
+  startStandIn,
+} from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
+import type { LocalWorkflowOptions, WorkflowName } from './workflow';
+
+/** The state machines of a local environment, by workflow (their ARNs as the bridge and the CLI see them). */
+export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowName, string> = {
+  provision: 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine',
+  teardown: 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine',
+};
+
+/** The rules serverless.yml deploys, with its default parameters (requestEventBus, requestEventSource, ...). */
+export const LOCAL_EVENT_RULES: EventRule[] = [
+  {
+    name: 'ProvisionEventsRuleCloudWatchEvent1',
+    eventBusName: 'default',
+    source: ['custom.elasticache-provisioner'],
+    detailType: ['ElastiCache Provisioning Requested'],
+    stateMachineArn: LOCAL_STATE_MACHINE_ARNS.provision,
+  },
+  {
+    name: 'TeardownEventsRuleCloudWatchEvent1',
+    eventBusName: 'default',
+    source: ['custom.elasticache-provisioner'],
+    detailType: ['ElastiCache Teardown Requested'],
+    stateMachineArn: LOCAL_STATE_MACHINE_ARNS.teardown,
+  },
+];
 
 export interface LocalEnvironmentOptions {
   /** 'auto' (default): real nodes when redis-server is on the PATH, simulated otherwise. */
@@ -14,12 +51,25 @@ export interface LocalEnvironmentOptions {
   delays?: Partial<StandInDelays>;
   /** Scales the handlers' sleeps (the in-invocation availability checks); default 0.01. */
   timeScale?: number;
+  /**
+   * Wait states and retry backoffs of the executions started through Step Functions (StartExecution,
+   * EventBridge rules); default 50 ms each, as `npm run provision` runs.
+   */
+  executions?: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>;
 }
 
 export interface LocalEnvironment {
   standIn: StandIn;
   nodeKind: 'redis-server' | 'simulated';
-  endpoints: { elasticache: string; secretsmanager: string };
+  endpoints: {
+    elasticache: string;
+    secretsmanager: string;
+    eventbridge: string;
+    sfn: string;
+    cloudformation: string;
+  };
+  /** The local state machines (see LOCAL_STATE_MACHINE_ARNS). */
+  stateMachineArns: Record<WorkflowName, string>;
   close(): Promise<void>;
 }
 
@@ -36,31 +86,101 @@ export async function startLocalEnvironment(
   const nodes = redisServer
     ? redisServerNodeBackend({ redisServerPath: redisServer })
     : simulatedNodeBackend();
+  const executions = options.executions ?? { waitTimeOverrides: 50, retryIntervalOverrides: 50 };
   const standIn = await startStandIn({
     nodes,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.delays ? { delays: options.delays } : {}),
+    stateMachines: {
+      [LOCAL_STATE_MACHINE_ARNS.provision]: localExecutionRunner('provision', executions),
+      [LOCAL_STATE_MACHINE_ARNS.teardown]: localExecutionRunner('teardown', executions),
+    },
+    eventRules: LOCAL_EVENT_RULES,
   });
-  const endpoints = { elasticache: standIn.elastiCacheUrl, secretsmanager: standIn.secretsManagerUrl };
-  pointSdkAt(endpoints, options.timeScale ?? 0.01);
+  const endpoints = {
+    elasticache: standIn.elastiCacheUrl,
+    secretsmanager: standIn.secretsManagerUrl,
+    eventbridge: standIn.eventBridgeUrl,
+    sfn: standIn.stepFunctionsUrl,
+    cloudformation: standIn.cloudFormationUrl,
+  };
+  const restore = pointSdkAt(endpoints, options.timeScale ?? 0.01);
   let closed = false;
   return {
     standIn,
     nodeKind: nodes.kind,
     endpoints,
+    stateMachineArns: { ...LOCAL_STATE_MACHINE_ARNS },
     async close() {
       if (closed) return;
       closed = true;
       await standIn.close();
       await stopAllNodes();
+      restore();
     },
   };
 }
 
-/** Must run before the handlers (and so their module-scope SDK clients) are loaded. */
-function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number): void {
+/**
+ * Points this process's SDK clients at a stand-in another process runs (a held `npm run provision`
+ * prints its URL), so a local teardown acts on what that run created. Before the handlers load.
+ */
+export function useRunningStandIn(url: string, timeScale = 0.01): void {
+  pointSdkAt(
+    { elasticache: url, secretsmanager: url, eventbridge: url, sfn: url, cloudformation: url },
+    timeScale,
+  );
+}
+
+/**
+ * Runs an execution of a deployed state machine in this process. The runner is loaded on the first
+ * execution, after the endpoints are set, so the handlers' SDK clients are built against them.
+ */
+function localExecutionRunner(
+  workflow: WorkflowName,
+  overrides: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>,
+): ExecutionRunner {
+  let loading: Promise<import('./workflow').LocalWorkflow> | undefined;
+  return async (request) => {
+    loading ??= import('./workflow').then(({ createLocalWorkflow }) =>
+      createLocalWorkflow({ workflow, ...overrides }),
+    );
+    const run = await (await loading).run(request.input, {
+      execution: {
+        Id: request.executionArn,
+        Name: request.name,
+        StateMachineArn: request.stateMachineArn,
+      },
+      signal: request.signal,
+      onHistoryEvent: request.onEvent,
+    });
+    return {
+      status: run.status,
+      ...(run.output === undefined ? {} : { output: run.output }),
+      ...(run.error ? { error: run.error } : {}),
+      ...(run.aborted ? { aborted: true } : {}),
+    };
+  };
+}
+
+/**
+ * Must run before the handlers (and so their module-scope SDK clients) are loaded. Returns what puts
+ * back the state machine ARNs it set: left behind, they would switch a CLI started later in this
+ * process (or a child process) to its AWS mode.
+ */
+function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number): () => void {
   process.env.AWS_ENDPOINT_URL_ELASTICACHE = endpoints.elasticache;
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoints.secretsmanager;
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.eventbridge;
+  process.env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+  process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = endpoints.cloudformation;
+  // What the custom-resource bridge starts (serverless.yml sets them to the deployed state machines).
+  const previous = {
+    PROVISION_STATE_MACHINE_ARN: process.env.PROVISION_STATE_MACHINE_ARN,
+    TEARDOWN_STATE_MACHINE_ARN: process.env.TEARDOWN_STATE_MACHINE_ARN,
+  };
+  process.env.PROVISION_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.provision;
+  process.env.TEARDOWN_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.teardown;
   process.env.AWS_REGION ??= 'us-east-1';
   // The stand-in does not check signatures; the SDK still wants credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -69,4 +189,10 @@ function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number)
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   // Lambda runs Node 22; the SDK's notice about Node 20 is noise in a local run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 }

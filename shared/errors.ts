@@ -49,13 +49,31 @@ export class ResourceNotReady extends Error {
   }
 }
 
-/** Names the state machine matches in Retry/Catch; kept here so tests can check the ASL against them. */
+/** The teardown did not see the replication group or a user group gone within its time limit. */
+export class TeardownTimedOut extends Error {
+  override readonly name = 'TeardownTimedOut';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The result could not be handed over (to the CloudFormation response URL or to EventBridge). */
+export class ResultNotDelivered extends Error {
+  override readonly name = 'ResultNotDelivered';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Names the state machines match in Retry/Catch; kept here so tests can check the ASL against them. */
 export const WORKFLOW_ERROR_NAMES = [
   'ValidationError',
   'ConflictError',
   'ReplicationGroupCreateFailed',
   'ProvisioningTimedOut',
   'ResourceNotReady',
+  'TeardownTimedOut',
+  'ResultNotDelivered',
 ] as const;
 
 /** The SDK's error name, or undefined for something that is not an Error. */

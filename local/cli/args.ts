@@ -58,3 +58,93 @@ export function parseProvisionArgs(argv: string[], env: NodeJS.ProcessEnv = proc
   const stateMachineArn = args.stateMachineArn ?? env.PROVISION_STATE_MACHINE_ARN;
   return { ...args, file: args.file, ...(stateMachineArn ? { stateMachineArn } : {}) };
 }
+
+export interface TeardownArgs {
+  /** The replication group to tear down, unless `requestFile` holds the whole request. */
+  replicationGroupId?: string;
+  requestFile?: string;
+  userGroupId?: string;
+  userIds: string[];
+  finalSnapshotIdentifier?: string;
+  keepReplicationGroup: boolean;
+  ifNotManaged?: 'fail' | 'keep';
+  /** Locally: the stand-in of another process (a held `npm run provision`) instead of a new one. */
+  endpoint?: string;
+  stateMachineArn?: string;
+}
+
+export const TEARDOWN_USAGE = `Usage: npm run teardown -- <ReplicationGroupId> [options]
+       npm run teardown -- --request <teardown-request.json> [options]
+
+Deletes the replication group if the provisioner created it, waits until it is gone, then the user
+groups, users and generated password secrets created for it; never anything it did not create.
+Without --state-machine-arn it runs locally.
+
+Options:
+  --user-group <id>         the user group the provisioning request named (Rbac.UserGroupId)
+  --user <id>               a user the provisioning request named (Rbac.UserIds); repeatable
+  --final-snapshot <name>   take a final snapshot of this name before deleting
+  --keep-replication-group  leave the replication group; remove only the RBAC resources created for it
+  --if-not-managed fail|keep
+                            a group the provisioner did not create: fail (default) or leave it and go on
+  --request <file>          the whole teardown request (or an EventBridge event carrying it) as JSON
+  --endpoint <url>          locally: the stand-in a held \`npm run provision\` runs ("Local ElastiCache at ...")
+  --state-machine-arn <arn> start a real execution in AWS (or TEARDOWN_STATE_MACHINE_ARN)
+`;
+
+export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TeardownArgs {
+  const args: TeardownArgs = { userIds: [], keepReplicationGroup: false };
+  const rest = [...argv];
+  while (rest.length > 0) {
+    const arg = rest.shift() as string;
+    const value = (): string => {
+      const next = rest.shift();
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--user-group') args.userGroupId = value();
+    else if (arg === '--user') args.userIds.push(value());
+    else if (arg === '--final-snapshot') args.finalSnapshotIdentifier = value();
+    else if (arg === '--keep-replication-group') args.keepReplicationGroup = true;
+    else if (arg === '--if-not-managed') {
+      const choice = value();
+      if (choice !== 'fail' && choice !== 'keep')
+        throw new UsageError('--if-not-managed must be fail or keep');
+      args.ifNotManaged = choice;
+    } else if (arg === '--request') args.requestFile = value();
+    else if (arg === '--endpoint') args.endpoint = value();
+    else if (arg === '--state-machine-arn') args.stateMachineArn = value();
+    else if (arg === '--help' || arg === '-h') throw new UsageError('');
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else if (args.replicationGroupId === undefined) args.replicationGroupId = arg;
+    else throw new UsageError(`unexpected argument ${arg}`);
+  }
+  if (args.requestFile === undefined && args.replicationGroupId === undefined) {
+    throw new UsageError('give the ReplicationGroupId (or --request <file>)');
+  }
+  if (args.requestFile !== undefined && args.replicationGroupId !== undefined) {
+    throw new UsageError('give either the ReplicationGroupId or --request <file>, not both');
+  }
+  if (args.userIds.length > 0 && args.userGroupId === undefined) {
+    throw new UsageError('--user needs --user-group: users are considered with the user group they were in');
+  }
+  if (args.endpoint !== undefined && !/^https?:\/\//.test(args.endpoint)) {
+    throw new UsageError('--endpoint must be a URL, e.g. http://127.0.0.1:35409');
+  }
+  const stateMachineArn = args.stateMachineArn ?? env.TEARDOWN_STATE_MACHINE_ARN;
+  if (stateMachineArn && args.endpoint) {
+    throw new UsageError('--endpoint is for local runs; it cannot go with a state machine ARN');
+  }
+  return { ...args, ...(stateMachineArn ? { stateMachineArn } : {}) };
+}
+
+/** The teardown request the options describe (see shared/teardown/request.ts). */
+export function teardownRequestFrom(args: TeardownArgs): Record<string, unknown> {
+  return {
+    ReplicationGroupId: args.replicationGroupId,
+    ...(args.userGroupId ? { Rbac: { UserGroupId: args.userGroupId, UserIds: args.userIds } } : {}),
+    ...(args.finalSnapshotIdentifier ? { FinalSnapshotIdentifier: args.finalSnapshotIdentifier } : {}),
+    ...(args.keepReplicationGroup ? { KeepReplicationGroup: true } : {}),
+    ...(args.ifNotManaged ? { IfNotManaged: args.ifNotManaged } : {}),
+  };
+}

@@ -60,8 +60,10 @@ async function main(argv: string[]): Promise<number> {
     stderr('Stopping the local nodes...');
     void shutdown().then(() => process.exit(0));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: the nodes' own exit hook re-raises the signal (ending the process at once) when
+  // it finds itself the only listener left, which a consumed `once` listener would make it.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     stderr(
@@ -104,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
     })) {
       stderr(line);
     }
+    stderr('\nTear it down from another terminal (or stop this one):');
+    stderr(`  npm run teardown -- ${result.ReplicationGroupId} --endpoint ${local.endpoints.elasticache}`);
     stderr('\nThe nodes stay up until Ctrl-C.');
     await new Promise<never>(() => {
       // Held open; the signal handlers stop the nodes and exit.

@@ -1,6 +1,6 @@
 /**
- * AWS mode: starts a real execution of the deployed state machine, follows it with the same progress
- * lines as a local run, and prints the result the same way.
+ * AWS mode: starts a real execution of the deployed state machine (provisioning or teardown), follows
+ * it with the same progress lines as a local run, and prints the result the same way.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -11,24 +11,36 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { ProgressEvent } from '../workflow';
+import { progressPrinter } from './progress';
+
+export type RemoteWorkflow = 'provision' | 'teardown';
 
 export interface RemoteRunOptions {
   stateMachineArn: string;
   input: unknown;
   stderr: (line: string) => void;
   stdout: (document: unknown) => void;
+  /** Names the execution and picks the progress display; `provision` by default. */
+  workflow?: RemoteWorkflow;
   client?: Pick<SFNClient, 'send'>;
   pollMs?: number;
 }
 
+/** The states whose entries the progress lines count as checks, per workflow. */
+const POLLING_STATES: Record<RemoteWorkflow, ReadonlySet<string>> = {
+  provision: new Set(['CheckAvailable']),
+  teardown: new Set(['DeleteReplicationGroup']),
+};
+
 /** Same input, same name: running the command twice follows the first execution instead of starting another. */
-export function executionName(input: unknown): string {
+export function executionName(input: unknown, workflow: RemoteWorkflow = 'provision'): string {
   const digest = createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
   const id =
     typeof input === 'object' && input !== null && 'ReplicationGroupId' in input
       ? String((input as { ReplicationGroupId: unknown }).ReplicationGroupId).replace(/[^A-Za-z0-9-]/g, '')
       : 'request';
-  return `provision-${id.slice(0, 40)}-${digest}`;
+  return `${workflow}-${id.slice(0, 40)}-${digest}`;
 }
 
 export function executionArnFor(stateMachineArn: string, name: string): string {
@@ -37,7 +49,8 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 
 export async function runInAws(options: RemoteRunOptions): Promise<number> {
   const client = options.client ?? new SFNClient({});
-  const name = executionName(options.input);
+  const workflow = options.workflow ?? 'provision';
+  const name = executionName(options.input, workflow);
   let executionArn: string;
   try {
     const started = await client.send(
@@ -55,41 +68,93 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
     options.stderr(`Following the execution already started for this request: ${executionArn}`);
   }
 
-  let nextToken: string | undefined;
-  let startedAt: number | undefined;
+  const print = progressPrinter(options.stderr, POLLING_STATES[workflow]);
+  const follow = historyFollower(print);
   for (;;) {
-    const page = await client.send(
-      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 100 }),
-    );
-    for (const event of page.events ?? []) {
-      startedAt ??= event.timestamp?.getTime();
-      const line = describeEvent(event, startedAt);
-      if (line) options.stderr(line);
-    }
-    if (page.nextToken) {
+    // The history of a running execution is read from the start each time; events already shown are skipped.
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          nextToken,
+          maxResults: 100,
+          includeExecutionData: false,
+        }),
+      );
+      for (const event of page.events ?? []) follow(event);
       nextToken = page.nextToken;
-      continue;
-    }
+    } while (nextToken);
+
     const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status === 'SUCCEEDED') {
       options.stdout(JSON.parse(execution.output ?? 'null'));
       return 0;
     }
     if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
-      options.stdout({ Error: execution.error ?? execution.status, Cause: execution.cause });
+      options.stdout({ Error: execution.error ?? execution.status, Cause: readableCause(execution.cause) });
       return 1;
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 5000));
   }
 }
 
-function describeEvent(event: HistoryEvent, startedAt: number | undefined): string | undefined {
-  const elapsed =
-    startedAt !== undefined && event.timestamp ? (event.timestamp.getTime() - startedAt) / 1000 : 0;
-  const at = `[${elapsed.toFixed(2).padStart(7)}s]`;
-  const entered = event.stateEnteredEventDetails;
-  if (entered?.name) return `${at} ${entered.name}`;
-  const failed = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
-  if (failed) return `${at}   ${failed.error ?? 'error'}`;
-  return undefined;
+/**
+ * Turns history events into the progress events of a local run: each state entered, and each failed
+ * function call (the history does not say whether a retry or a catch follows).
+ */
+export function historyFollower(print: (event: ProgressEvent) => void): (event: HistoryEvent) => void {
+  let lastId = 0;
+  let startedAt: number | undefined;
+  let currentState = '';
+  return (event) => {
+    if (event.id !== undefined) {
+      if (event.id <= lastId) return;
+      lastId = event.id;
+    }
+    const at = event.timestamp?.getTime();
+    startedAt ??= at;
+    const elapsedMs = at !== undefined && startedAt !== undefined ? at - startedAt : 0;
+    const entered = event.stateEnteredEventDetails;
+    if (entered?.name) {
+      currentState = entered.name;
+      const stateType = (event.type ?? '').replace(/StateEntered$/, '');
+      print({ type: 'StateEntered', state: entered.name, stateType, elapsedMs });
+      return;
+    }
+    const failed = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+    if (failed) {
+      print({
+        type: 'StateCaught',
+        state: currentState,
+        stateType: 'Task',
+        elapsedMs,
+        error: failed.error ?? 'error',
+        ...(failed.cause ? { message: causeMessage(failed.cause) } : {}),
+      });
+    }
+  };
+}
+
+/** A function error's Cause is JSON {errorType, errorMessage, trace}: its errorMessage is what matters. */
+function causeMessage(cause: string): string {
+  const parsed = parseJson(cause);
+  if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+    const message = (parsed as { errorMessage: unknown }).errorMessage;
+    if (typeof message === 'string') return message;
+  }
+  return cause;
+}
+
+/** The cause as a local run prints it: the message, parsed when it is JSON (a ValidationError's problems). */
+function readableCause(cause: string | undefined): unknown {
+  return cause === undefined ? undefined : parseJson(causeMessage(cause));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

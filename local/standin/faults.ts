@@ -2,7 +2,8 @@
  * Faults the stand-in injects on purpose, drawn from a seeded generator so a run is reproducible.
  */
 
-export type StandInService = 'elasticache' | 'secretsmanager';
+/** The services the stand-in answers; faults apply to ElastiCache only unless the plan names others. */
+export type StandInService = 'elasticache' | 'secretsmanager' | 'events' | 'states' | 'cloudformation';
 
 export interface FaultPlan {
   /** Share of requests answered with throttling (0..1): ElastiCache `Throttling`, Secrets Manager `ThrottlingException`, HTTP 400. */

@@ -3,11 +3,24 @@
  * `AWS_ENDPOINT_URL_ELASTICACHE` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`). One HTTP server answers
  * both: Secrets Manager requests carry `X-Amz-Target: secretsmanager.<Action>`, ElastiCache ones
  * are form-encoded Query requests.
+ *
+ * It also answers what the entrances call, so that no local run reaches AWS: EventBridge PutEvents
+ * (`AWSEvents.<Action>`, with rules that start state machines), Step Functions executions
+ * (`AWSStepFunctions.<Action>`, run in this process by the runners it is given) and CloudFormation
+ * DescribeStacks (a Query request with `Version=2010-05-15`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  CLOUDFORMATION_VERSION,
+  CLOUDFORMATION_XMLNS,
+  CloudFormationStacks,
+  cloudFormationOperations,
+  type StackRecord,
+} from './cloudFormation';
 import type { QueryOperation } from './context';
+import { type EventRule, type PublishedEvent, putEvents } from './eventBridge';
 import {
   type FaultCounts,
   FaultInjector,
@@ -18,6 +31,12 @@ import {
 import { type NodeBackend, simulatedNodeBackend } from './nodeBackend';
 import { replicationGroupOperations } from './replicationGroups';
 import { type JsonOperation, secretsManagerOperations } from './secretsManager';
+import {
+  type ExecutionRecord,
+  type ExecutionRunner,
+  LocalStepFunctions,
+  stepFunctionsOperations,
+} from './stepFunctions';
 import {
   DEFAULT_DELAYS,
   DEFAULT_QUOTAS,
@@ -34,6 +53,8 @@ import {
 import { userOperations } from './users';
 import { ec, QueryParams, queryErrorResponse, queryResponse, ServiceError } from './wire';
 
+export type { StackRecord } from './cloudFormation';
+export type { DeliveredEvent, EventRule, PublishedEvent } from './eventBridge';
 export type { FaultCounts, FaultKind, FaultPlan, StandInService } from './faults';
 export type {
   NodeBackend,
@@ -50,6 +71,16 @@ export type {
 } from './nodeBackend';
 export { plannedNodeGroups, simulatedNodeBackend, slotRanges } from './nodeBackend';
 export { ENGINE_VERSIONS } from './rules';
+export type {
+  EngineEvent,
+  ExecutionHistoryEvent,
+  ExecutionOutcome,
+  ExecutionRecord,
+  ExecutionRequest,
+  ExecutionRunner,
+  ExecutionStatus,
+} from './stepFunctions';
+export { executionArnOf } from './stepFunctions';
 export type {
   EventRecord,
   ReplicationGroupRecord,
@@ -76,6 +107,10 @@ export interface StandInOptions {
   clock?: StandInClock;
   /** Region used when a request carries no signature (default us-east-1). */
   region?: string;
+  /** Step Functions: how to run an execution of each state machine, by ARN. */
+  stateMachines?: Record<string, ExecutionRunner>;
+  /** EventBridge rules whose target is one of `stateMachines`. */
+  eventRules?: EventRule[];
 }
 
 /** One request as the stand-in saw it; never holds parameters, so never a password. */
@@ -97,12 +132,21 @@ export interface StandInState {
   secrets: ReadonlyMap<string, Readonly<SecretRecord>>;
   /** What DescribeEvents reports, oldest first. */
   events: readonly Readonly<EventRecord>[];
+  /** What PutEvents accepted (EventBridge), oldest first. */
+  publishedEvents: readonly Readonly<PublishedEvent>[];
+  /** Step Functions executions by ARN, in start order. */
+  executions: ReadonlyMap<string, Readonly<ExecutionRecord>>;
+  /** CloudFormation stacks declared with `putStack`. */
+  stacks: ReadonlyMap<string, Readonly<StackRecord>>;
 }
 
 export interface StandIn {
   url: string;
   elastiCacheUrl: string;
   secretsManagerUrl: string;
+  eventBridgeUrl: string;
+  stepFunctionsUrl: string;
+  cloudFormationUrl: string;
   nodes: NodeBackend;
   /** The records, statuses brought up to date first (no passwords, no secret values). */
   readonly state: StandInState;
@@ -114,9 +158,15 @@ export interface StandIn {
   setFaults(plan: FaultPlan): void;
   /** Applies due status changes, as a request would. */
   advance(): Promise<void>;
+  /** Declares a CloudFormation stack (by its id) with a status, or changes its status. */
+  putStack(stackId: string, status: string): void;
+  /** The execution, by ARN. */
+  execution(executionArn: string): Readonly<ExecutionRecord> | undefined;
+  /** Resolves once no execution runs, including those started while waiting. */
+  waitForExecutions(): Promise<void>;
   /** Waits for background node work (starts, ACL changes, stops) to finish. */
   settle(): Promise<void>;
-  /** Stops the server and every node started. */
+  /** Stops running executions, the server and every node started. */
   close(): Promise<void>;
 }
 
@@ -154,6 +204,13 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     faults,
   });
   const calls: StandInCall[] = [];
+  const publishedEvents: PublishedEvent[] = [];
+  const eventRules = [...(options.eventRules ?? [])];
+  const stepFunctions = new LocalStepFunctions({
+    stateMachines: { ...options.stateMachines },
+    now: () => clock.now(),
+  });
+  const stacks = new CloudFormationStacks(() => clock.now());
 
   function send(
     response: ServerResponse,
@@ -181,6 +238,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     const requestId = randomUUID();
     const params = new URLSearchParams(body);
     const action = params.get('Action') ?? '';
+    if (params.get('Version') === CLOUDFORMATION_VERSION) {
+      return handleCloudFormation(action, params, response, at, requestId);
+    }
     const call: StandInCall = { service: 'elasticache', action, at, status: 200 };
     calls.push(call);
     let result: string;
@@ -264,6 +324,118 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     send(response, 200, 'application/x-amz-json-1.1', result, { 'x-amzn-requestid': requestId });
   }
 
+  async function handleCloudFormation(
+    action: string,
+    params: URLSearchParams,
+    response: ServerResponse,
+    at: number,
+    requestId: string,
+  ) {
+    const call: StandInCall = { service: 'cloudformation', action, at, status: 200 };
+    calls.push(call);
+    let result: string;
+    try {
+      const fault = await injectFaults('cloudformation', action);
+      if (fault) throw injectedError(call, fault, 'Throttling');
+      const operation = cloudFormationOperations[action];
+      if (!operation) {
+        throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
+      }
+      result = queryResponse(
+        action,
+        operation(stacks, new QueryParams(params)),
+        requestId,
+        CLOUDFORMATION_XMLNS,
+      );
+    } catch (caught) {
+      const error = caught instanceof ServiceError ? caught : internalError(caught);
+      call.status = error.status;
+      call.errorCode = error.code;
+      send(response, error.status, 'text/xml', queryErrorResponse(error, requestId, CLOUDFORMATION_XMLNS), {
+        'x-amzn-requestid': requestId,
+      });
+      return;
+    }
+    send(response, 200, 'text/xml', result, { 'x-amzn-requestid': requestId });
+  }
+
+  /** Turns an injected fault into the error the service sends (`throttlingCode` differs per service). */
+  function injectedError(
+    call: StandInCall,
+    fault: NonNullable<Awaited<ReturnType<typeof injectFaults>>>,
+    throttlingCode: string,
+  ): ServiceError {
+    if (fault.kind === 'throttling') {
+      call.fault = 'throttling';
+      return new ServiceError(throttlingCode, 'Rate exceeded', { status: 400 });
+    }
+    call.fault = 'serverError';
+    return new ServiceError(fault.code, 'The service is unavailable. Please try again later.', {
+      status: fault.status,
+    });
+  }
+
+  /** EventBridge (JSON 1.1) and Step Functions (JSON 1.0). */
+  async function handleEntranceJson(
+    service: 'events' | 'states',
+    action: string,
+    body: string,
+    region: string,
+    response: ServerResponse,
+    at: number,
+  ) {
+    const requestId = randomUUID();
+    const contentType = service === 'events' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
+    const call: StandInCall = { service, action, at, status: 200 };
+    calls.push(call);
+    let result: string;
+    try {
+      const fault = await injectFaults(service, action);
+      if (fault) throw injectedError(call, fault, 'ThrottlingException');
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = (body === '' ? {} : (JSON.parse(body) ?? {})) as Record<string, unknown>;
+      } catch {
+        throw new ServiceError('SerializationException', 'The request body is not valid JSON.');
+      }
+      if (service === 'events') {
+        if (action !== 'PutEvents')
+          throw new ServiceError('UnknownOperationException', `Unknown operation ${action}.`);
+        result = JSON.stringify(
+          await putEvents({
+            body: parsed,
+            region,
+            now: clock.now(),
+            rules: eventRules,
+            published: publishedEvents,
+            startExecution: async (stateMachineArn, event) => {
+              try {
+                return stepFunctions.start(stateMachineArn, undefined, JSON.stringify(event)).executionArn;
+              } catch {
+                return undefined;
+              }
+            },
+          }),
+        );
+      } else {
+        const operation = stepFunctionsOperations[action];
+        if (!operation) throw new ServiceError('UnknownOperationException', `Unknown operation ${action}.`);
+        result = JSON.stringify(operation(stepFunctions, parsed));
+      }
+    } catch (caught) {
+      const error = caught instanceof ServiceError ? caught : internalError(caught);
+      call.status = error.status;
+      call.errorCode = error.code;
+      const payload = JSON.stringify({ __type: error.code, message: error.message });
+      send(response, error.status, contentType, payload, {
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': error.code,
+      });
+      return;
+    }
+    send(response, 200, contentType, result, { 'x-amzn-requestid': requestId });
+  }
+
   const server = createServer((request, response) => {
     const at = clock.now();
     readBody(request)
@@ -272,6 +444,13 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         const target = request.headers['x-amz-target'];
         if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
           return handleJson(target, body, region, response, at);
+        }
+        if (typeof target === 'string' && target.startsWith('AWSEvents.')) {
+          return handleEntranceJson('events', target.slice('AWSEvents.'.length), body, region, response, at);
+        }
+        if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
+          const action = target.slice('AWSStepFunctions.'.length);
+          return handleEntranceJson('states', action, body, region, response, at);
         }
         return handleQuery(body, region, response, at);
       })
@@ -294,6 +473,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     url,
     elastiCacheUrl: url,
     secretsManagerUrl: url,
+    eventBridgeUrl: url,
+    stepFunctionsUrl: url,
+    cloudFormationUrl: url,
     nodes,
     get state(): StandInState {
       store.step();
@@ -303,6 +485,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         replicationGroups: store.replicationGroups,
         secrets: store.secrets,
         events: store.events,
+        publishedEvents,
+        executions: stepFunctions.executions,
+        stacks: stacks.stacks,
       };
     },
     calls,
@@ -312,7 +497,14 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     setFaults: (plan) => faults.setPlan(plan),
     advance: () => store.advance(),
     settle: () => store.settle(),
+    putStack: (stackId, status) => {
+      stacks.put(stackId, status);
+    },
+    execution: (executionArn) => stepFunctions.executions.get(executionArn),
+    waitForExecutions: () => stepFunctions.idle(),
     async close() {
+      // Executions still running would call a server that is gone.
+      await stepFunctions.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -173,19 +173,29 @@ function element(name: string, value: XmlValue): string {
   return `<${name}>${renderValue(value)}</${name}>`;
 }
 
-const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
+export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 
-export function queryResponse(action: string, result: XmlObject | undefined, requestId: string): string {
+/** The Query protocol answer; `xmlns` is the service's (ElastiCache unless given). */
+export function queryResponse(
+  action: string,
+  result: XmlObject | undefined,
+  requestId: string,
+  xmlns = ELASTICACHE_XMLNS,
+): string {
   const body = result === undefined ? '' : element(`${action}Result`, result);
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${ELASTICACHE_XMLNS}">${body}` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns}">${body}` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
   );
 }
 
-export function queryErrorResponse(error: ServiceError, requestId: string): string {
+export function queryErrorResponse(
+  error: ServiceError,
+  requestId: string,
+  xmlns = ELASTICACHE_XMLNS,
+): string {
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${ELASTICACHE_XMLNS}"><Error>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlns}"><Error>` +
     `<Type>${error.type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>` +
     `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`
   );

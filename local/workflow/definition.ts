@@ -1,13 +1,25 @@
 /**
- * The provisioning state machine as deployed (statemachines/provision.asl.json) and what the local
- * runner needs to know about it: which function each Task invokes, which states wait or retry.
+ * The state machines as deployed (statemachines/provision.asl.json, statemachines/teardown.asl.json)
+ * and what the local runner needs to know about them: which function each Task invokes, which states
+ * wait or retry.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** The workflows this service deploys, by the name of their definition file. */
+export type WorkflowName = 'provision' | 'teardown';
+
 export const DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/provision.asl.json', import.meta.url),
 );
+export const TEARDOWN_DEFINITION_PATH = fileURLToPath(
+  new URL('../../statemachines/teardown.asl.json', import.meta.url),
+);
+
+export const DEFINITION_PATHS: Record<WorkflowName, string> = {
+  provision: DEFINITION_PATH,
+  teardown: TEARDOWN_DEFINITION_PATH,
+};
 
 export interface AslState {
   Type: string;

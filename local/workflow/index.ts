@@ -1,5 +1,14 @@
 export type { AslDefinition, AslState } from './definition';
-export { DEFINITION_PATH, invokedFunction, loadDefinition, statesOfType, taskFunctions } from './definition';
+export {
+  DEFINITION_PATH,
+  DEFINITION_PATHS,
+  invokedFunction,
+  loadDefinition,
+  statesOfType,
+  TEARDOWN_DEFINITION_PATH,
+  taskFunctions,
+  type WorkflowName,
+} from './definition';
 export { FunctionError, type LambdaHandler } from './lambda';
 export {
   createLocalWorkflow,
@@ -9,4 +18,5 @@ export {
   type ProgressEvent,
   type RunOptions,
   type RunResult,
+  type WorkflowExecution,
 } from './runner';

@@ -1,15 +1,24 @@
 /**
- * Runs the real provisioning state machine in process: the ASL that is deployed, executed by
- * aws-local-stepfunctions, each Task calling this project's handler for the function it names.
+ * Runs the real state machines in process (provisioning by default, or teardown): the ASL that is
+ * deployed, executed by aws-local-stepfunctions, each Task calling this project's handler for the
+ * function it names.
  */
 import './polyfills';
 import {
+  ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { type AslDefinition, loadDefinition, statesOfType, taskFunctions } from './definition';
+import {
+  type AslDefinition,
+  DEFINITION_PATHS,
+  loadDefinition,
+  statesOfType,
+  taskFunctions,
+  type WorkflowName,
+} from './definition';
 import { invokeAsLambda, type LambdaHandler } from './lambda';
 
 type Execution = ReturnType<StateMachine['run']>;
@@ -24,10 +33,24 @@ const realHandlers: Record<string, () => Promise<LambdaHandler>> = {
   ensureGroup: async () => (await import('../../functions/ensureGroup')).handler,
   createReplicationGroup: async () => (await import('../../functions/createReplicationGroup')).handler,
   waitAvailable: async () => (await import('../../functions/waitAvailable')).handler,
+  validateTeardownRequest: async () => (await import('../../functions/validateTeardownRequest')).handler,
+  deleteReplicationGroup: async () => (await import('../../functions/deleteReplicationGroup')).handler,
+  deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,
+  deleteUsers: async () => (await import('../../functions/deleteUsers')).handler,
+  notifyResult: async () => {
+    // A local run publishes result events only to a local EventBridge: without one, they are turned
+    // off as RESULT_EVENT_BUS=none does (read when the function is loaded), never sent to AWS.
+    if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
+      process.env.RESULT_EVENT_BUS ??= 'none';
+    }
+    return (await import('../../functions/notifyResult')).handler;
+  },
 };
 
 export interface LocalWorkflowOptions {
-  /** Another definition to run (tests of variations); the deployed one by default. */
+  /** Which deployed state machine to run: provisioning (the default) or teardown. */
+  workflow?: WorkflowName;
+  /** Another definition to run (tests of variations); the deployed one of `workflow` by default. */
   definition?: AslDefinition;
   /** Handlers by function name (as in serverless.yml); any function not given runs its real handler. */
   handlers?: Record<string, LambdaHandler>;
@@ -51,14 +74,30 @@ export interface ProgressEvent {
   attempt?: number;
 }
 
+/** What `$$.Execution` holds in AWS, for an execution started with a name (the local SFN endpoint). */
+export interface WorkflowExecution {
+  /** The execution ARN (`$$.Execution.Id`). */
+  Id: string;
+  Name: string;
+  StateMachineArn?: string;
+}
+
 export interface RunOptions {
   onEvent?: (event: ProgressEvent) => void;
+  /** Every entry of the event log as it happens (the stream behind `history`). */
+  onHistoryEvent?: (event: HistoryEvent) => void;
+  /** Sets `$$.Execution.Id` and `$$.Execution.Name`; `$$.Execution.Input` is always the input. */
+  execution?: WorkflowExecution;
+  /** Stops the execution (StopExecution): it ends FAILED with `aborted: true`. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
   status: 'SUCCEEDED' | 'FAILED';
   output?: unknown;
   error?: { Error: string; Cause: string };
+  /** Set when `signal` stopped the execution. */
+  aborted?: true;
   /** Progress events, as `onEvent` received them. */
   events: ProgressEvent[];
   /**
@@ -78,13 +117,18 @@ export interface LocalWorkflow {
   run(input: unknown, options?: RunOptions): Promise<RunResult>;
 }
 
-let machine: { definition: AslDefinition; stateMachine: StateMachine } | undefined;
+const machines = new Map<WorkflowName, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
-function provisioningStateMachine(): { definition: AslDefinition; stateMachine: StateMachine } {
+function deployedStateMachine(workflow: WorkflowName): {
+  definition: AslDefinition;
+  stateMachine: StateMachine;
+} {
+  let machine = machines.get(workflow);
   if (!machine) {
-    const definition = loadDefinition();
+    const definition = loadDefinition(DEFINITION_PATHS[workflow]);
     machine = { definition, stateMachine: new StateMachine(asEngineDefinition(definition)) };
+    machines.set(workflow, machine);
   }
   return machine;
 }
@@ -95,7 +139,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
         definition: options.definition,
         stateMachine: new StateMachine(asEngineDefinition(options.definition)),
       }
-    : provisioningStateMachine();
+    : deployedStateMachine(options.workflow ?? 'provision');
   const functionsByTask = taskFunctions(definition);
 
   // A Task without a local handler would call AWS Lambda for real.
@@ -142,7 +186,14 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     taskFunctions: functionsByTask,
     async run(input, runOptions = {}) {
       const started = Date.now();
-      const execution = stateMachine.run(input as JsonValue, { overrides });
+      const execution = stateMachine.run(input as JsonValue, {
+        overrides,
+        ...(runOptions.execution ? { context: { Execution: { ...runOptions.execution } } } : {}),
+      });
+      const { signal } = runOptions;
+      const abort = () => execution.abort();
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
       const events: ProgressEvent[] = [];
       const history: HistoryEvent[] = [];
       const lastFailure = new Map<string, { Error: string; Cause: unknown }>();
@@ -150,7 +201,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
       const recording = (async () => {
         for await (const event of execution.eventLogs) {
           // Snapshots: the engine may go on mutating the documents it logged.
-          history.push(structuredClone(event));
+          const snapshot = structuredClone(event);
+          history.push(snapshot);
+          runOptions.onHistoryEvent?.(snapshot);
           if (event.type === 'StateFailed') {
             lastFailure.set(event.state.name, { Error: event.Error, Cause: event.Cause });
             continue;
@@ -175,11 +228,20 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
         }
       })();
 
-      let outcome: Pick<RunResult, 'status' | 'output' | 'error'>;
+      let outcome: Pick<RunResult, 'status' | 'output' | 'error' | 'aborted'>;
       try {
         outcome = { status: 'SUCCEEDED', output: await execution.result };
       } catch (err) {
-        outcome = { status: 'FAILED', error: executionFailure(err) };
+        outcome =
+          err instanceof ExecutionAbortedError
+            ? {
+                status: 'FAILED',
+                aborted: true,
+                error: { Error: 'States.Aborted', Cause: 'The execution was stopped.' },
+              }
+            : { status: 'FAILED', error: executionFailure(err) };
+      } finally {
+        signal?.removeEventListener('abort', abort);
       }
       await recording;
 

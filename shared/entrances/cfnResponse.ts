@@ -4,8 +4,8 @@
  * to fit. The URL is a credential: it never appears in a log line or an error message.
  */
 import type { Clock } from '../clock';
+import { ResultNotDelivered } from '../errors';
 import type { Log } from '../logger';
-import { ResultNotDelivered } from './errors';
 
 export const MAX_RESPONSE_BYTES = 4096;
 

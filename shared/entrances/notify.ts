@@ -7,6 +7,7 @@
  * document should not hold, a password least of all, can travel on.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ResultNotDelivered } from '../errors';
 import type { Log } from '../logger';
 import type { Endpoint } from '../state';
 import type { KeptResource, TeardownResult } from '../teardown/types';
@@ -18,7 +19,6 @@ import {
   responseBytes,
 } from './cfnResponse';
 import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './envelope';
-import { ResultNotDelivered } from './errors';
 import { notCreatedId, rbacOnlyId } from './physicalId';
 
 export type Workflow = 'provision' | 'teardown';

@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import { splitCustomResourceInput } from '../entrances/envelope';
 import type { Problem } from '../errors';
+import { coerceCustomResourceProperties } from './coerce';
 import { unwrapRequest } from './envelope';
 import { isRecord, pathOf, ROOT_FIELD, type SchemaNode } from './fields';
 import { passwordProblems, unknownFieldProblems } from './inspect';
@@ -15,8 +17,9 @@ export type CheckedRequest =
   | { ok: false; problems: Problem[] };
 
 /**
- * Validates a raw execution input (the request, or an EventBridge event carrying it) against every
- * rule that needs no AWS call, collecting all problems. Pure.
+ * Validates a raw execution input (the request, an EventBridge event carrying it, or the input the
+ * custom-resource bridge starts with) against every rule that needs no AWS call, collecting all
+ * problems. Pure.
  */
 export function validateRequest(input: unknown): ValidationResult {
   const checked = checkRequest(input);
@@ -25,7 +28,7 @@ export function validateRequest(input: unknown): ValidationResult {
 
 /** validateRequest plus the parsed view prepareRequest needs to name fields in later checks. */
 export function checkRequest(input: unknown): CheckedRequest {
-  const request = unwrapRequest(input);
+  const request = requestOf(input);
   if (!isRecord(request)) {
     return {
       ok: false,
@@ -63,6 +66,20 @@ export function checkRequest(input: unknown): CheckedRequest {
 
   if (problems.length > 0) return { ok: false, problems: unique(problems) };
   return { ok: true, request: normaliseRequest(view.request), view };
+}
+
+/**
+ * The request an execution input carries. The bridge's input is the custom resource's properties
+ * (every value a string, as CloudFormation hands them over) plus the envelope the workflow answers
+ * CloudFormation with; the envelope is not part of the request, and its RequestId is the default
+ * CorrelationId, as an EventBridge event's id is.
+ */
+function requestOf(input: unknown): unknown {
+  const custom = splitCustomResourceInput(input);
+  if (!custom) return unwrapRequest(input);
+  const properties = coerceCustomResourceProperties(custom.properties);
+  if (!isRecord(properties) || properties.CorrelationId !== undefined) return properties;
+  return { ...properties, CorrelationId: custom.envelope.RequestId };
 }
 
 /** Default messages name what was expected, never what was received (it could be a misplaced secret). */

@@ -3,6 +3,7 @@
  * deletes nothing else: both tags must be there, with the right values.
  */
 import { ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import { errorName } from '../errors';
 import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE, REPLICATION_GROUP_TAG_KEY } from '../tags';
 import type { ElastiCacheSender } from './clients';
 
@@ -24,12 +25,24 @@ export function notManagedReason(replicationGroupId: string): string {
   return `not tagged ${MANAGED_BY_TAG_KEY}=${MANAGED_BY_TAG_VALUE} and ${REPLICATION_GROUP_TAG_KEY}=${replicationGroupId}`;
 }
 
+/** What ListTagsForResource answers for a resource that does not exist (any more). */
+const NOT_FOUND = new Set(['ReplicationGroupNotFoundFault', 'UserGroupNotFoundFault', 'UserNotFoundFault']);
+
+/**
+ * The resource's tags, or `gone` when it disappeared since it was described: a resource that is
+ * `deleting` can vanish between the two calls, and that is the end the teardown is waiting for.
+ */
 export async function elastiCacheTags(
   elastiCache: ElastiCacheSender,
   arn: string | undefined,
-): Promise<TagLike[]> {
+): Promise<TagLike[] | 'gone'> {
   // Without an ARN there is nothing to read; no tags means "not ours", the safe answer.
   if (!arn) return [];
-  const out = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
-  return out.TagList ?? [];
+  try {
+    const out = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+    return out.TagList ?? [];
+  } catch (err) {
+    if (NOT_FOUND.has(errorName(err) ?? '')) return 'gone';
+    throw err;
+  }
 }

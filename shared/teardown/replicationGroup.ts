@@ -8,10 +8,9 @@ import {
   DescribeReplicationGroupsCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { ConflictError, errorName } from '../errors';
+import { ConflictError, errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import type { ElastiCacheSender } from './clients';
-import { TeardownTimedOut } from './errors';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { ReplicationGroupTeardown, TeardownRequest, TeardownState } from './types';
 
@@ -54,20 +53,20 @@ export async function deleteReplicationGroup(
   }
 
   const group = await findReplicationGroup(deps.elastiCache, id);
-  if (!group) {
-    deps.logger.info(
-      base.Found ? 'Replication group deleted' : 'Replication group not found: nothing to delete',
-      {
-        ReplicationGroupId: id,
-      },
-    );
-    return { ...base, Status: base.Found ? 'deleted' : 'not-found', Gone: true, Done: true };
+  // Checked on every call, not only the first: the tags decide, and they are cheap to read.
+  const tags = group ? await elastiCacheTags(deps.elastiCache, group.ARN) : 'gone';
+  if (!group || tags === 'gone') {
+    const seen = base.Found || group !== undefined;
+    deps.logger.info(seen ? 'Replication group deleted' : 'Replication group not found: nothing to delete', {
+      ReplicationGroupId: id,
+    });
+    // Managed stays as the last check found it: a group that vanished mid-check was seen, not judged.
+    return { ...base, Found: seen, Status: seen ? 'deleted' : 'not-found', Gone: true, Done: true };
   }
 
   const status = group.Status ?? 'unknown';
   const found = { ...base, Found: true, Status: status };
-  // Checked on every call, not only the first: the tags decide, and they are cheap to read.
-  if (!isManagedFor(await elastiCacheTags(deps.elastiCache, group.ARN), id)) {
+  if (!isManagedFor(tags, id)) {
     const reason = notManagedReason(id);
     if (request.IfNotManaged === 'keep') {
       deps.logger.warn("Replication group is not the provisioner's: kept", {

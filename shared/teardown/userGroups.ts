@@ -9,10 +9,9 @@ import {
   DescribeUserGroupsCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import { errorName } from '../errors';
+import { errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import type { ElastiCacheSender } from './clients';
-import { TeardownTimedOut } from './errors';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { KeptResource, TeardownState, UserGroupRecord, UserGroupsTeardown } from './types';
 
@@ -97,7 +96,12 @@ async function classify(
       deps.logger.info('User group not found: nothing to delete', { UserGroupId: userGroupId });
       continue;
     }
-    if (!isManagedFor(await elastiCacheTags(deps.elastiCache, group.ARN), id)) {
+    const tags = await elastiCacheTags(deps.elastiCache, group.ARN);
+    if (tags === 'gone') {
+      deps.logger.info('User group not found: nothing to delete', { UserGroupId: userGroupId });
+      continue;
+    }
+    if (!isManagedFor(tags, id)) {
       kept.push({ Type: 'UserGroup', Id: userGroupId, Reason: notManagedReason(id) });
       deps.logger.info("User group is not the provisioner's for this replication group: kept", {
         UserGroupId: userGroupId,

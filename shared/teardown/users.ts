@@ -100,8 +100,9 @@ async function deleteUser(
 ): Promise<UserOutcome> {
   const id = state.request.ReplicationGroupId;
   const user = await describeUser(deps.elastiCache, userId);
-  if (!user) return { kind: 'gone', userId };
-  if (!isManagedFor(await elastiCacheTags(deps.elastiCache, user.ARN), id)) {
+  const tags = user ? await elastiCacheTags(deps.elastiCache, user.ARN) : 'gone';
+  if (!user || tags === 'gone') return { kind: 'gone', userId };
+  if (!isManagedFor(tags, id)) {
     return { kind: 'kept', userId, kept: { Type: 'User', Id: userId, Reason: notManagedReason(id) } };
   }
   // A just-deleted group may linger in the list for a moment; any other group means the user is in use.

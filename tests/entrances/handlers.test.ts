@@ -3,6 +3,7 @@
  * must not reach the logs even when event logging is switched on for the whole service.
  */
 import {
+  DescribeCacheEngineVersionsCommand,
   DescribeReplicationGroupsCommand,
   ElastiCacheClient,
   ReplicationGroupNotFoundFault,
@@ -72,6 +73,43 @@ describe('handlers receiving a ResponseURL', () => {
     expect(outcome).toMatchObject({ Action: 'started' });
     expect(written.length).toBeGreaterThan(0);
     expect(written.join('')).not.toContain('s3cr3t-signature');
+  });
+
+  it('validateRequest validates the bridge input without logging the URL', async () => {
+    // Prepare
+    ec.on(DescribeCacheEngineVersionsCommand).resolves({
+      CacheEngineVersions: [{ Engine: 'redis', EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' }],
+    });
+    const handler = await handlerOf('validateRequest');
+    const event = loadEvent('create-event');
+    const {
+      ServiceToken: _token,
+      FinalSnapshotIdentifier: _snapshot,
+      ...properties
+    } = event.ResourceProperties;
+    const input = {
+      ...properties,
+      CustomResource: {
+        RequestType: 'Create',
+        ResponseURL: event.ResponseURL,
+        StackId: event.StackId,
+        RequestId: event.RequestId,
+        LogicalResourceId: event.LogicalResourceId,
+      },
+    };
+
+    // Act
+    const request = await invokeAsLambda(handler, input, {
+      functionName: 'validateRequest',
+      timeoutMs: 30_000,
+    });
+
+    // Assess
+    expect(request).toMatchObject({ ReplicationGroupId: 'orders-cache', CorrelationId: event.RequestId });
+    expect(written.length).toBeGreaterThan(0);
+    expect([JSON.stringify(request), ...written].join('')).not.toContain('s3cr3t-signature');
+    // Not even redacted: the input is not logged at all.
+    expect(written.join('')).not.toContain('Lambda invocation event');
   });
 
   it('notifyResult publishes without logging the URL', async () => {

@@ -5,55 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse, type Tags } from 'yaml';
+import { parse } from 'yaml';
 import { requestProperties } from '../../shared/entrances/customResource';
 import { DATA_KEYS } from '../../shared/entrances/notify';
 import { coerceCustomResourceProperties } from '../../shared/request/coerce';
 import { validateRequest } from '../../shared/request/validate';
+import { cloudFormationTags } from './support/cloudFormationYaml';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
-
-const INTRINSICS = [
-  'Ref',
-  'Condition',
-  'Sub',
-  'ImportValue',
-  'GetAtt',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'Join',
-  'Select',
-  'Split',
-  'Base64',
-  'FindInMap',
-  'GetAZs',
-  'Cidr',
-];
-
-/** `!Ref x` -> {Ref: x}, `!If [...]` -> {"Fn::If": [...]}, `!GetAtt a.b` -> {"Fn::GetAtt": [a, b]}. */
-const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
-  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-  return [
-    {
-      tag: `!${name}`,
-      resolve: (value: string) => ({ [key]: name === 'GetAtt' ? value.split('.') : value }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'seq' as const,
-      resolve: (seq: { toJSON(): unknown }) => ({ [key]: seq.toJSON() }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'map' as const,
-      resolve: (map: { toJSON(): unknown }) => ({ [key]: map.toJSON() }),
-    },
-  ];
-}) as Tags;
 
 interface Template {
   Parameters: Record<string, { Type: string; Default?: string; AllowedValues?: string[] }>;

@@ -1,13 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { type AslState, loadDefinition, statesOfType } from '../../local/workflow/definition';
+import {
+  type AslDefinition,
+  type AslState,
+  DEFINITION_PATHS,
+  invokedFunction,
+  loadDefinition,
+  statesOfType,
+} from '../../local/workflow/definition';
 import { WORKFLOW_ERROR_NAMES } from '../../shared/errors';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/polling';
 import type { ProvisionState } from '../../shared/state';
 import { validateAsl } from './support/aslValidator';
 
 const definition = loadDefinition();
-const tasks = statesOfType(definition, 'Task').map(
-  (name) => [name, definition.States[name] as AslState] as const,
+const definitions = [
+  ['provision', definition],
+  ['teardown', loadDefinition(DEFINITION_PATHS.teardown)],
+] as const;
+
+type Task = readonly [name: string, state: AslState];
+const tasksOf = (asl: AslDefinition): Task[] =>
+  statesOfType(asl, 'Task').map((name) => [name, asl.States[name] as AslState] as const);
+/** The Tasks doing the work, each invoked with the whole state document. */
+const workTasksOf = (asl: AslDefinition) => tasksOf(asl).filter(([, state]) => !isNotifyTask(state));
+/** The Tasks handing the outcome over (CloudFormation, EventBridge) as an execution ends. */
+const notifyTasksOf = (asl: AslDefinition) => tasksOf(asl).filter(([, state]) => isNotifyTask(state));
+const isNotifyTask = (state: AslState) => invokedFunction(state) === 'notifyResult';
+
+/** Every Task of both definitions, labelled for the test names. */
+const allTasks = definitions.flatMap(([workflow, asl]) =>
+  tasksOf(asl).map(([name, state]) => [`${workflow}: ${name}`, state] as const),
+);
+const allWorkTasks = definitions.flatMap(([workflow, asl]) =>
+  workTasksOf(asl).map(([name, state]) => [`${workflow}: ${name}`, state] as const),
+);
+const allNotifyTasks = definitions.flatMap(([workflow, asl]) =>
+  notifyTasksOf(asl).map(([name, state]) => [`${workflow}: ${name}`, workflow, state] as const),
 );
 
 const LAMBDA_SERVICE_ERRORS = [
@@ -16,8 +44,13 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-/** Errors of the contract (section 4) that end an execution under their own name. */
-const CONTRACT_ERRORS = WORKFLOW_ERROR_NAMES.filter((name) => name !== 'ResourceNotReady');
+/** Errors of the contract (section 4) that end a provisioning under their own name. */
+const PROVISIONING_ERRORS = [
+  'ValidationError',
+  'ConflictError',
+  'ReplicationGroupCreateFailed',
+  'ProvisioningTimedOut',
+] as const satisfies readonly (typeof WORKFLOW_ERROR_NAMES)[number][];
 /** Where each function's result is kept; `satisfies` ties the list to the state document's type. */
 const RESULT_KEYS = [
   'users',
@@ -46,6 +79,13 @@ function successors(state: AslState): string[] {
   ];
 }
 
+/** The states that may lead to `target`, by name. */
+function predecessors(asl: AslDefinition, target: string): string[] {
+  return Object.entries(asl.States)
+    .filter(([, state]) => successors(state).includes(target))
+    .map(([name]) => name);
+}
+
 function allKeys(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(allKeys);
   if (typeof value !== 'object' || value === null) return [];
@@ -59,10 +99,10 @@ function allStrings(value: unknown): string[] {
   return Object.values(value).flatMap(allStrings);
 }
 
-describe('the provisioning state machine definition (statemachines/provision.asl.json)', () => {
+describe.each(definitions)('the %s state machine definition (statemachines/*.asl.json)', (_, asl) => {
   it('is valid Amazon States Language', () => {
     // Act
-    const { isValid, errorsText } = validateAsl(definition);
+    const { isValid, errorsText } = validateAsl(asl);
 
     // Assess
     expect(isValid, errorsText()).toBe(true);
@@ -70,31 +110,67 @@ describe('the provisioning state machine definition (statemachines/provision.asl
 
   it('uses JSONPath only: no JSONata, no variables, nothing the local engine would silently ignore', () => {
     // Assess
-    const keys = allKeys(definition);
+    const keys = allKeys(asl);
     for (const ignored of ['QueryLanguage', 'Assign', 'Arguments', 'Output', 'Items', 'HeartbeatSeconds']) {
       expect(keys).not.toContain(ignored);
     }
-    expect(allStrings(definition).filter((text) => text.startsWith('{%'))).toEqual([]);
+    expect(allStrings(asl).filter((text) => text.startsWith('{%'))).toEqual([]);
   });
 
   it('reaches every state from StartAt', () => {
     // Prepare
     const reached = new Set<string>();
-    const pending = [definition.StartAt];
+    const pending = [asl.StartAt];
 
     // Act
     while (pending.length > 0) {
       const name = pending.pop() as string;
       if (reached.has(name)) continue;
       reached.add(name);
-      pending.push(...successors(definition.States[name] as AslState));
+      pending.push(...successors(asl.States[name] as AslState));
     }
 
     // Assess
-    expect([...reached].sort()).toEqual(Object.keys(definition.States).sort());
+    expect([...reached].sort()).toEqual(Object.keys(asl.States).sort());
   });
 
-  it.each(tasks)(
+  it('ends only in Fail states whose error is one of the workflow errors, or keeps the error it caught', () => {
+    // Assess
+    for (const name of statesOfType(asl, 'Fail')) {
+      const state = asl.States[name] as AslState;
+      if (state.Error !== undefined) expect(WORKFLOW_ERROR_NAMES, name).toContain(state.Error);
+      else expect(state.ErrorPath, name).toBe('$.error.Error');
+    }
+  });
+
+  it('hands every outcome over before ending: success through NotifySuccess, failure through NotifyFailure', () => {
+    // Prepare
+    const [succeed] = statesOfType(asl, 'Succeed');
+
+    // Assess: the Succeed state is reached only from NotifySuccess, the failure routing only from NotifyFailure.
+    expect(statesOfType(asl, 'Succeed')).toHaveLength(1);
+    expect(predecessors(asl, succeed as string)).toEqual(['NotifySuccess']);
+    expect(predecessors(asl, 'RouteFailure')).toEqual(['NotifyFailure']);
+    expect(predecessors(asl, 'NotifyFailure').sort()).toEqual(
+      ['ExplainFailure', 'KeepErrorMessage', 'NoCauseReported'].sort(),
+    );
+    // A failure to notify after a failure still ends with the original error.
+    expect(asl.States.NotifyFailure?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'RouteFailure' },
+    ]);
+    expect(asl.States.NotifySuccess?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'ResultNotDelivered' },
+    ]);
+    expect(asl.States.ResultNotDelivered).toMatchObject({
+      Type: 'Fail',
+      Error: 'ResultNotDelivered',
+      CausePath: '$.notificationError.Cause',
+    });
+  });
+});
+
+describe('every Task of both state machines', () => {
+  it.each(allWorkTasks)(
     '%s invokes its function through lambda:invoke with the whole state document',
     (_, state) => {
       // Assess
@@ -106,11 +182,33 @@ describe('the provisioning state machine definition (statemachines/provision.asl
     },
   );
 
-  it.each(tasks)('%s has a timeout', (_, state) => {
+  it.each(allNotifyTasks)(
+    '%s passes notifyResult its outcome, the state document and the execution input',
+    (name, workflow, state) => {
+      // Assess
+      expect(state.Resource).toBe('arn:aws:states:::lambda:invoke');
+      expect(state.Parameters).toEqual({
+        FunctionName: { 'Fn::GetAtt': ['notifyResult', 'Arn'] },
+        Payload: {
+          Workflow: workflow,
+          Outcome: name.endsWith('NotifySuccess') ? 'Succeeded' : 'Failed',
+          'State.$': '$',
+          // Where the custom-resource envelope is, whatever the states did to the document.
+          'Input.$': '$$.Execution.Input',
+        },
+      });
+      expect(state).toMatchObject({
+        ResultSelector: { 'notification.$': '$.Payload' },
+        ResultPath: '$.notification',
+      });
+    },
+  );
+
+  it.each(allTasks)('%s has a timeout', (_, state) => {
     expect(state.TimeoutSeconds).toBeGreaterThan(0);
   });
 
-  it.each(tasks)('%s retries the transient Lambda service errors with backoff and jitter', (_, state) => {
+  it.each(allTasks)('%s retries the transient Lambda service errors with backoff and jitter', (_, state) => {
     // Assess
     for (const error of LAMBDA_SERVICE_ERRORS) {
       expect(retrierFor(state, error), error).toMatchObject({
@@ -120,7 +218,7 @@ describe('the provisioning state machine definition (statemachines/provision.asl
     }
   });
 
-  it.each(tasks)('%s retries ElastiCache throttling with capped backoff and jitter', (_, state) => {
+  it.each(allTasks)('%s retries throttling with capped backoff and jitter', (_, state) => {
     // Assess
     const retrier = retrierFor(state, 'Throttling');
     expect(retrier).toMatchObject({ JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
@@ -128,13 +226,15 @@ describe('the provisioning state machine definition (statemachines/provision.asl
     expect(retrier?.MaxAttempts).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(tasks)('%s catches every error into $.error, keeping the state document', (_, state) => {
+  it.each(allWorkTasks)('%s catches every error into $.error, keeping the state document', (_, state) => {
     // Assess
     expect(state.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainFailure' },
     ]);
   });
+});
 
+describe('the provisioning state machine definition (statemachines/provision.asl.json)', () => {
   it.each(WAITS_FOR_READINESS)('%s retries resources that are not ready yet', (name) => {
     // Assess
     const state = definition.States[name] as AslState;
@@ -152,7 +252,7 @@ describe('the provisioning state machine definition (statemachines/provision.asl
   it('keeps each function result under its own key of the state document', () => {
     // Assess: Lambda results arrive as {Payload}; the Task wraps the payload under its key and the
     // Pass state that follows puts it in place.
-    const stored = tasks
+    const stored = workTasksOf(definition)
       .filter(([name]) => name !== 'ValidateRequest')
       .map(([, state]) => {
         const key = (state.ResultPath ?? '').replace('$.', '');
@@ -170,13 +270,17 @@ describe('the provisioning state machine definition (statemachines/provision.asl
     expect(definition.States.ValidateRequest?.ResultPath).toBeUndefined();
   });
 
-  it('ends successfully with the provisioning result alone', () => {
+  it('notifies once the group is available, then ends successfully with the provisioning result alone', () => {
+    expect(definition.States.IsAvailable?.Choices).toContainEqual(
+      expect.objectContaining({ Variable: '$.poll.Available', BooleanEquals: true, Next: 'NotifySuccess' }),
+    );
+    expect(definition.States.NotifySuccess?.Next).toBe('ProvisioningSucceeded');
     expect(definition.States.ProvisioningSucceeded).toEqual(
       expect.objectContaining({ Type: 'Succeed', OutputPath: '$.poll.Result' }),
     );
   });
 
-  it.each(CONTRACT_ERRORS)(
+  it.each(PROVISIONING_ERRORS)(
     'ends a %s in a Fail state of that name, with the cause a person can act on',
     (error) => {
       // Assess
@@ -202,13 +306,16 @@ describe('the provisioning state machine definition (statemachines/provision.asl
     });
   });
 
-  it('has no Fail state but the failure endings, and every one is reached only through RouteFailure', () => {
+  it('has no Fail state but the failure endings, each reached only through RouteFailure, and ResultNotDelivered', () => {
     // Assess
     const fails = statesOfType(definition, 'Fail');
-    expect(fails.sort()).toEqual([...CONTRACT_ERRORS, 'ProvisioningFailed'].sort());
+    expect(fails.sort()).toEqual([...PROVISIONING_ERRORS, 'ProvisioningFailed', 'ResultNotDelivered'].sort());
     for (const [name, state] of Object.entries(definition.States)) {
       if (name === 'RouteFailure') continue;
-      for (const next of successors(state)) expect(fails, `${name} -> ${next}`).not.toContain(next);
+      for (const next of successors(state)) {
+        if (name === 'NotifySuccess' && next === 'ResultNotDelivered') continue;
+        expect(fails, `${name} -> ${next}`).not.toContain(next);
+      }
     }
   });
 });

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDefinition, taskFunctions } from '../../local/workflow/definition';
+import { parse } from 'yaml';
+import { LOCAL_EVENT_RULES, LOCAL_STATE_MACHINE_ARNS } from '../../local/environment';
+import { DEFINITION_PATHS, loadDefinition, taskFunctions } from '../../local/workflow/definition';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/polling';
+import { cloudFormationTags } from '../entrances/support/cloudFormationYaml';
 import { validateAsl } from './support/aslValidator';
 import { sdkActionsOf } from './support/bundle';
 import { resourceProblems, specDatabase } from './support/cfnSpec';
@@ -28,6 +31,10 @@ const STAGE = 'infratest';
 const DEFAULT_PASSWORD_SECRET_PREFIX = 'elasticache-provisioner/';
 /** A secret's ARN up to its name, as the template writes it for Fn::Sub. */
 const SECRET_ARN_START = `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:`;
+/** An ARN of this account and region as the template writes it: `{"Fn::Sub": "arn:${AWS::Partition}:..."}`. */
+const accountArn = (service: string, resource: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
 
 /**
  * What each function's role may do besides writing its own logs. Every action is either a call the
@@ -59,7 +66,49 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'iam:CreateServiceLinkedRole',
   ],
   waitAvailable: ['elasticache:DescribeEvents', 'elasticache:DescribeReplicationGroups'],
+  validateTeardownRequest: [],
+  deleteReplicationGroup: [
+    'elasticache:CreateSnapshot',
+    'elasticache:DeleteReplicationGroup',
+    'elasticache:DescribeReplicationGroups',
+    'elasticache:ListTagsForResource',
+  ],
+  deleteUserGroups: [
+    'elasticache:DeleteUserGroup',
+    'elasticache:DescribeUserGroups',
+    'elasticache:ListTagsForResource',
+  ],
+  deleteUsers: [
+    'elasticache:DeleteUser',
+    'elasticache:DescribeUsers',
+    'elasticache:ListTagsForResource',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:DescribeSecret',
+  ],
+  notifyResult: ['events:PutEvents'],
+  customResource: [
+    'cloudformation:DescribeStacks',
+    'elasticache:DescribeReplicationGroups',
+    'states:DescribeExecution',
+    'states:StartExecution',
+  ],
 };
+
+/** The SDK clients each function's bundle must hold (and the only ones, of the four the code builds). */
+const FUNCTION_CLIENTS: Record<string, string[]> = {
+  validateTeardownRequest: [],
+  notifyResult: ['EventBridgeClient'],
+  customResource: ['CloudFormationClient', 'ElastiCacheClient', 'SFNClient'],
+};
+const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeClient', 'SFNClient'];
+
+/** The state machines and their definitions, by logical id. */
+const STATE_MACHINES = {
+  ProvisionStateMachine: { file: DEFINITION_PATHS.provision, name: 'provision' },
+  TeardownStateMachine: { file: DEFINITION_PATHS.teardown, name: 'teardown' },
+} as const;
+type StateMachineId = keyof typeof STATE_MACHINES;
+const STATE_MACHINE_IDS = Object.keys(STATE_MACHINES) as StateMachineId[];
 
 /** Permissions a call needs beyond its own name. */
 const IMPLIED_ACTIONS = new Set([
@@ -69,6 +118,8 @@ const IMPLIED_ACTIONS = new Set([
   'secretsmanager:TagResource',
   // The first ElastiCache resource of an account creates ElastiCache's service-linked role.
   'iam:CreateServiceLinkedRole',
+  // DeleteReplicationGroup with FinalSnapshotIdentifier takes a snapshot.
+  'elasticache:CreateSnapshot',
 ]);
 
 /** Calls with no resource-level permissions in IAM, so only "*" can name their resource. */
@@ -107,8 +158,15 @@ function functionRole(fn: string): CfnResource {
   return resource(role['Fn::GetAtt'][0]);
 }
 
-function stateMachine(): CfnResource {
-  return resource('ProvisionStateMachine');
+function definitionOf(id: StateMachineId) {
+  return loadDefinition(STATE_MACHINES[id].file);
+}
+
+/** Function logical ids (`FooLambdaFunction`) the definition of a state machine invokes. */
+function functionIdsOf(id: StateMachineId): Set<string> {
+  return new Set(
+    Object.values(taskFunctions(definitionOf(id))).map((fn) => `${logicalId(fn)}LambdaFunction`),
+  );
 }
 
 describe('the packaged service (serverless package, offline)', () => {
@@ -121,7 +179,7 @@ describe('the packaged service (serverless package, offline)', () => {
     if (packaged) rmSync(packaged.directory, { recursive: true, force: true });
   });
 
-  it('declares the five functions on nodejs22.x arm64, each with its handler', () => {
+  it('declares every function on nodejs22.x arm64, each with its handler', () => {
     // Assess
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
@@ -153,7 +211,13 @@ describe('the packaged service (serverless package, offline)', () => {
       const code = bundle.toString('utf8');
       // Nothing is left for the runtime to resolve: no import of a package, the SDK's client is inside.
       expect(code).not.toMatch(/\bfrom\s*["'](?!node:)[@a-z]/);
-      expect(code).toContain('ElastiCacheClient');
+      const clients = FUNCTION_CLIENTS[fn] ?? ['ElastiCacheClient'];
+      for (const client of SDK_CLIENTS) {
+        if (clients.includes(client)) expect(code, `${fn} bundles ${client}`).toContain(client);
+        // Clients the function never uses are left out of its bundle.
+        else if (!['ElastiCacheClient'].includes(client))
+          expect(code, `${fn} without ${client}`).not.toContain(client);
+      }
       const file = join(unpacked, fn, `${fn}.mjs`);
       mkdirSync(join(unpacked, fn), { recursive: true });
       writeFileSync(file, bundle);
@@ -171,9 +235,9 @@ describe('the packaged service (serverless package, offline)', () => {
     await Promise.all(loaded);
   });
 
-  it('gives the state machine the ARNs of its functions, leaving nothing unresolved', () => {
+  it.each(STATE_MACHINE_IDS)('gives %s the ARNs of its functions, leaving nothing unresolved', (id) => {
     // Prepare
-    const definitionString = stateMachine().Properties?.DefinitionString as {
+    const definitionString = resource(id).Properties?.DefinitionString as {
       'Fn::Sub': [string, Record<string, unknown>];
     };
     const [body, variables] = definitionString['Fn::Sub'];
@@ -188,9 +252,7 @@ describe('the packaged service (serverless package, offline)', () => {
       expect(resource(getAtt[0]).Type).toBe('AWS::Lambda::Function');
       return getAtt[0];
     });
-    expect(new Set(functionIds)).toEqual(
-      new Set(Object.keys(FUNCTION_ACTIONS).map((fn) => `${logicalId(fn)}LambdaFunction`)),
-    );
+    expect(new Set(functionIds)).toEqual(functionIdsOf(id));
 
     // Assess: with the ARNs in place it is still the definition in statemachines/, and valid.
     const resolved = JSON.parse(
@@ -201,7 +263,7 @@ describe('the packaged service (serverless package, offline)', () => {
     );
     const { isValid, errorsText } = validateAsl(resolved);
     expect(isValid, errorsText()).toBe(true);
-    const source = loadDefinition();
+    const source = definitionOf(id);
     expect(Object.keys(resolved.States)).toEqual(Object.keys(source.States));
     for (const [task, fn] of Object.entries(taskFunctions(source))) {
       expect(resolved.States[task].Parameters.FunctionName).toBe(
@@ -210,67 +272,192 @@ describe('the packaged service (serverless package, offline)', () => {
     }
   });
 
-  it('lets the state machine invoke its own functions, and otherwise only deliver its logs', () => {
-    // Prepare
-    const role = resource('ProvisionStateMachineRole');
-    const statements = statementsOf(role);
+  it.each(STATE_MACHINE_IDS)(
+    'lets %s invoke its own functions, and otherwise only deliver its logs',
+    (id) => {
+      // Prepare
+      const role = resource(`${id}Role`);
+      const statements = statementsOf(role);
+      const own = functionIdsOf(id);
 
-    // Assess
-    for (const statement of statements) {
-      const actions = actionsOf(statement);
-      if (actions.includes('lambda:InvokeFunction')) {
-        expect(actions).toEqual(['lambda:InvokeFunction']);
-        for (const target of resourcesOf(statement)) {
-          const text = JSON.stringify(target);
-          expect(
-            Object.keys(FUNCTION_ACTIONS).some((fn) => text.includes(`"${logicalId(fn)}LambdaFunction"`)),
-          ).toBe(true);
+      // Assess
+      for (const statement of statements) {
+        const actions = actionsOf(statement);
+        if (actions.includes('lambda:InvokeFunction')) {
+          expect(actions).toEqual(['lambda:InvokeFunction']);
+          for (const target of resourcesOf(statement)) {
+            const text = JSON.stringify(target);
+            expect(
+              [...own].some((fnId) => text.includes(`"${fnId}"`)),
+              text,
+            ).toBe(true);
+          }
+        } else {
+          for (const action of actions) expect(STATE_MACHINE_DELIVERY_ACTIONS).toContain(action);
         }
-      } else {
-        for (const action of actions) expect(STATE_MACHINE_DELIVERY_ACTIONS).toContain(action);
       }
-    }
-    expect(statements.flatMap(actionsOf)).toContain('lambda:InvokeFunction');
-  });
+      expect(statements.flatMap(actionsOf)).toContain('lambda:InvokeFunction');
+    },
+  );
 
-  it('logs state machine errors without execution data, to a log group of its own', () => {
+  it.each(STATE_MACHINE_IDS)('logs %s errors without execution data, to a log group of its own', (id) => {
     // Assess
-    expect(stateMachine().Properties?.LoggingConfiguration).toEqual({
+    expect(resource(id).Properties?.LoggingConfiguration).toEqual({
       Level: 'ERROR',
       IncludeExecutionData: false,
-      Destinations: [
-        {
-          CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['ProvisionStateMachineLogGroup', 'Arn'] } },
-        },
-      ],
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] } } }],
     });
-    expect(resource('ProvisionStateMachineLogGroup').Properties).toMatchObject({
-      LogGroupName: `/aws/vendedlogs/states/elasticache-provisioner-${STAGE}-provision`,
+    expect(resource(`${id}LogGroup`).Properties).toMatchObject({
+      LogGroupName: `/aws/vendedlogs/states/elasticache-provisioner-${STAGE}-${STATE_MACHINES[id].name}`,
       RetentionInDays: expect.any(Number),
     });
   });
 
-  it('starts an execution for every "ElastiCache Provisioning Requested" event, and may do nothing else', () => {
+  it.each([
+    ['ProvisionStateMachine', 'ElastiCache Provisioning Requested'],
+    ['TeardownStateMachine', 'ElastiCache Teardown Requested'],
+  ] as const)(
+    'starts %s for every "%s" event on the default bus, with a role that may start it and nothing else',
+    (id, detailType) => {
+      // Prepare
+      const rules = resourcesOfType(packaged.template, 'AWS::Events::Rule').filter(([, rule]) =>
+        JSON.stringify(rule.Properties?.Targets).includes(`{"Ref":"${id}"}`),
+      );
+
+      // Assess
+      expect(rules).toHaveLength(1);
+      const [, rule] = rules[0] as [string, CfnResource];
+      expect(rule.Properties).toMatchObject({
+        EventBusName: 'default',
+        State: 'ENABLED',
+        EventPattern: { source: ['custom.elasticache-provisioner'], 'detail-type': [detailType] },
+      });
+      const targets = rule.Properties?.Targets as {
+        Arn: unknown;
+        RoleArn: { 'Fn::GetAtt': [string, string] };
+        Input?: unknown;
+        InputPath?: unknown;
+      }[];
+      expect(targets).toHaveLength(1);
+      // The whole event is the execution input: the workflow reads `detail`, and `id` as CorrelationId.
+      expect(targets[0]).toMatchObject({ Arn: { Ref: id } });
+      expect(targets[0]?.Input).toBeUndefined();
+      expect(targets[0]?.InputPath).toBeUndefined();
+      const role = resource(targets[0]?.RoleArn['Fn::GetAtt'][0] ?? '');
+      expect(role.Properties?.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' } })],
+      });
+      expect(statementsOf(role)).toEqual([
+        { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: id } },
+      ]);
+    },
+  );
+
+  it('matches the rules of the local EventBridge, so local runs start what the deployment starts', () => {
     // Prepare
-    const rules = resourcesOfType(packaged.template, 'AWS::Events::Rule');
+    const deployed = resourcesOfType(packaged.template, 'AWS::Events::Rule').map(([name, rule]) => {
+      const pattern = rule.Properties?.EventPattern as { source: string[]; 'detail-type': string[] };
+      const targets = (rule.Properties?.Targets ?? []) as { Arn: { Ref: StateMachineId } }[];
+      return {
+        name,
+        eventBusName: rule.Properties?.EventBusName,
+        source: pattern.source,
+        detailType: pattern['detail-type'],
+        stateMachine: targets[0]?.Arn.Ref,
+      };
+    });
 
     // Assess
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0] as [string, CfnResource];
-    expect(rule.Properties?.EventPattern).toEqual({
-      source: ['custom.elasticache-provisioner'],
-      'detail-type': ['ElastiCache Provisioning Requested'],
-    });
-    const targets = rule.Properties?.Targets as {
-      Arn: unknown;
-      RoleArn: { 'Fn::GetAtt': [string, string] };
-    }[];
-    expect(targets).toHaveLength(1);
-    expect(targets[0]?.Arn).toEqual({ Ref: 'ProvisionStateMachine' });
-    const role = resource(targets[0]?.RoleArn['Fn::GetAtt'][0] ?? '');
-    expect(statementsOf(role)).toEqual([
-      { Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'ProvisionStateMachine' } },
+    const local = LOCAL_EVENT_RULES.map(({ stateMachineArn, ...rule }) => ({
+      ...rule,
+      stateMachine:
+        stateMachineArn === LOCAL_STATE_MACHINE_ARNS.provision
+          ? 'ProvisionStateMachine'
+          : 'TeardownStateMachine',
+    }));
+    expect(deployed).toEqual(expect.arrayContaining(local));
+    expect(deployed).toHaveLength(local.length);
+  });
+
+  it('lets the custom-resource bridge start only the two workflows, and read only what it must', () => {
+    // Prepare
+    const statements = statementsOf(functionRole('customResource')).filter(
+      (statement) => !actionsOf(statement)[0]?.startsWith('logs:'),
+    );
+    const execution = (name: string) =>
+      accountArn('states', `execution:elasticache-provisioner-${STAGE}-${name}:*`);
+
+    // Assess
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: [{ Ref: 'ProvisionStateMachine' }, { Ref: 'TeardownStateMachine' }],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'states:DescribeExecution',
+        Resource: [execution('provision'), execution('teardown')],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'elasticache:DescribeReplicationGroups',
+        Resource: accountArn('elasticache', 'replicationgroup:*'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'cloudformation:DescribeStacks',
+        Resource: accountArn('cloudformation', 'stack/*/*'),
+      },
     ]);
+    // The state machines it starts are told apart by their ARNs.
+    expect(resource('CustomResourceLambdaFunction').Properties).toMatchObject({
+      Environment: {
+        Variables: {
+          PROVISION_STATE_MACHINE_ARN: { Ref: 'ProvisionStateMachine' },
+          TEARDOWN_STATE_MACHINE_ARN: { Ref: 'TeardownStateMachine' },
+        },
+      },
+    });
+  });
+
+  it('lets notifyResult publish only to the result bus, from the source serverless.yml sets', () => {
+    // Assess
+    expect(resource('NotifyResultLambdaFunction').Properties).toMatchObject({
+      Environment: {
+        Variables: { RESULT_EVENT_SOURCE: 'elasticache-provisioner', RESULT_EVENT_BUS: 'default' },
+      },
+    });
+    expect(
+      statementsOf(functionRole('notifyResult')).filter((s) => actionsOf(s).includes('events:PutEvents')),
+    ).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: accountArn('events', 'event-bus/default'),
+      },
+    ]);
+  });
+
+  it('exports the bridge ARN under the name the Service Catalog product imports', () => {
+    // Prepare
+    const product = parse(
+      readFileSync(fileURLToPath(new URL('../../servicecatalog/product.yml', import.meta.url)), 'utf8'),
+      { customTags: cloudFormationTags },
+    ) as { Resources: { ReplicationGroup: { Properties: { ServiceToken: unknown } } } };
+    const imported = product.Resources.ReplicationGroup.Properties.ServiceToken as {
+      'Fn::ImportValue': { 'Fn::Sub': string };
+    };
+
+    // Act: the product launched against this stage.
+    const name = imported['Fn::ImportValue']['Fn::Sub'].replace(/\$\{ProvisionerStage\}/, STAGE);
+
+    // Assess
+    expect(packaged.template.Outputs?.CustomResourceFunctionArn).toEqual({
+      Description: expect.any(String),
+      Value: { 'Fn::GetAtt': ['CustomResourceLambdaFunction', 'Arn'] },
+      Export: { Name: name },
+    });
   });
 
   it('gives every function a role of its own that only Lambda can assume', () => {
@@ -322,8 +509,8 @@ describe('the packaged service (serverless package, offline)', () => {
   it('allows no wildcard action and nothing that changes anything on every resource', () => {
     // Prepare
     const roles = resourcesOfType(packaged.template, 'AWS::IAM::Role');
-    // The functions', the state machine's and the EventBridge rule's.
-    expect(roles.length).toBe(Object.keys(FUNCTION_ACTIONS).length + 2);
+    // The functions', the two state machines' and their two EventBridge rules'.
+    expect(roles.length).toBe(Object.keys(FUNCTION_ACTIONS).length + 4);
 
     // Assess
     for (const [id, role] of roles) {
@@ -332,17 +519,18 @@ describe('the packaged service (serverless package, offline)', () => {
         for (const action of actionsOf(statement)) expect(action, `${id}: ${action}`).not.toContain('*');
         if (!resourcesOf(statement).includes('*')) continue;
         for (const action of actionsOf(statement)) {
+          const stateMachineRole = STATE_MACHINE_IDS.some((machine) => id === `${machine}Role`);
           const allowed =
             RESOURCELESS_READS.has(action) ||
-            (id === 'ProvisionStateMachineRole' && STATE_MACHINE_DELIVERY_ACTIONS.has(action));
+            (stateMachineRole && STATE_MACHINE_DELIVERY_ACTIONS.has(action));
           expect(allowed, `${id}: ${action} on "*"`).toBe(true);
-          if (id !== 'ProvisionStateMachineRole') expect(action).not.toMatch(MUTATING);
+          if (!stateMachineRole) expect(action).not.toMatch(MUTATING);
         }
       }
     }
   });
 
-  it("scopes ElastiCache and Secrets Manager permissions to this account's and region's resources", () => {
+  it("scopes every function's permissions to this account's and region's resources", () => {
     // Prepare
     const statements: Statement[] = Object.keys(FUNCTION_ACTIONS).flatMap((fn) =>
       statementsOf(functionRole(fn)),
@@ -356,7 +544,7 @@ describe('the packaged service (serverless package, offline)', () => {
         const service = actionsOf(statement)[0]?.split(':')[0];
         if (service === 'elasticache') {
           expect(text).toMatch(
-            /^\{"Fn::Sub":"arn:\$\{AWS::Partition\}:elasticache:\$\{AWS::Region\}:\$\{AWS::AccountId\}:(user|usergroup|replicationgroup|cluster|parametergroup|subnetgroup|securitygroup):\*"\}$/,
+            /^\{"Fn::Sub":"arn:\$\{AWS::Partition\}:elasticache:\$\{AWS::Region\}:\$\{AWS::AccountId\}:(user|usergroup|replicationgroup|cluster|parametergroup|subnetgroup|securitygroup|snapshot):\*"\}$/,
           );
         }
         if (service === 'secretsmanager') {
@@ -365,18 +553,28 @@ describe('the packaged service (serverless package, offline)', () => {
             { 'Fn::Sub': [`${SECRET_ARN_START}\${Prefix}*`, { Prefix: DEFAULT_PASSWORD_SECRET_PREFIX }] },
           ]).toContainEqual(target);
         }
+        if (service === 'states') {
+          expect(text).toMatch(
+            /^(\{"Ref":"(Provision|Teardown)StateMachine"\}|\{"Fn::Sub":"arn:\$\{AWS::Partition\}:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:elasticache-provisioner-infratest-(provision|teardown):\*"\})$/,
+          );
+        }
+        if (service === 'events' || service === 'cloudformation') {
+          expect(text).toMatch(
+            /^\{"Fn::Sub":"arn:\$\{AWS::Partition\}:(events|cloudformation):\$\{AWS::Region\}:\$\{AWS::AccountId\}:/,
+          );
+        }
       }
     }
   });
 
   it("gives every Task a timeout above its function's, and waitAvailable room for its checks", () => {
-    // Prepare
-    const definition = loadDefinition();
-
     // Assess
-    for (const [task, fn] of Object.entries(taskFunctions(definition))) {
-      const lambdaTimeout = resource(`${logicalId(fn)}LambdaFunction`).Properties?.Timeout as number;
-      expect(definition.States[task]?.TimeoutSeconds, task).toBeGreaterThan(lambdaTimeout);
+    for (const id of STATE_MACHINE_IDS) {
+      const definition = definitionOf(id);
+      for (const [task, fn] of Object.entries(taskFunctions(definition))) {
+        const lambdaTimeout = resource(`${logicalId(fn)}LambdaFunction`).Properties?.Timeout as number;
+        expect(definition.States[task]?.TimeoutSeconds, `${id} ${task}`).toBeGreaterThan(lambdaTimeout);
+      }
     }
     expect(resource('WaitAvailableLambdaFunction').Properties?.Timeout).toBeGreaterThan(
       MAX_SECONDS_CHECKING_PER_INVOCATION,

@@ -160,3 +160,66 @@ describe('coerceCustomResourceProperties', () => {
     expect(request.AtRestEncryptionEnabled).toBe(false);
   });
 });
+
+describe('validateRequest of the input the custom-resource bridge starts the workflow with', () => {
+  const envelope = {
+    RequestType: 'Create',
+    ResponseURL:
+      'https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/x?X-Amz-Signature=s3cr3t',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abc/1f2e3d4c',
+    RequestId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+    LogicalResourceId: 'ReplicationGroup',
+  };
+
+  it('validates the properties as CloudFormation hands them over, with the RequestId as CorrelationId', () => {
+    // Prepare
+    const input = { ...requestFixture('custom-resource-properties'), CustomResource: envelope };
+
+    // Act
+    const request = acceptedRequest(input);
+
+    // Assess: the envelope is not part of the request, and never travels on with it.
+    expect(request).toMatchObject({
+      ReplicationGroupId: 'orders-cache',
+      NumCacheClusters: 3,
+      AutomaticFailoverEnabled: true,
+      SecurityGroupIds: ['sg-0a1b2c3d', 'sg-0e1f2a3b'],
+      CorrelationId: envelope.RequestId,
+    });
+    expect(request).not.toHaveProperty('CustomResource');
+    expect(JSON.stringify(request)).not.toContain('s3cr3t');
+  });
+
+  it('keeps the CorrelationId the properties carry', () => {
+    const input = {
+      ReplicationGroupId: 'orders-cache',
+      CorrelationId: 'change-42',
+      CustomResource: envelope,
+    };
+
+    expect(acceptedRequest(input).CorrelationId).toBe('change-42');
+  });
+
+  it('reports every problem of the properties by field', () => {
+    const input = {
+      ReplicationGroupId: 'orders-cache',
+      NumCacheClusters: '9',
+      Shards: '2',
+      CustomResource: envelope,
+    };
+
+    expect(rejectionOf(input)).toEqual([
+      { field: 'Shards', message: expect.stringMatching(/unknown field/) },
+      { field: 'NumCacheClusters', message: expect.stringMatching(/at most 6/) },
+    ]);
+  });
+
+  it('does not take an envelope without its ResponseURL for one: it is an unknown field', () => {
+    const { ResponseURL: _url, ...incomplete } = envelope;
+
+    expect(rejectionOf({ ReplicationGroupId: 'orders-cache', CustomResource: incomplete })).toContainEqual({
+      field: 'CustomResource',
+      message: expect.stringMatching(/unknown field/),
+    });
+  });
+});

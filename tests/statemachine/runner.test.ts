@@ -56,6 +56,8 @@ describe('the local runner of the provisioning state machine', () => {
       CreateClusterModeDisabled: 'createReplicationGroup',
       CreateClusterModeEnabled: 'createReplicationGroup',
       CheckAvailable: 'waitAvailable',
+      NotifySuccess: 'notifyResult',
+      NotifyFailure: 'notifyResult',
     });
   });
 

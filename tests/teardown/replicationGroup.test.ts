@@ -205,6 +205,19 @@ describe('deleteReplicationGroup', () => {
     });
   });
 
+  it('reports the group deleted when it vanishes between being described and its tags being read', async () => {
+    // Prepare: still deleting when described, gone a moment later.
+    ec.on(DescribeReplicationGroupsCommand).resolves(described({ Status: 'deleting' }));
+    ec.on(ListTagsForResourceCommand).rejects(notFound());
+
+    // Act
+    const result = await deleteReplicationGroup(deps, afterChecks(2));
+
+    // Assess
+    expect(ec).toHaveReceivedCommandTimes(DeleteReplicationGroupCommand, 0);
+    expect(result).toMatchObject({ Found: true, Managed: true, Status: 'deleted', Gone: true, Done: true });
+  });
+
   it('waits for a group that is still being created, and deletes it once it is available', async () => {
     // Prepare
     ec.on(DescribeReplicationGroupsCommand)

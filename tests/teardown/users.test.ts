@@ -184,6 +184,24 @@ describe('deleteUsersAndSecrets', () => {
     expect(result.Deleted.Secrets).toEqual([ARN.secret(secretName('orders-default'))]);
   });
 
+  it('counts a user that vanishes between being described and its tags being read as gone', async () => {
+    // Prepare
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
+      user('orders-iam', { Status: 'deleting' }),
+    );
+    ec.on(ListTagsForResourceCommand, { ResourceName: ARN.user('orders-iam') }).rejects(
+      new UserNotFoundFault({ message: 'User orders-iam not found.', $metadata: {} }),
+    );
+
+    // Act
+    const result = await deleteUsersAndSecrets(deps, loadTeardownState('user-groups-deleted'));
+
+    // Assess
+    expect(ec).not.toHaveReceivedCommandWith(DeleteUserCommand, { UserId: 'orders-iam' });
+    expect(result.Deleted.Users).not.toContain('orders-iam');
+    expect(result.Kept).toEqual([]);
+  });
+
   it('counts a user ElastiCache is already deleting as deleted, without asking again', async () => {
     // Prepare
     ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(

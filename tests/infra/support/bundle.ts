@@ -8,6 +8,8 @@ const COMMAND_MODULE = /@aws-sdk\/client-([a-z-]+)\/dist-[a-z]+\/commands\/(\w+)
 const IAM_PREFIX: Record<string, string> = {
   elasticache: 'elasticache',
   'secrets-manager': 'secretsmanager',
+  eventbridge: 'events',
+  sfn: 'states',
 };
 
 export interface BundleOptions {

@@ -1,0 +1,59 @@
+/**
+ * The local AWS the entrance tests run against: the stand-in (simulated nodes, for speed) with its
+ * EventBridge, Step Functions and CloudFormation, the real handlers and the real state machines.
+ * One per test file: the handlers' SDK clients keep the first endpoints they see.
+ */
+import type { LocalEnvironment } from '../../../local/environment';
+import { startLocalEnvironment } from '../../../local/environment';
+import type { ExecutionRecord, PublishedEvent } from '../../../local/standin';
+import { invokeAsLambda, type LambdaHandler } from '../../../local/workflow/lambda';
+
+export async function startEntranceEnvironment(): Promise<LocalEnvironment> {
+  return startLocalEnvironment({
+    nodes: 'simulated',
+    // No Wait state or retry backoff waits; the handlers' own sleeps are scaled down as in every local run.
+    executions: { waitTimeOverrides: 0, retryIntervalOverrides: 0 },
+  });
+}
+
+export interface ResultEvent {
+  Source: string;
+  DetailType: string;
+  EventBusName: string;
+  Resources: string[];
+  Detail: Record<string, unknown>;
+}
+
+/** The result events the workflows published on the local EventBridge, oldest first. */
+export function resultEvents(env: LocalEnvironment, detailType?: string): ResultEvent[] {
+  return env.standIn.state.publishedEvents
+    .filter((event: Readonly<PublishedEvent>) => event.Source === 'elasticache-provisioner')
+    .filter((event) => detailType === undefined || event.DetailType === detailType)
+    .map((event) => ({
+      Source: event.Source,
+      DetailType: event.DetailType,
+      EventBusName: event.EventBusName,
+      Resources: [...event.Resources],
+      Detail: JSON.parse(event.Detail) as Record<string, unknown>,
+    }));
+}
+
+/** The executions of a state machine, in start order. */
+export function executionsOf(env: LocalEnvironment, stateMachineArn: string): Readonly<ExecutionRecord>[] {
+  return [...env.standIn.state.executions.values()].filter(
+    (execution) => execution.stateMachineArn === stateMachineArn,
+  );
+}
+
+/** Calls a deployed handler as Lambda would (middy wiring included); errors come back as Lambda reports them. */
+export function invoke(handler: unknown, event: unknown, functionName: string): Promise<unknown> {
+  return invokeAsLambda(handler as LambdaHandler, event, { functionName, timeoutMs: 60_000 });
+}
+
+/** ElastiCache and Secrets Manager calls that change something, as the stand-in saw them. */
+export function mutatingCalls(env: LocalEnvironment): string[] {
+  return env.standIn.calls
+    .filter((call) => call.service === 'elasticache' || call.service === 'secretsmanager')
+    .map((call) => call.action)
+    .filter((action) => /^(Create|Modify|Delete|Put|Add|Remove|Tag|Untag|Restore)/.test(action));
+}
