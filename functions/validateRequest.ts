@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import { prepareRequest } from '../shared/request/prepare';
+import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
 import type { NormalisedRequest } from '../shared/state';
 
 /**
@@ -10,6 +10,9 @@ import type { NormalisedRequest } from '../shared/state';
  * input); its result is stored at $.request. The input is never logged: the bridge's carries the
  * custom resource's ResponseURL, a pre-signed URL (a credential).
  */
+// Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
+const engineVersions = engineVersionCache();
+
 export const handler = middy<unknown, NormalisedRequest>()
   .use(injectLambdaContext(logger, { logEvent: false }))
-  .handler((input) => prepareRequest({ elastiCache, logger }, input));
+  .handler((input) => prepareRequest({ elastiCache, logger, engineVersions }, input));
