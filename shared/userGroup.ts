@@ -41,14 +41,25 @@ export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState):
 
   const current = await describeUserGroup(deps.elastiCache, UserGroupId);
   if (current === undefined) {
-    const out = await deps.elastiCache.send(
-      new CreateUserGroupCommand({
-        UserGroupId,
-        Engine: request.Engine,
-        UserIds: wanted,
-        Tags: managedTags(request),
-      }),
-    );
+    let out: { Status?: string };
+    try {
+      out = await deps.elastiCache.send(
+        new CreateUserGroupCommand({
+          UserGroupId,
+          Engine: request.Engine,
+          UserIds: wanted,
+          Tags: managedTags(request),
+        }),
+      );
+    } catch (err) {
+      // Created by a concurrent execution: the retried step finds it and completes it if needed.
+      if (errorName(err) === 'UserGroupAlreadyExistsFault') {
+        throw new ResourceNotReady(`User group ${UserGroupId} was created concurrently; checking it again`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
     const status = out.Status ?? 'creating';
     deps.logger.info('User group created', { UserGroupId, Status: status, UserIds: wanted });
     return result(status, true, []);

@@ -197,19 +197,31 @@ async function createUser(
     });
     secret = generated;
   }
-  const out = await deps.elastiCache.send(
-    new CreateUserCommand({
-      UserId: user.UserId,
-      UserName: user.UserName,
-      Engine: request.Engine,
-      AccessString: user.AccessString,
-      AuthenticationMode:
-        user.AuthenticationType === 'iam'
-          ? { Type: 'iam' }
-          : { Type: 'password', Passwords: secret ? [secret.password.reveal()] : [] },
-      Tags: tags,
-    }),
-  );
+  let out: { Status?: string };
+  try {
+    out = await deps.elastiCache.send(
+      new CreateUserCommand({
+        UserId: user.UserId,
+        UserName: user.UserName,
+        Engine: request.Engine,
+        AccessString: user.AccessString,
+        AuthenticationMode:
+          user.AuthenticationType === 'iam'
+            ? { Type: 'iam' }
+            : { Type: 'password', Passwords: secret ? [secret.password.reveal()] : [] },
+        Tags: tags,
+      }),
+    );
+  } catch (err) {
+    // Another execution created it between our describe and our create: the state machine
+    // retries this step, which then finds the user and checks it like any existing one.
+    if (errorName(err) === 'UserAlreadyExistsFault') {
+      throw new ResourceNotReady(`User ${user.UserId} was created concurrently; checking it again`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
   const status = out.Status ?? 'creating';
   deps.logger.info('User created', { UserId: user.UserId, Status: status });
   return outcome(user, status, secret?.arn);

@@ -6,6 +6,7 @@ import {
   InvalidUserGroupStateFault,
   ModifyUserGroupCommand,
   type UserGroup,
+  UserGroupAlreadyExistsFault,
   UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -72,6 +73,24 @@ describe('ensureGroup', () => {
       Created: true,
       AddedUsers: [],
     });
+  });
+
+  it('reports a group created by another execution meanwhile as ResourceNotReady, so the retried step adopts it', async () => {
+    // Prepare
+    ec.on(DescribeUserGroupsCommand).rejects(
+      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
+    );
+    ec.on(CreateUserGroupCommand).rejects(
+      new UserGroupAlreadyExistsFault({ message: 'User group orders already exists', $metadata: {} }),
+    );
+
+    // Act
+    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceNotReady);
+    expect(error.message).toContain('orders');
+    expect(ec).not.toHaveReceivedCommand(ModifyUserGroupCommand);
   });
 
   it('creates a valkey user group for a valkey request', async () => {

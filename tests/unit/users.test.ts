@@ -5,6 +5,7 @@ import {
   ElastiCacheServiceException,
   ModifyUserCommand,
   type User,
+  UserAlreadyExistsFault,
   UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
@@ -534,6 +535,24 @@ describe('ensureUsers: existing users', () => {
     expect(error.name).toBe('ResourceNotReady');
     expect(error.message).toContain('orders-default');
     expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
+  });
+});
+
+describe('ensureUsers: concurrent executions', () => {
+  it('reports a user created by another execution meanwhile as ResourceNotReady, so the retried step adopts it', async () => {
+    // Prepare
+    noUserExists();
+    ec.on(CreateUserCommand, { UserId: 'orders-app' }).rejects(
+      new UserAlreadyExistsFault({ message: 'User orders-app already exists', $metadata: {} }),
+    );
+
+    // Act
+    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+
+    // Assess
+    expect(error.name).toBe('ResourceNotReady');
+    expect(error.message).toContain('orders-app');
+    expect((error as ResourceNotReady).cause).toBeInstanceOf(UserAlreadyExistsFault);
   });
 });
 
