@@ -2,17 +2,23 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
+import { checkExistingReplicationGroup } from '../shared/replicationGroup';
 import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
 import type { NormalisedRequest } from '../shared/state';
+
+// Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
+const engineVersions = engineVersionCache();
 
 /**
  * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
  * input); its result is stored at $.request. The input is never logged: the bridge's carries the
- * custom resource's ResponseURL, a pre-signed URL (a credential).
+ * custom resource's ResponseURL, a pre-signed URL (a credential). A replication group that already exists
+ * with another shape stops the run here, before any user or user group is created for it.
  */
-// Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
-const engineVersions = engineVersionCache();
-
 export const handler = middy<unknown, NormalisedRequest>()
   .use(injectLambdaContext(logger, { logEvent: false }))
-  .handler((input) => prepareRequest({ elastiCache, logger, engineVersions }, input));
+  .handler(async (input) => {
+    const request = await prepareRequest({ elastiCache, logger, engineVersions }, input);
+    await checkExistingReplicationGroup({ elastiCache, logger }, request);
+    return request;
+  });

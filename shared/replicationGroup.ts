@@ -168,29 +168,52 @@ async function adoptExisting(
 ): Promise<CreateReplicationGroupResult> {
   const id = request.ReplicationGroupId;
   const status = group.Status ?? 'unknown';
-  if (status === 'deleting') {
-    throw new ConflictError(
-      `Replication group ${id} exists and is being deleted; nothing was changed. Retry once the deletion has finished.`,
-    );
-  }
   if (status === 'create-failed') throw await createFailedError(deps, id);
-  const differences = compareWithRequest(group, request);
-  if (differences.length > 0) {
-    const listed = differences
-      .map(
-        (d) =>
-          `${d.field}: existing ${JSON.stringify(d.existing)} vs requested ${JSON.stringify(d.requested)}`,
-      )
-      .join('; ');
-    throw new ConflictError(
-      `Replication group ${id} already exists with a configuration that differs from the request; nothing was changed. ${listed}.`,
-    );
-  }
+  const conflict = conflictWith(group, request);
+  if (conflict) throw conflict;
   deps.logger.info('Replication group already exists with the requested shape', {
     ReplicationGroupId: id,
     Status: status,
   });
   return { ReplicationGroupId: id, Status: status, Created: false };
+}
+
+/** Why an existing group cannot serve the request (being deleted, another shape), or undefined when it can. */
+function conflictWith(group: ReplicationGroup, request: NormalisedRequest): ConflictError | undefined {
+  const id = request.ReplicationGroupId;
+  if (group.Status === 'deleting') {
+    return new ConflictError(
+      `Replication group ${id} exists and is being deleted; nothing was changed. Retry once the deletion has finished.`,
+    );
+  }
+  const differences = compareWithRequest(group, request);
+  if (differences.length === 0) return undefined;
+  const listed = differences
+    .map(
+      (d) => `${d.field}: existing ${JSON.stringify(d.existing)} vs requested ${JSON.stringify(d.requested)}`,
+    )
+    .join('; ');
+  return new ConflictError(
+    `Replication group ${id} already exists with a configuration that differs from the request; nothing was changed. ${listed}.`,
+  );
+}
+
+/**
+ * Runs before anything is created: a replication group that exists with another shape (or is being
+ * deleted) stops the run with ConflictError, before users or a user group are made for it.
+ */
+export async function checkExistingReplicationGroup(
+  deps: CreateReplicationGroupDeps,
+  request: NormalisedRequest,
+): Promise<void> {
+  const existing = await findReplicationGroup(deps.elastiCache, request.ReplicationGroupId);
+  if (!existing) return;
+  const conflict = conflictWith(existing, request);
+  if (conflict) throw conflict;
+  deps.logger.info('Replication group already exists with the requested shape; it will be adopted', {
+    ReplicationGroupId: request.ReplicationGroupId,
+    Status: existing.Status,
+  });
 }
 
 /** Newest first; an empty list when the events cannot be read (the failure itself is what matters). */

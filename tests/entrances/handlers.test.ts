@@ -80,6 +80,9 @@ describe('handlers receiving a ResponseURL', () => {
     ec.on(DescribeCacheEngineVersionsCommand).resolves({
       CacheEngineVersions: [{ Engine: 'redis', EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' }],
     });
+    ec.on(DescribeReplicationGroupsCommand).rejects(
+      new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }),
+    );
     const handler = await handlerOf('validateRequest');
     const event = loadEvent('create-event');
     const {

@@ -1,4 +1,8 @@
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import {
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -25,7 +29,12 @@ const context = {
 const elastiCache = mockClient(ElastiCacheClient);
 
 describe('validateRequest handler', () => {
-  beforeEach(() => answerFromCatalogue(elastiCache));
+  beforeEach(() => {
+    answerFromCatalogue(elastiCache);
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+  });
   afterEach(() => elastiCache.reset());
 
   it('returns the NormalisedRequest for a console input', async () => {
@@ -35,6 +44,19 @@ describe('validateRequest handler', () => {
       ReplicationGroupId: 'valkey20210',
       CacheParameterGroupName: 'default.valkey8.cluster.on',
     });
+  });
+
+  it('stops with ConflictError before anything is created when the group exists in another shape', async () => {
+    // Prepare
+    elastiCache.on(DescribeReplicationGroupsCommand).resolves({
+      ReplicationGroups: [{ ReplicationGroupId: 'valkey20210', Status: 'available', ClusterEnabled: false }],
+    });
+
+    // Act
+    const outcome = handler(readJson('events/cluster-mode-enabled.json'), context);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', message: /ClusterMode/ });
   });
 
   it('throws a ValidationError for an invalid input', async () => {

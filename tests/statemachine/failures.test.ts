@@ -117,8 +117,8 @@ describe('how the provisioning state machine fails', () => {
       /not available after 1 minutes \(limit 1 minutes\); last status: creating/,
     );
     expect(statesEntered(execution).filter((state) => state === 'CheckAvailable')).toHaveLength(2);
-    // One describe before creating, four by the checks.
-    expect(aws.elastiCache).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 5);
+    // One describe while validating, one before creating, four by the checks.
+    expect(aws.elastiCache).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 6);
     expect(statesEntered(execution).at(-1)).toBe('ProvisioningTimedOut');
   });
 
@@ -131,7 +131,8 @@ describe('how the provisioning state machine fails', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(retriesOf(execution, 'CreateClusterModeDisabled')).toEqual(['Throttling', 'Throttling']);
+    // The first describe is the validation's look for an existing group.
+    expect(retriesOf(execution, 'ValidateRequest')).toEqual(['Throttling', 'Throttling']);
     expect(aws.elastiCache).toHaveReceivedCommandTimes(CreateReplicationGroupCommand, 1);
   });
 
