@@ -5,6 +5,7 @@ import { logger } from '../shared/logger';
 import { checkExistingReplicationGroup } from '../shared/replicationGroup';
 import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
 import type { NormalisedRequest } from '../shared/state';
+import { checkExistingUserGroups } from '../shared/userGroup';
 
 // Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
 const engineVersions = engineVersionCache();
@@ -13,12 +14,15 @@ const engineVersions = engineVersionCache();
  * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
  * input); its result is stored at $.request. The input is never logged: the bridge's carries the
  * custom resource's ResponseURL, a pre-signed URL (a credential). A replication group that already exists
- * with another shape stops the run here, before any user or user group is created for it.
+ * with another shape, or a user group of another engine, stops the run here, before anything is created.
  */
 export const handler = middy<unknown, NormalisedRequest>()
   .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(async (input) => {
     const request = await prepareRequest({ elastiCache, logger, engineVersions }, input);
-    await checkExistingReplicationGroup({ elastiCache, logger }, request);
+    await Promise.all([
+      checkExistingReplicationGroup({ elastiCache, logger }, request),
+      checkExistingUserGroups({ elastiCache, logger }, request),
+    ]);
     return request;
   });

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { ConflictError, errorName, ResourceNotReady } from './errors';
 import type { Log } from './logger';
-import type { EnsureGroupResult, ProvisionState } from './state';
+import type { EnsureGroupResult, NormalisedRequest, ProvisionState } from './state';
 import { managedTags } from './tags';
 
 export interface EnsureGroupDeps {
@@ -102,6 +102,28 @@ export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState):
   const newStatus = out.Status ?? 'modifying';
   deps.logger.info('Users added to user group', { UserGroupId, Status: newStatus, AddedUserIds: missing });
   return result(newStatus, false, missing);
+}
+
+/**
+ * Runs before anything is created: every user group the request attaches (its own Rbac group
+ * included) that already exists must be of the request's engine, since ElastiCache attaches groups
+ * only to clusters of their engine. A mismatch stops the run with ConflictError, nothing changed.
+ */
+export async function checkExistingUserGroups(
+  deps: { elastiCache: ElastiCacheClient; logger: Log },
+  request: NormalisedRequest,
+): Promise<void> {
+  const groups = await Promise.all(request.UserGroupIds.map((id) => describeUserGroup(deps.elastiCache, id)));
+  const mismatched = groups.filter(
+    (group): group is UserGroup =>
+      group?.Engine !== undefined && group.Engine.toLowerCase() !== request.Engine,
+  );
+  if (mismatched.length > 0) {
+    const listed = mismatched.map((group) => `${group.UserGroupId} (${group.Engine})`).join(', ');
+    throw new ConflictError(
+      `User groups of another engine than ${request.Engine} cannot be attached: ${listed}; nothing was changed`,
+    );
+  }
 }
 
 async function describeUserGroup(

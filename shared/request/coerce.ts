@@ -33,7 +33,7 @@ function coerce(schema: SchemaNode, value: unknown): unknown {
       if (!isRecord(object)) return object;
       return Object.fromEntries(
         Object.entries(object).map(([key, child]) => {
-          const entry = entries[key];
+          const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
           return [key, entry ? coerce(entry, child) : child];
         }),
       );

@@ -8,6 +8,8 @@ export const ROOT_FIELD = '(request)';
 
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
+  // An empty key still needs a visible name in a problem's field.
+  if (key === '') return `${parent}[""]`;
   return parent ? `${parent}.${key}` : key;
 }
 

@@ -9,33 +9,46 @@ export function isPasswordKey(key: string): boolean {
   return PASSWORD_KEYS.has(key.toLowerCase());
 }
 
-/** Every `Password`/`Passwords`/`AuthToken` key at any depth; the values are never read. */
+/** No request field nests deeper than a few levels; anything beyond this is refused, not walked. */
+export const MAX_DEPTH = 32;
+
+/**
+ * Every `Password`/`Passwords`/`AuthToken` key at any depth (the values are never read), and any
+ * place nested deeper than MAX_DEPTH. Walks with its own stack: a hostile input thousands of
+ * levels deep must end in a ValidationError, not a stack overflow.
+ */
 export function passwordProblems(value: unknown): Problem[] {
   const problems: Problem[] = [];
   const seen = new WeakSet<object>();
-  const visit = (node: unknown, path: string): void => {
-    if (typeof node !== 'object' || node === null || seen.has(node)) return;
+  const pending: { node: unknown; path: string; depth: number }[] = [{ node: value, path: '', depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, path, depth } = next;
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
     seen.add(node);
-    if (Array.isArray(node)) {
-      node.forEach((item, index) => {
-        visit(item, joinPath(path, index));
+    if (depth >= MAX_DEPTH) {
+      problems.push({
+        field: path,
+        message: `is nested more than ${MAX_DEPTH} levels deep; no request field is`,
       });
-      return;
+      continue;
     }
-    for (const [key, child] of Object.entries(node)) {
+    const children: [string | number, unknown][] = Array.isArray(node)
+      ? node.map((item, index) => [index, item])
+      : Object.entries(node);
+    for (const [key, child] of children) {
       const childPath = joinPath(path, key);
-      if (isPasswordKey(key)) {
+      if (typeof key === 'string' && isPasswordKey(key)) {
         problems.push({
           field: childPath,
           message: `passwords never travel in the request: ${PASSWORD_ADVICE}`,
         });
       } else {
-        visit(child, childPath);
+        pending.push({ node: child, path: childPath, depth: depth + 1 });
       }
     }
-  };
-  visit(value, '');
-  return problems;
+  }
+  // The walk is depth-first from the end; report in the order the fields appear.
+  return problems.reverse();
 }
 
 /**
@@ -48,7 +61,8 @@ export function unknownFieldProblems(schema: SchemaNode, value: unknown, path = 
     const known = Object.keys(node.entries);
     const problems: Problem[] = [];
     for (const [key, child] of Object.entries(value)) {
-      const entry = node.entries[key];
+      // Own keys only: `constructor` or `__proto__` must not find Object.prototype's members.
+      const entry = Object.hasOwn(node.entries, key) ? node.entries[key] : undefined;
       const childPath = joinPath(path, key);
       if (entry) {
         problems.push(...unknownFieldProblems(entry, child, childPath));

@@ -5,8 +5,10 @@
 import {
   DescribeCacheEngineVersionsCommand,
   DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
   ElastiCacheClient,
   ReplicationGroupNotFoundFault,
+  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -82,6 +84,9 @@ describe('handlers receiving a ResponseURL', () => {
     });
     ec.on(DescribeReplicationGroupsCommand).rejects(
       new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }),
+    );
+    ec.on(DescribeUserGroupsCommand).rejects(
+      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
     );
     const handler = await handlerOf('validateRequest');
     const event = loadEvent('create-event');

@@ -41,7 +41,11 @@ const accountArn = (service: string, resource: string) => ({
  * function's code sends (checked against its bundle below) or one of IMPLIED_ACTIONS.
  */
 const FUNCTION_ACTIONS: Record<string, string[]> = {
-  validateRequest: ['elasticache:DescribeCacheEngineVersions', 'elasticache:DescribeReplicationGroups'],
+  validateRequest: [
+    'elasticache:DescribeCacheEngineVersions',
+    'elasticache:DescribeReplicationGroups',
+    'elasticache:DescribeUserGroups',
+  ],
   ensureUsers: [
     'elasticache:AddTagsToResource',
     'elasticache:CreateUser',

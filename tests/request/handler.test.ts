@@ -1,7 +1,9 @@
 import {
   DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
   ElastiCacheClient,
   ReplicationGroupNotFoundFault,
+  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,6 +36,9 @@ describe('validateRequest handler', () => {
     elastiCache
       .on(DescribeReplicationGroupsCommand)
       .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+    elastiCache
+      .on(DescribeUserGroupsCommand)
+      .rejects(new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }));
   });
   afterEach(() => elastiCache.reset());
 
@@ -57,6 +62,19 @@ describe('validateRequest handler', () => {
 
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', message: /ClusterMode/ });
+  });
+
+  it('stops with ConflictError before anything is created when its user group exists for another engine', async () => {
+    // Prepare
+    elastiCache.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [{ UserGroupId: 'mygroup', Status: 'active', Engine: 'valkey', UserIds: ['default'] }],
+    });
+
+    // Act
+    const outcome = handler(readJson('events/cluster-mode-disabled-rbac.json'), context);
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', message: /mygroup \(valkey\)/ });
   });
 
   it('throws a ValidationError for an invalid input', async () => {
