@@ -7,17 +7,15 @@ import {
   CreateReplicationGroupCommand,
   type CreateReplicationGroupCommandInput,
   DescribeEventsCommand,
-  DescribeReplicationGroupsCommand,
-  type ElastiCacheClient,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
+import { type ElastiCacheSender, findReplicationGroup } from './aws/lookups';
 import { ConflictError, errorName, ReplicationGroupCreateFailed } from './errors';
 import type { Log } from './logger';
 import type { CreateReplicationGroupResult, NormalisedRequest, ProvisionState } from './state';
 import { managedTags } from './tags';
 
 /** The only part of the ElastiCache client the core functions use. */
-export type ElastiCacheSender = Pick<ElastiCacheClient, 'send'>;
 
 export interface CreateReplicationGroupDeps {
   elastiCache: ElastiCacheSender;
@@ -98,22 +96,6 @@ export async function createReplicationGroup(
     // Gone again already (deleted in between): the original error is the truthful answer.
     if (!raced) throw err;
     return adoptExisting(deps, request, raced);
-  }
-}
-
-/** The group as DescribeReplicationGroups reports it, or undefined when it does not exist. */
-export async function findReplicationGroup(
-  elastiCache: ElastiCacheSender,
-  replicationGroupId: string,
-): Promise<ReplicationGroup | undefined> {
-  try {
-    const output = await elastiCache.send(
-      new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
-    );
-    return output.ReplicationGroups?.[0];
-  } catch (err) {
-    if (errorName(err) === 'ReplicationGroupNotFoundFault') return undefined;
-    throw err;
   }
 }
 

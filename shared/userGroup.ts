@@ -5,11 +5,11 @@
  */
 import {
   CreateUserGroupCommand,
-  DescribeUserGroupsCommand,
   type ElastiCacheClient,
   ModifyUserGroupCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
+import { findUserGroup } from './aws/lookups';
 import { ConflictError, errorName, ResourceNotReady } from './errors';
 import type { Log } from './logger';
 import type { EnsureGroupResult, NormalisedRequest, ProvisionState } from './state';
@@ -39,7 +39,7 @@ export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState):
     AddedUsers: [...new Set([...(previous?.AddedUsers ?? []), ...added])],
   });
 
-  const current = await describeUserGroup(deps.elastiCache, UserGroupId);
+  const current = await findUserGroup(deps.elastiCache, UserGroupId);
   if (current === undefined) {
     let out: { Status?: string };
     try {
@@ -113,7 +113,7 @@ export async function checkExistingUserGroups(
   deps: { elastiCache: ElastiCacheClient; logger: Log },
   request: NormalisedRequest,
 ): Promise<void> {
-  const groups = await Promise.all(request.UserGroupIds.map((id) => describeUserGroup(deps.elastiCache, id)));
+  const groups = await Promise.all(request.UserGroupIds.map((id) => findUserGroup(deps.elastiCache, id)));
   const mismatched = groups.filter(
     (group): group is UserGroup =>
       group?.Engine !== undefined && group.Engine.toLowerCase() !== request.Engine,
@@ -123,18 +123,5 @@ export async function checkExistingUserGroups(
     throw new ConflictError(
       `User groups of another engine than ${request.Engine} cannot be attached: ${listed}; nothing was changed`,
     );
-  }
-}
-
-async function describeUserGroup(
-  elastiCache: ElastiCacheClient,
-  userGroupId: string,
-): Promise<UserGroup | undefined> {
-  try {
-    const out = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }));
-    return out.UserGroups?.find((group) => group.UserGroupId?.toLowerCase() === userGroupId);
-  } catch (err) {
-    if (errorName(err) === 'UserGroupNotFoundFault') return undefined;
-    throw err;
   }
 }

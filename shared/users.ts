@@ -6,12 +6,12 @@
  */
 import {
   CreateUserCommand,
-  DescribeUsersCommand,
   type ElastiCacheClient,
   ModifyUserCommand,
   type User,
 } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { findUser } from './aws/lookups';
 import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationError } from './errors';
 import type { Log } from './logger';
 import {
@@ -79,7 +79,7 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
 }
 
 async function planUser(deps: EnsureUsersDeps, state: ProvisionState, user: NormalisedUser): Promise<Plan> {
-  const current = await describeUser(deps.elastiCache, user.UserId);
+  const current = await findUser(deps.elastiCache, user.UserId);
   if (current === undefined) {
     if (user.AuthenticationType !== 'password' || user.PasswordSecretId === undefined) {
       return { kind: 'create', user };
@@ -92,16 +92,6 @@ async function planUser(deps: EnsureUsersDeps, state: ProvisionState, user: Norm
     return { kind: 'existing', user, current };
   }
   return { kind: 'existing', user, current, secretArn: await existingSecretArn(deps, state, user) };
-}
-
-async function describeUser(elastiCache: ElastiCacheClient, userId: string): Promise<User | undefined> {
-  try {
-    const out = await elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
-    return out.Users?.find((user) => user.UserId?.toLowerCase() === userId);
-  } catch (err) {
-    if (errorName(err) === 'UserNotFoundFault') return undefined;
-    throw err;
-  }
 }
 
 /** Where the password of a user that already exists is kept, as far as the workflow knows. */

@@ -3,11 +3,8 @@
  * loop (Wait, call again) until the group is gone, so every call is a re-check: it asks for the
  * deletion once the group's status allows it, and otherwise only reports.
  */
-import {
-  DeleteReplicationGroupCommand,
-  DescribeReplicationGroupsCommand,
-  type ReplicationGroup,
-} from '@aws-sdk/client-elasticache';
+import { DeleteReplicationGroupCommand } from '@aws-sdk/client-elasticache';
+import { findReplicationGroup } from '../aws/lookups';
 import { ConflictError, errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import type { ElastiCacheSender } from './clients';
@@ -147,23 +144,6 @@ function checkTime(request: TeardownRequest, current: ReplicationGroupTeardown):
     );
   }
   return current;
-}
-
-export async function findReplicationGroup(
-  elastiCache: ElastiCacheSender,
-  replicationGroupId: string,
-): Promise<ReplicationGroup | undefined> {
-  try {
-    const out = await elastiCache.send(
-      new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
-    );
-    return out.ReplicationGroups?.find(
-      (group) => group.ReplicationGroupId?.toLowerCase() === replicationGroupId,
-    );
-  } catch (err) {
-    if (errorName(err) === 'ReplicationGroupNotFoundFault') return undefined;
-    throw err;
-  }
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {

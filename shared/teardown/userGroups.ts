@@ -4,11 +4,8 @@
  * this replication group and no other replication group uses it; its members are remembered for
  * the users step, because a deleted group no longer lists them.
  */
-import {
-  DeleteUserGroupCommand,
-  DescribeUserGroupsCommand,
-  type UserGroup,
-} from '@aws-sdk/client-elasticache';
+import { DeleteUserGroupCommand, type UserGroup } from '@aws-sdk/client-elasticache';
+import { findUserGroup } from '../aws/lookups';
 import { errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import type { ElastiCacheSender } from './clients';
@@ -41,7 +38,7 @@ export async function deleteUserGroups(
       still.push(record);
       continue;
     }
-    const group = await describeUserGroup(deps.elastiCache, record.UserGroupId);
+    const group = await findUserGroup(deps.elastiCache, record.UserGroupId);
     if (!group) {
       deps.logger.info('User group deleted', { UserGroupId: record.UserGroupId });
       still.push({ ...record, Gone: true });
@@ -91,7 +88,7 @@ async function classify(
   ];
   const records: UserGroupRecord[] = [];
   for (const userGroupId of candidates) {
-    const group = await describeUserGroup(deps.elastiCache, userGroupId);
+    const group = await findUserGroup(deps.elastiCache, userGroupId);
     if (!group) {
       deps.logger.info('User group not found: nothing to delete', { UserGroupId: userGroupId });
       continue;
@@ -153,19 +150,6 @@ function checkTime(state: TeardownState, result: UserGroupsTeardown): void {
       `User group(s) ${pending.join(', ')} still not deleted after ${Polling.TimeoutMinutes} minutes; ` +
         'their users and secrets were not deleted. Run the teardown again once they are gone.',
     );
-  }
-}
-
-async function describeUserGroup(
-  elastiCache: ElastiCacheSender,
-  userGroupId: string,
-): Promise<UserGroup | undefined> {
-  try {
-    const out = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }));
-    return out.UserGroups?.find((group) => group.UserGroupId?.toLowerCase() === userGroupId);
-  } catch (err) {
-    if (errorName(err) === 'UserGroupNotFoundFault') return undefined;
-    throw err;
   }
 }
 

@@ -11,8 +11,9 @@
  * recovery window keeps its name taken, which would make provisioning the same ids again fail
  * for a week.
  */
-import { DeleteUserCommand, DescribeUsersCommand, type User } from '@aws-sdk/client-elasticache';
+import { DeleteUserCommand } from '@aws-sdk/client-elasticache';
 import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { findUser } from '../aws/lookups';
 import { errorName, ResourceNotReady } from '../errors';
 import type { Log } from '../logger';
 import { generatedSecretName } from '../secrets';
@@ -99,7 +100,7 @@ async function deleteUser(
   deletedGroupIds: ReadonlySet<string>,
 ): Promise<UserOutcome> {
   const id = state.request.ReplicationGroupId;
-  const user = await describeUser(deps.elastiCache, userId);
+  const user = await findUser(deps.elastiCache, userId);
   const tags = user ? await elastiCacheTags(deps.elastiCache, user.ARN) : 'gone';
   if (!user || tags === 'gone') return { kind: 'gone', userId };
   if (!isManagedFor(tags, id)) {
@@ -127,16 +128,6 @@ async function deleteUser(
     return { kind: 'deleted', userId };
   } catch (err) {
     if (errorName(err) === 'UserNotFoundFault') return { kind: 'gone', userId };
-    throw err;
-  }
-}
-
-async function describeUser(elastiCache: ElastiCacheSender, userId: string): Promise<User | undefined> {
-  try {
-    const out = await elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
-    return out.Users?.find((user) => user.UserId?.toLowerCase() === userId);
-  } catch (err) {
-    if (errorName(err) === 'UserNotFoundFault') return undefined;
     throw err;
   }
 }

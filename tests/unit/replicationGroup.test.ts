@@ -276,7 +276,11 @@ describe('createReplicationGroup', () => {
     const state = stateFor('cluster-mode-disabled');
     const existing = describeAvailable('cluster-mode-enabled');
     const group = existing.ReplicationGroups?.[0];
-    if (group) group.ClusterMode = undefined;
+    if (group) {
+      group.ClusterMode = undefined;
+      // DescribeReplicationGroups answers with the group asked for.
+      group.ReplicationGroupId = state.request.ReplicationGroupId;
+    }
     elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(existing);
 
     // Act
