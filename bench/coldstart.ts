@@ -25,6 +25,8 @@ export interface BundleVariant {
   sourcemap: EsbuildSettings['sourcemap'];
   /** Production's banner (the ESM require shim); the naive baseline has none. */
   banner: Record<string, string> | undefined;
+  /** Production's module substitutions; the naive baseline has none. */
+  alias: Record<string, string> | undefined;
 }
 
 export interface BundleStats {
@@ -122,6 +124,7 @@ export async function bundleFunction(
     ...(variant.mainFields ? { mainFields: variant.mainFields } : {}),
     external: settings.external,
     ...(variant.banner ? { banner: variant.banner } : {}),
+    ...(variant.alias ? { alias: variant.alias } : {}),
     ...(settings.define ? { define: settings.define } : {}),
     ...(settings.treeShaking !== undefined ? { treeShaking: settings.treeShaking } : {}),
     ...(settings.legalComments ? { legalComments: settings.legalComments } : {}),
@@ -217,6 +220,7 @@ export function productionVariant(settings: EsbuildSettings): BundleVariant {
     mainFields: settings.mainFields,
     sourcemap: settings.sourcemap,
     banner: settings.banner,
+    alias: settings.alias,
   };
 }
 
@@ -228,6 +232,7 @@ export const NAIVE_BASELINE: BundleVariant = {
   mainFields: undefined,
   sourcemap: false,
   banner: undefined,
+  alias: undefined,
 };
 
 function withoutSourceMapsFlag(environment: Record<string, string>): Record<string, string> | undefined {

@@ -3,6 +3,7 @@
  * architecture each function is deployed with. Missing file or fields fall back to documented defaults.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 
 export const SERVERLESS_YML = new URL('../serverless.yml', import.meta.url);
@@ -21,6 +22,8 @@ export interface EsbuildSettings {
   legalComments: 'none' | 'inline' | 'eof' | 'linked' | 'external' | undefined;
   sourcemap: boolean | 'linked' | 'inline' | 'external' | 'both';
   sourcesContent: boolean;
+  /** Module substitutions (e.g. the env-only credential provider), paths made absolute. */
+  alias: Record<string, string> | undefined;
   /** Where each value came from, for the notes under the table. */
   notes: string[];
 }
@@ -95,6 +98,20 @@ export function readDeploySettings(path: URL | string = SERVERLESS_YML): DeployS
         Object.entries(defineRecord).filter((e): e is [string, string] => typeof e[1] === 'string'),
       )
     : undefined;
+  const aliasRecord = asRecord(custom?.alias);
+  const alias = aliasRecord
+    ? Object.fromEntries(
+        Object.entries(aliasRecord)
+          .filter((e): e is [string, string] => typeof e[1] === 'string')
+          // serverless-esbuild resolves relative paths from the service folder.
+          .map(([from, to]) => [
+            from,
+            to.startsWith('.')
+              ? fileURLToPath(new URL(to, typeof path === 'string' ? pathToFileURL(path) : path))
+              : to,
+          ]),
+      )
+    : undefined;
   const legal = custom?.legalComments;
   const legalComments =
     legal === 'none' || legal === 'inline' || legal === 'eof' || legal === 'linked' || legal === 'external'
@@ -113,7 +130,7 @@ export function readDeploySettings(path: URL | string = SERVERLESS_YML): DeployS
     notes.push(
       `build options from serverless.yml custom.esbuild: format ${format}, minify ${minify}, mainFields ${
         mainFields ? mainFields.join(',') : 'esbuild default (main,module)'
-      }, target ${target}, sourcemap ${String(sourcemap)}`,
+      }, target ${target}, sourcemap ${String(sourcemap)}, alias ${alias ? Object.keys(alias).join(',') : 'none'}`,
     );
   }
 
@@ -132,6 +149,7 @@ export function readDeploySettings(path: URL | string = SERVERLESS_YML): DeployS
       legalComments,
       sourcemap,
       sourcesContent: custom?.sourcesContent !== false,
+      alias,
       notes,
     },
     memoryOf: (fn) => asNumber(asRecord(functions[fn])?.memorySize) ?? asNumber(provider.memorySize),
