@@ -6,10 +6,12 @@
 
 export const ROOT_FIELD = '(request)';
 
+const PLAIN_KEY = /^[^\s.[\]"'`]+$/u;
+
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  // An empty key still needs a visible name in a problem's field.
-  if (key === '') return `${parent}[""]`;
+  // A key that is empty, blank or holds path punctuation is quoted, so the field stays readable and unambiguous.
+  if (!PLAIN_KEY.test(key)) return `${parent}[${JSON.stringify(key)}]`;
   return parent ? `${parent}.${key}` : key;
 }
 

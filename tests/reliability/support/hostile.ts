@@ -143,10 +143,15 @@ export const hostileKey: fc.Arbitrary<string> = fc.oneof(
 
 type Path = (string | number)[];
 
-function pathsOf(value: unknown, path: Path = []): Path[] {
-  if (Array.isArray(value)) return [path, ...value.flatMap((item, index) => pathsOf(item, [...path, index]))];
+/** Every path in a value; a mutation may make it cyclic, so a node already on the way down is not entered again. */
+function pathsOf(value: unknown, path: Path = [], ancestors: ReadonlySet<unknown> = new Set()): Path[] {
+  if (typeof value !== 'object' || value === null || ancestors.has(value)) return [path];
+  const below = new Set(ancestors).add(value);
+  if (Array.isArray(value)) {
+    return [path, ...value.flatMap((item, index) => pathsOf(item, [...path, index], below))];
+  }
   if (isRecord(value)) {
-    return [path, ...Object.keys(value).flatMap((key) => pathsOf(value[key], [...path, key]))];
+    return [path, ...Object.keys(value).flatMap((key) => pathsOf(value[key], [...path, key], below))];
   }
   return [path];
 }
@@ -177,6 +182,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('wrap' as const), pick: fc.nat() }),
 );
 
+/** Inserted values are copies: the same generated value placed twice (once inside itself) would make a cycle. */
 function mutate(sample: unknown, mutations: Mutation[]): unknown {
   const root: { value: unknown } = { value: structuredClone(sample) };
   for (const change of mutations) {
@@ -185,11 +191,11 @@ function mutate(sample: unknown, mutations: Mutation[]): unknown {
     if (change.op === 'add') {
       const objects = paths.filter((candidate) => isRecord(at(root.value, candidate)));
       const target = at(root.value, objects[change.pick % Math.max(1, objects.length)] ?? []);
-      if (isRecord(target)) define(target, change.key, change.value);
+      if (isRecord(target)) define(target, change.key, structuredClone(change.value));
       continue;
     }
     if (path.length === 0) {
-      if (change.op === 'set') root.value = change.value;
+      if (change.op === 'set') root.value = structuredClone(change.value);
       continue;
     }
     const parent = at(root.value, path.slice(0, -1)) as Record<string | number, unknown>;
@@ -197,7 +203,7 @@ function mutate(sample: unknown, mutations: Mutation[]): unknown {
     if (change.op === 'delete') {
       if (Array.isArray(parent)) parent.splice(Number(key), 1);
       else delete parent[key];
-    } else if (change.op === 'set') define(parent, key, change.value);
+    } else if (change.op === 'set') define(parent, key, structuredClone(change.value));
     else if (change.op === 'stringify') define(parent, key, JSON.stringify(parent[key]) ?? 'undefined');
     else define(parent, key, [parent[key]]);
   }
