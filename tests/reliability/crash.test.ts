@@ -38,10 +38,21 @@ afterAll(async () => {
 
 let scenario = 0;
 
-async function expectConvergence(point: CrashPoint) {
+/**
+ * Resolves whether the crash point was reached. Only with `mayFinishFirst` (the census-derived points,
+ * whose count of status-loop invocations depends on timing) may a run end before it; it must then have
+ * succeeded and still converge.
+ */
+async function expectConvergence(point: CrashPoint, mayFinishFirst = false): Promise<boolean> {
   // Act
   scenario++;
   const outcome = await crashAndRerun(harness, point, `crash-${scenario}`);
+  if (mayFinishFirst && !outcome.crashed) {
+    expect(outcome.rerun.status, outcome.rerun.error?.Cause).toBe('SUCCEEDED');
+    expect(outcome.problems).toEqual([]);
+    expect(outcome.hits).toEqual([]);
+    return false;
+  }
   recordFigure({ kind: 'crash', point: point.label, converged: outcome.problems.length === 0 });
   recordFigure({
     kind: 'secrets',
@@ -57,6 +68,7 @@ async function expectConvergence(point: CrashPoint) {
   expect(outcome.problems).toEqual([]);
   expect(outcome.passwordsChecked).toBeGreaterThanOrEqual(3);
   expect(outcome.hits, describeHits(outcome.hits)).toEqual([]);
+  return true;
 }
 
 describe('an execution stopped after a step, then run again with the same request', () => {
@@ -80,7 +92,10 @@ describe('a function that dies right after one of its AWS calls went through, th
 describe('an execution stopped after any one of its function invocations (RELIABILITY_CRASH_POINTS=every)', () => {
   it('converges from every crash point of a clean run', async () => {
     // Assess: without the variable the list is empty and the run-time budget of `npm test` is kept.
-    for (const point of everyInvocation) await expectConvergence(point);
+    let reached = 0;
+    for (const point of everyInvocation) if (await expectConvergence(point, true)) reached += 1;
     expect(everyInvocation.length === 0 || everyInvocation.length >= TASK_CRASH_POINTS.length).toBe(true);
+    // A status loop may take one check fewer than in the census; every other point is reached.
+    expect(reached).toBeGreaterThanOrEqual(Math.min(everyInvocation.length, TASK_CRASH_POINTS.length));
   }, 300_000);
 });
