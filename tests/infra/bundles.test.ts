@@ -1,0 +1,136 @@
+/**
+ * The deployed artefacts themselves, run: each function's bundle from `serverless package` (minified,
+ * the SDK inside, the env-only credential provider aliased in) imported in a fresh Node process as
+ * Lambda would, with credentials in the environment, calling the local stand-in through the real SDK.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StandIn, startStandIn } from '../../local/standin';
+import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import { packaged } from '../reliability/support/packaged';
+import { ROOT } from './support/package';
+import { readZip } from './support/zip';
+
+const run = promisify(execFile);
+
+let standIn: StandIn;
+let bundlesDirectory: string;
+
+beforeAll(async () => {
+  const [output, started] = await Promise.all([packaged(), startStandIn({ delays: { userCreateMs: 0 } })]);
+  standIn = started;
+  bundlesDirectory = join(output.directory, 'bundles-run');
+  mkdirSync(bundlesDirectory, { recursive: true });
+  for (const fn of ['validateRequest', 'ensureUsers']) {
+    const entries = readZip(readFileSync(join(output.directory, `${fn}.zip`)));
+    const bundle = entries.find((entry) => entry.name === `functions/${fn}.mjs`);
+    if (!bundle) throw new Error(`${fn}.zip holds no functions/${fn}.mjs`);
+    writeFileSync(join(bundlesDirectory, `${fn}.mjs`), bundle.data());
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await standIn?.close();
+});
+
+/** Invokes a bundle's handler in a fresh process; resolves with its result or the error it threw. */
+async function invoke(
+  fn: string,
+  event: unknown,
+  credentials: Record<string, string>,
+): Promise<{ result?: unknown; error?: { name: string; message: string } }> {
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(join(bundlesDirectory, `${fn}.mjs`)).href)});
+    const context = { functionName: ${JSON.stringify(fn)}, awsRequestId: 'bundle-test', memoryLimitInMB: '128',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:${fn}', getRemainingTimeInMillis: () => 30000 };
+    try {
+      const result = await handler(JSON.parse(process.env.EVENT), context);
+      process.stdout.write('\\n' + JSON.stringify({ result }));
+    } catch (err) {
+      process.stdout.write('\\n' + JSON.stringify({ error: { name: err.name, message: err.message } }));
+    }`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_ELASTICACHE: standIn.elastiCacheUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.secretsManagerUrl,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      EVENT: JSON.stringify(event),
+      ...credentials,
+    },
+    timeout: 30_000,
+  });
+  // The last line is the outcome; anything before it is the function's own logging.
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+}
+
+const CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+  AWS_SECRET_ACCESS_KEY: 'local-secret',
+  AWS_SESSION_TOKEN: 'token',
+};
+
+describe('the packaged bundles, run as Lambda runs them', () => {
+  let request: NormalisedRequest;
+
+  it('validateRequest resolves the engine version through the SDK with the credentials Lambda puts in the environment', async () => {
+    // Prepare
+    const event = JSON.parse(readFileSync(join(ROOT, 'events/cluster-mode-disabled-rbac.json'), 'utf8'));
+
+    // Act
+    const outcome = await invoke('validateRequest', event, CREDENTIALS);
+
+    // Assess
+    expect(outcome.error).toBeUndefined();
+    request = outcome.result as NormalisedRequest;
+    expect(request).toMatchObject({
+      ReplicationGroupId: 'redis202104',
+      EngineVersion: '7.1',
+      CacheParameterGroupFamily: 'redis7',
+    });
+    expect(standIn.calls.map((call) => call.action)).toEqual(
+      expect.arrayContaining([
+        'DescribeCacheEngineVersions',
+        'DescribeReplicationGroups',
+        'DescribeUserGroups',
+      ]),
+    );
+  });
+
+  it('ensureUsers creates the users and their generated secrets through both SDK clients', async () => {
+    // Prepare
+    const state: ProvisionState = { request };
+
+    // Act
+    const outcome = await invoke('ensureUsers', state, CREDENTIALS);
+
+    // Assess
+    expect(outcome.error).toBeUndefined();
+    const users = (outcome.result as { Users: { UserId: string; PasswordSecretArn?: string }[] }).Users;
+    expect(users.map((user) => user.UserId)).toEqual(request.Rbac?.Users.map((user) => user.UserId));
+    expect(
+      users.filter((user) => user.PasswordSecretArn?.includes(':secret:elasticache-provisioner/')).length,
+    ).toBeGreaterThan(0);
+    expect(standIn.calls.map((call) => call.action)).toEqual(
+      expect.arrayContaining(['CreateSecret', 'CreateUser']),
+    );
+  });
+
+  it('refuses to run without credentials in the environment: the SDK credential chain is not in the bundle', async () => {
+    // Act
+    const outcome = await invoke('validateRequest', { ReplicationGroupId: 'no-credentials' }, {});
+
+    // Assess
+    expect(outcome.error).toEqual({
+      name: 'CredentialsNotInEnvironment',
+      message: expect.stringContaining('AWS_ACCESS_KEY_ID'),
+    });
+  });
+});
