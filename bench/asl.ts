@@ -5,9 +5,11 @@
  * the last waitAvailable are counted for k = 1, 2, 3 (they must fit `initial + perInvocation x k`).
  * Bookkeeping Pass states inside the loop count: Step Functions bills them like any other state.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import type { StateMachine as StateMachineType } from 'aws-local-stepfunctions';
 import { POLLING_DEFAULTS } from '../shared/polling';
+import { benchRequest } from './request';
 import type { TransitionModel } from './schedules';
 
 export const ASL_PATH = new URL('../statemachines/provision.asl.json', import.meta.url);
@@ -78,26 +80,7 @@ export function allStates(definition: { States: Record<string, AslState> }): [st
 }
 
 function stubRequest(): Json {
-  return {
-    ReplicationGroupId: 'bench-cache',
-    ReplicationGroupDescription: 'bench',
-    Engine: 'redis',
-    EngineVersion: '7.1',
-    CacheParameterGroupFamily: 'redis7',
-    CacheNodeType: 'cache.t3.small',
-    ClusterMode: 'disabled',
-    NumCacheClusters: 2,
-    AutomaticFailoverEnabled: true,
-    MultiAZEnabled: false,
-    TransitEncryptionEnabled: false,
-    AtRestEncryptionEnabled: true,
-    SnapshotRetentionLimit: 30,
-    SecurityGroupIds: [],
-    Tags: [],
-    UserGroupIds: [],
-    Polling: { ...POLLING_DEFAULTS },
-    Notes: [],
-  };
+  return benchRequest({ ...POLLING_DEFAULTS }) as unknown as Json;
 }
 
 function stubResult(fn: string | undefined, invocation: number, availableOn: number): Json {

@@ -3,11 +3,13 @@
  * spread uniformly over +-20 %, seeded) are watched by each schedule; we report detection latency, calls,
  * transitions and cost, and the latency/cost frontier the PollingSettings offer.
  */
+
 import type { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
 import { waitAvailable } from '../shared/availability';
 import type { Clock } from '../shared/clock';
 import type { Log } from '../shared/logger';
 import type { PollingSettings, PollResult, ProvisionState } from '../shared/state';
+import { benchRequest } from './request';
 import {
   DESCRIBE_SECONDS,
   fixedInterval,
@@ -102,26 +104,7 @@ const silentLog: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 
 function stateFor(settings: PollingSettings, poll: PollResult | undefined): ProvisionState {
   return {
-    request: {
-      ReplicationGroupId: 'bench-cache',
-      ReplicationGroupDescription: 'bench',
-      Engine: 'redis',
-      EngineVersion: '7.1',
-      CacheParameterGroupFamily: 'redis7',
-      CacheNodeType: 'cache.t3.small',
-      ClusterMode: 'disabled',
-      NumCacheClusters: 2,
-      AutomaticFailoverEnabled: true,
-      MultiAZEnabled: false,
-      TransitEncryptionEnabled: false,
-      AtRestEncryptionEnabled: true,
-      SnapshotRetentionLimit: 30,
-      SecurityGroupIds: [],
-      Tags: [],
-      UserGroupIds: [],
-      Polling: settings,
-      Notes: [],
-    },
+    request: benchRequest(settings),
     replicationGroup: { ReplicationGroupId: 'bench-cache', Status: 'creating', Created: true },
     ...(poll ? { poll } : {}),
   };

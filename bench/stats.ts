@@ -24,17 +24,8 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
 
-/** Deterministic PRNG (mulberry32) so every run simulates the same creates and jitter. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the stand-in's mulberry32) so every run simulates the same creates and jitter. */
+export { seededRandom } from '../local/standin/faults';
 
 export function round(value: number, digits = 0): number {
   const factor = 10 ** digits;

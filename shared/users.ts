@@ -6,12 +6,14 @@
  */
 import {
   CreateUserCommand,
+  type CreateUserCommandInput,
   type ElastiCacheClient,
   ModifyUserCommand,
   type User,
 } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { findUser } from './aws/lookups';
+import { mapWithConcurrency } from './concurrency';
 import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationError } from './errors';
 import type { Log } from './logger';
 import {
@@ -22,7 +24,13 @@ import {
   readPasswordSecret,
   resolveSecretArn,
 } from './secrets';
-import type { EnsureUsersResult, NormalisedUser, ProvisionState, UserOutcome } from './state';
+import type {
+  EnsureUsersResult,
+  NormalisedRequest,
+  NormalisedUser,
+  ProvisionState,
+  UserOutcome,
+} from './state';
 import { managedTags } from './tags';
 
 export interface EnsureUsersDeps {
@@ -50,10 +58,10 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
   const previous = state.users;
 
   // First pass reads only, so a conflict or an unusable secret fails the run before anything changes.
-  const plans = await mapWithConcurrency(rbac.Users, (user) => planUser(deps, state, user));
+  const plans = await mapWithConcurrency(rbac.Users, CONCURRENCY, (user) => planUser(deps, state, user));
   checkPlans(plans, request.Engine);
 
-  const done = await mapWithConcurrency(plans, async (plan) => {
+  const done = await mapWithConcurrency(plans, CONCURRENCY, async (plan) => {
     if (plan.kind === 'create') {
       return { outcome: await createUser(deps, state, plan.user, plan.given), created: true, changed: false };
     }
@@ -170,7 +178,6 @@ async function createUser(
   given: { arn: string; password: Password } | undefined,
 ): Promise<UserOutcome> {
   const { request } = state;
-  const tags = managedTags(request);
   let secret = given;
   if (user.AuthenticationType === 'password' && secret === undefined) {
     const userGroupId = request.Rbac?.UserGroupId ?? '';
@@ -179,7 +186,7 @@ async function createUser(
       name,
       userName: user.UserName,
       description: `Password of ElastiCache user ${user.UserId} (user group ${userGroupId})`,
-      tags,
+      tags: managedTags(request),
     });
     deps.logger.info(generated.created ? 'Secret created' : 'Existing secret reused', {
       UserId: user.UserId,
@@ -190,17 +197,7 @@ async function createUser(
   let out: { Status?: string };
   try {
     out = await deps.elastiCache.send(
-      new CreateUserCommand({
-        UserId: user.UserId,
-        UserName: user.UserName,
-        Engine: request.Engine,
-        AccessString: user.AccessString,
-        AuthenticationMode:
-          user.AuthenticationType === 'iam'
-            ? { Type: 'iam' }
-            : { Type: 'password', Passwords: secret ? [secret.password.reveal()] : [] },
-        Tags: tags,
-      }),
+      new CreateUserCommand(createUserParams(request, user, secret ? [secret.password.reveal()] : [])),
     );
   } catch (err) {
     // Another execution created it between our describe and our create: the state machine
@@ -215,6 +212,23 @@ async function createUser(
   const status = out.Status ?? 'creating';
   deps.logger.info('User created', { UserId: user.UserId, Status: status });
   return outcome(user, status, secret?.arn);
+}
+
+/** The exact CreateUser parameters for a user of the request; also what `--plan` shows (with a placeholder password). */
+export function createUserParams(
+  request: NormalisedRequest,
+  user: NormalisedUser,
+  passwords: string[],
+): CreateUserCommandInput {
+  return {
+    UserId: user.UserId,
+    UserName: user.UserName,
+    Engine: request.Engine,
+    AccessString: user.AccessString,
+    AuthenticationMode:
+      user.AuthenticationType === 'iam' ? { Type: 'iam' } : { Type: 'password', Passwords: passwords },
+    Tags: managedTags(request),
+  };
 }
 
 async function reconcileUser(
@@ -267,18 +281,4 @@ function outcome(user: NormalisedUser, status: string, secretArn: string | undef
 
 function union(previous: string[] | undefined, now: string[]): string[] {
   return [...new Set([...(previous ?? []), ...now])];
-}
-
-/** Like Promise.all over `items`, at most CONCURRENCY at a time, results in input order. */
-async function mapWithConcurrency<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return results;
 }

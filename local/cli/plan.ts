@@ -8,6 +8,7 @@ import { KNOWN_ENGINE_VERSIONS } from '../../shared/request/versions';
 import { generatedSecretName } from '../../shared/secrets';
 import type { Engine, NormalisedRequest } from '../../shared/state';
 import { managedTags } from '../../shared/tags';
+import { createUserParams } from '../../shared/users';
 
 export interface PlannedCall {
   Service: 'ElastiCache' | 'SecretsManager';
@@ -96,17 +97,7 @@ function plannedCalls(request: NormalisedRequest): PlannedCall[] {
       calls.push({
         Service: 'ElastiCache',
         Action: 'CreateUser',
-        Parameters: {
-          UserId: user.UserId,
-          UserName: user.UserName,
-          Engine: request.Engine,
-          AccessString: user.AccessString,
-          AuthenticationMode:
-            user.AuthenticationType === 'iam'
-              ? { Type: 'iam' }
-              : { Type: 'password', Passwords: ['(from the secret)'] },
-          Tags: tags,
-        },
+        Parameters: { ...createUserParams(request, user, ['(from the secret)']) },
         When: 'when the user is missing; an existing user with another access string gets ModifyUser instead',
       });
     }

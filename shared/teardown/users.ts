@@ -14,6 +14,7 @@
 import { DeleteUserCommand } from '@aws-sdk/client-elasticache';
 import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { findUser } from '../aws/lookups';
+import { mapWithConcurrency } from '../concurrency';
 import { errorName, ResourceNotReady } from '../errors';
 import type { Log } from '../logger';
 import { generatedSecretName } from '../secrets';
@@ -57,7 +58,7 @@ export async function deleteUsersAndSecrets(
   for (const record of deletedGroups) for (const userId of record.UserIds) add(userId, record.UserGroupId);
   if (request.Rbac) for (const userId of request.Rbac.UserIds) add(userId, request.Rbac.UserGroupId);
 
-  const outcomes = await mapWithConcurrency([...candidates.keys()], (userId) =>
+  const outcomes = await mapWithConcurrency([...candidates.keys()], CONCURRENCY, (userId) =>
     deleteUser(deps, state, userId, deletedGroupIds),
   );
 
@@ -66,7 +67,9 @@ export async function deleteUsersAndSecrets(
     .flatMap((outcome) =>
       [...(candidates.get(outcome.userId) ?? [])].map((g) => generatedSecretName(g, outcome.userId)),
     );
-  const secrets = await mapWithConcurrency(secretNames, (name) => deleteGeneratedSecret(deps, state, name));
+  const secrets = await mapWithConcurrency(secretNames, CONCURRENCY, (name) =>
+    deleteGeneratedSecret(deps, state, name),
+  );
 
   const rg = state.replicationGroup;
   const kept: KeptResource[] = [
@@ -165,18 +168,4 @@ async function deleteGeneratedSecret(
 
 function describeSecret(secretsManager: SecretsManagerSender, name: string) {
   return secretsManager.send(new DescribeSecretCommand({ SecretId: name }));
-}
-
-/** Like Promise.all over `items`, at most CONCURRENCY at a time, results in input order. */
-async function mapWithConcurrency<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return results;
 }
