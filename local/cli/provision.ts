@@ -69,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
     stderr(
       local.nodeKind === 'redis-server'
         ? `Local ElastiCache at ${local.endpoints.elasticache}, nodes are real redis-server processes`
-        : `Local ElastiCache at ${local.endpoints.elasticache}, nodes are simulated (redis-server is not installed)`,
+        : `Local ElastiCache at ${local.endpoints.elasticache}, nodes are simulated (${
+            args.nodes === 'simulated' ? '--nodes simulated' : 'redis-server is not installed'
+          })`,
     );
     // Loaded only now: the handlers' SDK clients must see the local endpoints.
     const { createLocalWorkflow } = await import('../workflow');
