@@ -24,3 +24,10 @@ export const POLLING_BOUNDS = {
 
 /** One checking invocation may not sleep longer than this (the Lambda timeout leaves room above it). */
 export const MAX_SECONDS_CHECKING_PER_INVOCATION = 600;
+
+/**
+ * How long the users and the user group may stay not `active` before the run gives up with
+ * ProvisioningTimedOut. They take seconds when all is well; at the state machine's 5 s waits this also
+ * keeps a stuck execution far below Step Functions' 25,000 history events.
+ */
+export const STATUS_WAIT_LIMIT_MS = 15 * 60 * 1000;

@@ -85,6 +85,10 @@ export interface EnsureUsersResult {
   Created: string[];
   /** Ids of users whose access string was changed to the requested one. */
   Modified: string[];
+  /** How many times the users have been checked by this execution. */
+  Checks: number;
+  /** When this execution first checked them (epoch ms): the wait is bounded by STATUS_WAIT_LIMIT_MS. */
+  FirstCheckedAt: number;
 }
 
 export interface EnsureGroupResult {
@@ -95,6 +99,10 @@ export interface EnsureGroupResult {
   Created: boolean;
   /** Users this execution added to an existing group. */
   AddedUsers: string[];
+  /** How many times the group has been checked by this execution. */
+  Checks: number;
+  /** When this execution first checked it (epoch ms): the wait is bounded by STATUS_WAIT_LIMIT_MS. */
+  FirstCheckedAt: number;
 }
 
 export interface CreateReplicationGroupResult {

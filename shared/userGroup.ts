@@ -10,34 +10,57 @@ import {
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
 import { findUserGroup } from './aws/lookups';
-import { ConflictError, errorName, ResourceNotReady } from './errors';
+import { ConflictError, errorName, ProvisioningTimedOut, ResourceNotReady } from './errors';
 import type { Log } from './logger';
+import { STATUS_WAIT_LIMIT_MS } from './polling';
 import type { EnsureGroupResult, NormalisedRequest, ProvisionState } from './state';
 import { managedTags } from './tags';
 
 export interface EnsureGroupDeps {
   elastiCache: ElastiCacheClient;
   logger: Log;
+  /** Epoch milliseconds; the wait for the group to become active is bounded in time. */
+  now?: () => number;
 }
 
 export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState): Promise<EnsureGroupResult> {
   const { request } = state;
+  const now = (deps.now ?? Date.now)();
   const rbac = request.Rbac;
   if (!rbac) {
     // The state machine skips this step without Rbac; answering "done" keeps a stray call harmless.
     deps.logger.info('No RBAC user group requested');
-    return { UserGroupId: '', Status: 'not-requested', Active: true, Created: false, AddedUsers: [] };
+    return {
+      UserGroupId: '',
+      Status: 'not-requested',
+      Active: true,
+      Created: false,
+      AddedUsers: [],
+      Checks: 1,
+      FirstCheckedAt: now,
+    };
   }
   const { UserGroupId } = rbac;
   const previous = state.userGroup;
   const wanted = rbac.Users.map((user) => user.UserId);
-  const result = (status: string, created: boolean, added: string[]): EnsureGroupResult => ({
-    UserGroupId,
-    Status: status,
-    Active: status === 'active',
-    Created: (previous?.Created ?? false) || created,
-    AddedUsers: [...new Set([...(previous?.AddedUsers ?? []), ...added])],
-  });
+  const checks = (previous?.Checks ?? 0) + 1;
+  const firstCheckedAt = previous?.FirstCheckedAt ?? now;
+  /** The outcome of this check; a group still not active after STATUS_WAIT_LIMIT_MS ends the run. */
+  const result = (status: string, created: boolean, added: string[]): EnsureGroupResult => {
+    if (status !== 'active' && now - firstCheckedAt >= STATUS_WAIT_LIMIT_MS) {
+      const minutes = Math.round((now - firstCheckedAt) / 60_000);
+      throw new ProvisioningTimedOut(`User group ${UserGroupId} still ${status} after ${minutes} minutes`);
+    }
+    return {
+      UserGroupId,
+      Status: status,
+      Active: status === 'active',
+      Created: (previous?.Created ?? false) || created,
+      AddedUsers: [...new Set([...(previous?.AddedUsers ?? []), ...added])],
+      Checks: checks,
+      FirstCheckedAt: firstCheckedAt,
+    };
+  };
 
   const current = await findUserGroup(deps.elastiCache, UserGroupId);
   if (current === undefined) {

@@ -14,8 +14,16 @@ import {
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { findUser } from './aws/lookups';
 import { mapWithConcurrency } from './concurrency';
-import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationError } from './errors';
+import {
+  ConflictError,
+  errorName,
+  type Problem,
+  ProvisioningTimedOut,
+  ResourceNotReady,
+  ValidationError,
+} from './errors';
 import type { Log } from './logger';
+import { STATUS_WAIT_LIMIT_MS } from './polling';
 import {
   ensureGeneratedSecret,
   generatedSecretName,
@@ -38,6 +46,8 @@ export interface EnsureUsersDeps {
   secretsManager: SecretsManagerClient;
   logger: Log;
   randomBytes?: RandomBytes;
+  /** Epoch milliseconds; the wait for users to become active is bounded in time. */
+  now?: () => number;
 }
 
 // Enough to keep a 100-user group well inside a Lambda timeout, few enough not to provoke throttling.
@@ -50,10 +60,11 @@ type Plan =
 
 export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState): Promise<EnsureUsersResult> {
   const { request } = state;
+  const now = (deps.now ?? Date.now)();
   const rbac = request.Rbac;
   if (!rbac) {
     deps.logger.info('No RBAC users requested');
-    return { Users: [], AllActive: true, Created: [], Modified: [] };
+    return { Users: [], AllActive: true, Created: [], Modified: [], Checks: 1, FirstCheckedAt: now };
   }
   const previous = state.users;
 
@@ -76,7 +87,15 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
     AllActive: outcomes.every((outcome) => outcome.Status === 'active'),
     Created: union(previous?.Created, created),
     Modified: union(previous?.Modified, modified),
+    Checks: (previous?.Checks ?? 0) + 1,
+    FirstCheckedAt: previous?.FirstCheckedAt ?? now,
   };
+  if (!result.AllActive && now - result.FirstCheckedAt >= STATUS_WAIT_LIMIT_MS) {
+    const waiting = outcomes.filter((outcome) => outcome.Status !== 'active');
+    throw new ProvisioningTimedOut(
+      `Users still not active after ${Math.round((now - result.FirstCheckedAt) / 60_000)} minutes: ${waiting.map((u) => `${u.UserId} (${u.Status})`).join(', ')}`,
+    );
+  }
   deps.logger.info('Users checked', {
     AllActive: result.AllActive,
     Statuses: Object.fromEntries(outcomes.map((outcome) => [outcome.UserId, outcome.Status])),

@@ -13,13 +13,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
 import { ensureGroup } from '../../shared/userGroup';
 import { loadState } from '../fixtures/states/load';
 
 const ec = mockClient(ElastiCacheClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
-const deps = { elastiCache, logger: silent };
+/** The clock the tests run at (epoch ms). */
+const NOW = Date.UTC(2026, 0, 1);
+const deps = { elastiCache, logger: silent, now: () => NOW };
 
 const ALL_USERS = ['orders-app', 'orders-iam', 'orders-default'];
 
@@ -72,6 +75,8 @@ describe('ensureGroup', () => {
       Active: false,
       Created: true,
       AddedUsers: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     });
   });
 
@@ -127,6 +132,8 @@ describe('ensureGroup', () => {
       Active: true,
       Created: false,
       AddedUsers: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     });
   });
 
@@ -249,6 +256,28 @@ describe('ensureGroup', () => {
     expect(error.name).toBe('Throttling');
   });
 
+  it('gives up with ProvisioningTimedOut when the group is still not active after the time limit', async () => {
+    // Prepare
+    ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'modifying' }));
+    const state = loadState('rbac-redis');
+    state.userGroup = {
+      UserGroupId: 'orders',
+      Status: 'modifying',
+      Active: false,
+      Created: false,
+      AddedUsers: [],
+      Checks: 180,
+      FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
+    };
+
+    // Act
+    const error = await rejection(ensureGroup(deps, state));
+
+    // Assess
+    expect(error.name).toBe('ProvisioningTimedOut');
+    expect(error.message).toContain('orders still modifying');
+  });
+
   it('keeps Created and AddedUsers from the previous check of the loop', async () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).resolves(group({ UserIds: ['orders-default', 'orders-app'] }));
@@ -260,6 +289,8 @@ describe('ensureGroup', () => {
       Active: false,
       Created: true,
       AddedUsers: ['orders-app'],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     };
 
     // Act
@@ -272,6 +303,8 @@ describe('ensureGroup', () => {
       Active: false,
       Created: true,
       AddedUsers: ['orders-app', 'orders-iam'],
+      Checks: 2,
+      FirstCheckedAt: NOW,
     });
   });
 

@@ -20,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady, ValidationError } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
 import type { ProvisionState } from '../../shared/state';
 import { managedTags } from '../../shared/tags';
 import { ensureUsers } from '../../shared/users';
@@ -30,6 +31,8 @@ const sm = mockClient(SecretsManagerClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
 
+/** The clock the tests run at (epoch ms). */
+const NOW = Date.UTC(2026, 0, 1);
 const APP_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-app-AbCdEf';
 const GIVEN_PASSWORD = 'GivenPassword0123456789givenpassword';
 // The fake random source below yields the alphabet in order, so the generated password is predictable.
@@ -58,7 +61,7 @@ function recordingLogger(): { logger: Log; lines: string[] } {
 }
 
 function deps(logger: Log = recordingLogger().logger) {
-  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes };
+  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, now: () => NOW };
 }
 
 function userNotFound(): UserNotFoundFault {
@@ -344,6 +347,8 @@ describe('ensureUsers: existing users', () => {
       AllActive: true,
       Created: [],
       Modified: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     });
   });
 
@@ -412,7 +417,14 @@ describe('ensureUsers: existing users', () => {
       existing('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' }),
     );
     const state = loadState('rbac-redis');
-    state.users = { Users: [], AllActive: false, Created: [], Modified: ['orders-app'] };
+    state.users = {
+      Users: [],
+      AllActive: false,
+      Created: [],
+      Modified: ['orders-app'],
+      Checks: 1,
+      FirstCheckedAt: NOW,
+    };
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -454,6 +466,8 @@ describe('ensureUsers: existing users', () => {
       AllActive: false,
       Created: ['orders-app', 'orders-default'],
       Modified: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     };
 
     // Act
@@ -572,6 +586,8 @@ describe('ensureUsers: across the checks of the loop', () => {
       AllActive: false,
       Created: ['orders-default'],
       Modified: ['someone-else'],
+      Checks: 1,
+      FirstCheckedAt: NOW,
     };
 
     // Act
@@ -582,6 +598,45 @@ describe('ensureUsers: across the checks of the loop', () => {
     expect(result.Modified).toEqual(['someone-else', 'orders-app']);
   });
 
+  it('gives up with ProvisioningTimedOut when users are still not active after the time limit', async () => {
+    // Prepare
+    allUsersExistActive();
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
+      existing('orders-iam', { Status: 'creating' }),
+    );
+    const state = loadState('rbac-redis');
+    state.users = {
+      Users: [],
+      AllActive: false,
+      Created: [],
+      Modified: [],
+      Checks: 180,
+      FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
+    };
+
+    // Act
+    const error = await rejection(ensureUsers(deps(), state));
+
+    // Assess
+    expect(error.name).toBe('ProvisioningTimedOut');
+    expect(error.message).toContain('orders-iam (creating)');
+  });
+
+  it('counts its checks across the loop', async () => {
+    // Prepare
+    allUsersExistActive();
+    const state = loadState('rbac-redis');
+    state.users = { Users: [], AllActive: false, Created: [], Modified: [], Checks: 3, FirstCheckedAt: NOW };
+
+    // Act
+    const result = await ensureUsers(deps(), state);
+
+    // Assess
+    expect(result.Checks).toBe(4);
+    expect(result.FirstCheckedAt).toBe(NOW);
+    expect(result.AllActive).toBe(true);
+  });
+
   it('is all active only when every user is active', async () => {
     // Prepare
     allUsersExistActive();
@@ -589,7 +644,14 @@ describe('ensureUsers: across the checks of the loop', () => {
       existing('orders-iam', { Status: 'creating' }),
     );
     const state = loadState('rbac-redis');
-    state.users = { Users: [], AllActive: false, Created: ['orders-iam'], Modified: [] };
+    state.users = {
+      Users: [],
+      AllActive: false,
+      Created: ['orders-iam'],
+      Modified: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
+    };
 
     // Act
     const pending = await ensureUsers(deps(), state);
@@ -633,7 +695,14 @@ describe('ensureUsers: errors and edge cases', () => {
     const result = await ensureUsers(deps(), state);
 
     // Assess
-    expect(result).toEqual({ Users: [], AllActive: true, Created: [], Modified: [] });
+    expect(result).toEqual({
+      Users: [],
+      AllActive: true,
+      Created: [],
+      Modified: [],
+      Checks: 1,
+      FirstCheckedAt: NOW,
+    });
     expect(ec).not.toHaveReceivedAnyCommand();
     expect(sm).not.toHaveReceivedAnyCommand();
   });

@@ -1,9 +1,10 @@
 /** `serverless package` into a temporary directory, and readers for what it produces. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -34,7 +35,40 @@ export interface PackageOutput {
   seconds: number;
 }
 
-export async function packageService(stage: string): Promise<PackageOutput> {
+const LOCK = join(tmpdir(), 'elasticache-provisioner-packaging.lock');
+const STALE_LOCK_MS = 5 * 60 * 1000;
+
+/**
+ * `serverless package` builds in the project's own `.esbuild/` folder, so two runs at once (test files
+ * run in parallel workers) would overwrite each other's bundles: one runs at a time, across processes.
+ */
+async function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock left by a process that died while packaging.
+      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_LOCK_MS) {
+        rmSync(LOCK, { recursive: true, force: true });
+      }
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+export function packageService(stage: string): Promise<PackageOutput> {
+  return oneAtATime(() => packageServiceNow(stage));
+}
+
+async function packageServiceNow(stage: string): Promise<PackageOutput> {
   const directory = mkdtempSync(join(tmpdir(), 'provisioner-package-'));
   const started = Date.now();
   await run(process.execPath, [SERVERLESS, 'package', '--package', directory, '--stage', stage], {
