@@ -76,7 +76,7 @@ export function readDeploySettings(path: URL | string = SERVERLESS_YML): DeployS
   else if (!custom)
     notes.push('serverless.yml has no custom.esbuild: serverless-esbuild defaults apply (cjs, not minified)');
 
-  // Without custom.esbuild serverless-esbuild builds cjs unminified; without serverless.yml the brief's production
+  // Without custom.esbuild serverless-esbuild builds cjs unminified; without serverless.yml the project's production
   // options (esm, minify, ESM-first mainFields) stand in.
   const fallbackFormat = found ? 'cjs' : 'esm';
   const format = custom?.format === 'esm' || custom?.format === 'cjs' ? custom.format : fallbackFormat;
