@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { elastiCache } from '../shared/aws/clients';
+import { cloudFormation, elastiCache, sfn } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
-import { cloudFormation, sfn } from '../shared/entrances/clients';
 import {
   type BridgeOutcome,
   bridgeConfigFromEnv,

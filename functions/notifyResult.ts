@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { eventBridge } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
-import { eventBridge } from '../shared/entrances/clients';
 import {
   type NotifyInput,
   type NotifyOutput,
