@@ -39,12 +39,17 @@ function provision(args: string[]): Promise<{ stdout: string; stderr: string }> 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
+    // stdout and stderr are separate pipes: the "held" line may arrive before the result has.
+    const resolveOnceHeld = () => {
+      if (stderr.includes(HELD) && stdout.split('\n').includes('}')) resolve({ stdout, stderr });
+    };
     started.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
+      resolveOnceHeld();
     });
     started.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      if (stderr.includes(HELD)) resolve({ stdout, stderr });
+      resolveOnceHeld();
     });
     started.once('exit', (code) => reject(new Error(`provision exited with ${code}:\n${stdout}\n${stderr}`)));
     started.once('error', reject);
