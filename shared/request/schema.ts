@@ -271,3 +271,6 @@ export const ProvisionRequestSchema = v.pipe(
 export type ProvisionRequest = v.InferInput<typeof ProvisionRequestSchema>;
 /** The request once its unconditional defaults are applied. */
 export type ParsedRequest = v.InferOutput<typeof ProvisionRequestSchema>;
+
+/** The request's top-level fields, as the schema declares them. */
+export const REQUEST_FIELDS: readonly string[] = /* @__PURE__ */ Object.keys(ProvisionRequestSchema.entries);

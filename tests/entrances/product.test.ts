@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { requestProperties } from '../../shared/entrances/customResource';
 import { DATA_KEYS } from '../../shared/entrances/notify';
 import { coerceCustomResourceProperties } from '../../shared/request/coerce';
+import { REQUEST_FIELDS } from '../../shared/request/schema';
 import { validateRequest } from '../../shared/request/validate';
 import { cloudFormationTags } from './support/cloudFormationYaml';
 
@@ -92,29 +93,7 @@ function render(parameters: Record<string, string>): JsonObject {
   return evaluate(resource.Properties as Json) as JsonObject;
 }
 
-const CONTRACT_FIELDS = [
-  'ReplicationGroupId',
-  'ReplicationGroupDescription',
-  'Engine',
-  'EngineVersion',
-  'CacheNodeType',
-  'ClusterMode',
-  'NumCacheClusters',
-  'NumNodeGroups',
-  'ReplicasPerNodeGroup',
-  'AutomaticFailoverEnabled',
-  'MultiAZEnabled',
-  'TransitEncryptionEnabled',
-  'AtRestEncryptionEnabled',
-  'SnapshotRetentionLimit',
-  'CacheParameterGroupName',
-  'CacheSubnetGroupName',
-  'SecurityGroupIds',
-  'Tags',
-  'UserGroupIds',
-  'Rbac',
-  'Polling',
-];
+const CONTRACT_FIELDS = REQUEST_FIELDS;
 
 describe('Service Catalog product template', () => {
   it('declares the custom resource with the bridge function exported by the chosen stage', () => {

@@ -12,7 +12,7 @@ import { type Problem, ValidationError } from '../../../shared/errors';
 import type { Log } from '../../../shared/logger';
 import { isRecord, type SchemaNode, unwrap } from '../../../shared/request/fields';
 import { prepareRequest } from '../../../shared/request/prepare';
-import { ProvisionRequestSchema } from '../../../shared/request/schema';
+import { ProvisionRequestSchema, REQUEST_FIELDS } from '../../../shared/request/schema';
 import { validateRequest } from '../../../shared/request/validate';
 import type { NormalisedRequest } from '../../../shared/state';
 
@@ -338,32 +338,8 @@ export interface Verdict {
 }
 
 const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-const NORMALISED_KEYS = new Set([
-  'ReplicationGroupId',
-  'ReplicationGroupDescription',
-  'Engine',
-  'EngineVersion',
-  'CacheParameterGroupFamily',
-  'CacheNodeType',
-  'ClusterMode',
-  'NumCacheClusters',
-  'NumNodeGroups',
-  'ReplicasPerNodeGroup',
-  'AutomaticFailoverEnabled',
-  'MultiAZEnabled',
-  'TransitEncryptionEnabled',
-  'AtRestEncryptionEnabled',
-  'SnapshotRetentionLimit',
-  'CacheParameterGroupName',
-  'CacheSubnetGroupName',
-  'SecurityGroupIds',
-  'Tags',
-  'UserGroupIds',
-  'Rbac',
-  'Polling',
-  'CorrelationId',
-  'Notes',
-]);
+/** What normalisation adds to the request's own fields. */
+const NORMALISED_KEYS = new Set([...REQUEST_FIELDS, 'CacheParameterGroupFamily', 'Notes']);
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message.slice(0, 300)}` : String(error);
