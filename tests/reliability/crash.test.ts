@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { describeHits } from './secretScan';
 import { createGivenSecret } from './support/account';
 import {
@@ -11,28 +11,24 @@ import {
   TASK_CRASH_POINTS,
 } from './support/crash';
 import { everyCrashPoint, recordFigure } from './support/figures';
-import { type Harness, startHarness } from './support/harness';
+import { useHarness } from './support/harness';
 import { rbacRequest } from './support/requests';
 
-let harness: Harness;
+const harness = useHarness();
 /**
  * Crash points after function invocations of a clean run: all of them with
  * RELIABILITY_CRASH_POINTS=every, an evenly spread sample of them otherwise.
  */
 let censusPoints: CrashPoint[] = [];
 
+// Runs after the harness started: hooks run in the order they are registered.
 beforeAll(async () => {
-  harness = await startHarness();
   // Prepare: the invocations a clean run of the same request makes.
   const { handlers, log } = await crashingHandlers(harness, undefined);
   await createGivenSecret(harness.admin, 'crash-census');
   const clean = await harness.execute(rbacRequest('crash-census'), harness.workflow(handlers));
   expect(clean.status).toBe('SUCCEEDED');
   censusPoints = invocationCrashPoints(log.invocations, everyCrashPoint() ? 'every' : SAMPLED_POINTS);
-});
-
-afterAll(async () => {
-  await harness?.close();
 });
 
 let scenario = 0;

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultCounts, FaultPlan } from '../../local/standin';
 import { loadDefinition } from '../../local/workflow/definition';
 import { describeHits, scanExecutions } from './secretScan';
 import { createActiveUser, createActiveUserGroup, createGivenSecret } from './support/account';
 import { convergenceProblems, duplicateProblems, mutationCounts } from './support/convergence';
 import { faultSeeds, recordFigure } from './support/figures';
-import { type Execution, type Harness, startHarness } from './support/harness';
+import { type Execution, useHarness } from './support/harness';
 import {
   clusterModeDisabledRequest,
   faultPlan,
@@ -14,19 +14,7 @@ import {
   valkeyIamRequest,
 } from './support/requests';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-
-afterEach(() => {
-  harness.setFaults({});
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useHarness();
 
 function injectedSince(before: FaultCounts): FaultCounts {
   const now = harness.standIn.faultsInjected;
@@ -51,11 +39,14 @@ async function runWithFaults(scenario: string, plan: FaultPlan, request: Request
   const run = await harness.execute(request);
   harness.setFaults({});
   const injected = injectedSince(before);
+  const calls = harness.callsSince(mark);
   recordFigure({
     kind: 'faults',
     scenario,
     ...(plan.seed === undefined ? {} : { seed: plan.seed }),
     injected,
+    calls: calls.length,
+    latencyMs: plan.latencyMs ?? 0,
     outcome: run.status === 'SUCCEEDED' ? 'SUCCEEDED' : (run.error?.Error ?? 'FAILED'),
     expected,
     stateRetries: retries(run),
@@ -68,7 +59,7 @@ async function runWithFaults(scenario: string, plan: FaultPlan, request: Request
     passwords: passwords.length,
     hits: hits.length,
   });
-  return { run, injected, calls: harness.callsSince(mark), hits };
+  return { run, injected, calls, hits };
 }
 
 describe('transient faults (tests/fixtures/reliability/transient-faults.json)', () => {
