@@ -196,7 +196,10 @@ describe('permanent faults end quickly, in the named error of the contract', () 
     const maxAttempts = retrier?.MaxAttempts as number;
     expect(retries(run)).toBe(maxAttempts);
     expect(statesEntered(run, state)).toBe(1);
-    expect(injected.serverError).toBe((1 + maxAttempts) * sdkAttempts);
+    // Each invocation's SDK tries up to sdkAttempts times; fewer once the client's retry quota (shared
+    // by every call of the container, as in Lambda) has been spent by earlier faults.
+    expect(injected.serverError).toBeGreaterThanOrEqual(1 + maxAttempts);
+    expect(injected.serverError).toBeLessThanOrEqual((1 + maxAttempts) * sdkAttempts);
     expect(calls.filter((call) => call.status === 200 && call.action.startsWith('Create'))).toEqual([]);
   }, 60_000);
 });
