@@ -1,0 +1,25 @@
+/** Requests, fixtures and run summaries shared by the state machine tests, faked or on the stand-in. */
+import { readFileSync } from 'node:fs';
+import type { RunResult } from '../../../local/workflow';
+
+export function readJson<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as T;
+}
+
+/** A request from the repository's examples (events/), with a short polling schedule. */
+export function request(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...readJson(`../../../events/${name}`), Polling: FAST_POLLING, ...extra };
+}
+
+export const FAST_POLLING = {
+  TimeoutMinutes: 5,
+  InitialWaitSeconds: 60,
+  WaitSeconds: 30,
+  ChecksPerInvocation: 2,
+  CheckIntervalSeconds: 10,
+};
+
+/** The names of the states entered, in order. */
+export function statesEntered(result: RunResult): string[] {
+  return result.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
+}
