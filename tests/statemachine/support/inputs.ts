@@ -23,3 +23,10 @@ export const FAST_POLLING = {
 export function statesEntered(result: RunResult): string[] {
   return result.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
 }
+
+/** The errors a state was retried on, in order. */
+export function retriesOf(result: RunResult, state: string): string[] {
+  return result.events
+    .filter((event) => event.type === 'StateRetried' && event.state === state)
+    .map((event) => event.error ?? '');
+}
