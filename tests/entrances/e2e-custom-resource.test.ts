@@ -7,29 +7,13 @@
  */
 import { CreateReplicationGroupCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalEnvironment } from '../../local/environment';
+import { describe, expect, it } from 'vitest';
 import type { CfnResponse } from '../../shared/entrances/cfnResponse';
 import { DATA_KEYS } from '../../shared/entrances/notify';
 import { type EventFixture, loadEvent } from '../fixtures/entrances/load';
-import { type ResponseServer, startResponseServer } from './responseServer';
-import { executionsOf, invoke, mutatingCalls, resultEvents, startEntranceEnvironment } from './support/local';
+import { executionsOf, mutatingCalls, resultEvents, useBridgeEnvironment } from './support/local';
 
-let env: LocalEnvironment;
-let server: ResponseServer;
-let bridge: unknown;
-
-beforeAll(async () => {
-  env = await startEntranceEnvironment();
-  server = await startResponseServer();
-  // Loaded only now: its SDK clients and state machine ARNs come from the local environment.
-  bridge = (await import('../../functions/customResource')).handler;
-});
-
-afterAll(async () => {
-  await server?.close();
-  await env?.close();
-});
+const { env, server, invokeBridge } = useBridgeEnvironment();
 
 type Properties = Record<string, unknown>;
 
@@ -49,7 +33,7 @@ function request(
 
 /** Hands the request to the bridge, and waits for the workflows it started to end. */
 async function deliver(event: CloudFormationCustomResourceEvent): Promise<Record<string, unknown>> {
-  const outcome = await invoke(bridge, event, 'customResource');
+  const outcome = await invokeBridge(event);
   await env.standIn.waitForExecutions();
   return outcome as Record<string, unknown>;
 }
