@@ -16,8 +16,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { errorName } from '../errors';
 
-/** The IAM policies of serverless.yml grant access to exactly this prefix. */
-export const RESPONSE_URL_SECRET_PREFIX = 'elasticache-provisioner/response-url/';
+/**
+ * Outside `elasticache-provisioner/`, the prefix of the password secrets other functions may read:
+ * serverless.yml grants this one to the bridge (write) and the notifying function (read, delete) only.
+ */
+export const RESPONSE_URL_SECRET_PREFIX = 'elasticache-provisioner-response-url/';
 
 export function responseUrlSecretName(executionName: string): string {
   return `${RESPONSE_URL_SECRET_PREFIX}${executionName}`;
