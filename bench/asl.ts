@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { StateMachine as StateMachineType } from 'aws-local-stepfunctions';
-import { POLLING_DEFAULTS } from '../shared/polling';
+import { POLLING_DEFAULTS } from '../shared/provision/polling';
 import { benchRequest } from './request';
 import type { TransitionModel } from './schedules';
 

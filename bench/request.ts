@@ -1,4 +1,4 @@
-import type { NormalisedRequest, PollingSettings } from '../shared/state';
+import type { NormalisedRequest, PollingSettings } from '../shared/provision/state';
 
 /** The normalised request the simulations run: cluster mode disabled, two nodes, no RBAC. */
 export function benchRequest(polling: PollingSettings): NormalisedRequest {

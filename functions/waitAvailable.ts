@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { waitAvailable } from '../shared/availability';
 import { elastiCache } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
-import type { PollResult, ProvisionState } from '../shared/state';
+import { waitAvailable } from '../shared/provision/availability';
+import type { PollResult, ProvisionState } from '../shared/provision/state';
 
 export const handler = middy<ProvisionState, PollResult>()
   .use(injectLambdaContext(logger))

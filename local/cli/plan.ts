@@ -2,13 +2,13 @@
  * `--plan`: the normalised request and every call the workflow would make for it, making none.
  */
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { buildCreateReplicationGroupParams } from '../../shared/replicationGroup';
+import { buildCreateReplicationGroupParams } from '../../shared/provision/replicationGroup';
+import { generatedSecretName } from '../../shared/provision/secrets';
+import type { Engine, NormalisedRequest } from '../../shared/provision/state';
+import { createUserParams } from '../../shared/provision/users';
 import { prepareRequest } from '../../shared/request/prepare';
 import { KNOWN_ENGINE_VERSIONS } from '../../shared/request/versions';
-import { generatedSecretName } from '../../shared/secrets';
-import type { Engine, NormalisedRequest } from '../../shared/state';
 import { managedTags } from '../../shared/tags';
-import { createUserParams } from '../../shared/users';
 
 export interface PlannedCall {
   Service: 'ElastiCache' | 'SecretsManager';

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../shared/errors';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { startLocalEnvironment } from '../environment';
 import type { FaultPlan } from '../standin';
 import { PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';

@@ -26,7 +26,7 @@ import { defaultUserId } from '../request/rules';
 import type { ElastiCacheSender } from '../teardown/clients';
 import { isRbacId, isReplicationGroupId } from '../teardown/request';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './envelope';
+import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
 import { notCreatedId, physicalIdKind } from './physicalId';
 
 export interface BridgeConfig {

@@ -9,7 +9,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ResultNotDelivered } from '../errors';
 import type { Log } from '../logger';
-import type { Endpoint } from '../state';
+import type { Endpoint } from '../provision/state';
 import type { KeptResource, TeardownResult } from '../teardown/types';
 import {
   type CfnResponse,
@@ -18,7 +18,7 @@ import {
   type ResponseSender,
   responseBytes,
 } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './envelope';
+import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './customResourceEnvelope';
 import { notCreatedId, rbacOnlyId } from './physicalId';
 
 export type Workflow = 'provision' | 'teardown';

@@ -1,7 +1,7 @@
 import { DescribeCacheEngineVersionsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { type Problem, ValidationError } from '../errors';
 import type { Log } from '../logger';
-import type { Engine, NormalisedRequest } from '../state';
+import type { Engine, NormalisedRequest } from '../provision/state';
 import { versionGatedProblems } from './rules';
 import { checkRequest } from './validate';
 import { ENGINE_LABEL, parseVersion } from './versions';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../polling';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../provision/polling';
 import { ALLOWED_RULES_SUMMARY } from './accessString';
 import { ENGINE_VERSION_PATTERN, KNOWN_ENGINE_VERSIONS } from './versions';
 

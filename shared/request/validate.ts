@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { splitCustomResourceInput } from '../entrances/envelope';
+import { splitCustomResourceInput } from '../entrances/customResourceEnvelope';
 import type { Problem } from '../errors';
 import { coerceCustomResourceProperties } from './coerce';
 import { unwrapRequest } from './envelope';

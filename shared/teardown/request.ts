@@ -3,7 +3,7 @@
  * RBAC resources created for it. Checked as strictly as a provisioning request: a typo must not
  * silently become a default, least of all in a request that deletes things.
  */
-import { splitCustomResourceInput } from '../entrances/envelope';
+import { splitCustomResourceInput } from '../entrances/customResourceEnvelope';
 import { type Problem, ValidationError } from '../errors';
 import type { TeardownPolling, TeardownRequest } from './types';
 

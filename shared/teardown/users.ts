@@ -17,7 +17,7 @@ import { findUser } from '../aws/lookups';
 import { mapWithConcurrency } from '../concurrency';
 import { errorName, ResourceNotReady } from '../errors';
 import type { Log } from '../logger';
-import { generatedSecretName } from '../secrets';
+import { generatedSecretName } from '../provision/secrets';
 import type { ElastiCacheSender, SecretsManagerSender } from './clients';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { KeptResource, TeardownResult, TeardownState } from './types';

@@ -8,8 +8,8 @@ import {
   statesOfType,
 } from '../../local/workflow/definition';
 import { WORKFLOW_ERROR_NAMES } from '../../shared/errors';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/polling';
-import type { ProvisionState } from '../../shared/state';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/provision/polling';
+import type { ProvisionState } from '../../shared/provision/state';
 import { validateAsl } from './support/aslValidator';
 
 const definition = loadDefinition();

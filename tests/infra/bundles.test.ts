@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StandIn, startStandIn } from '../../local/standin';
-import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
 import { packaged } from '../reliability/support/packaged';
 import { ROOT } from './support/package';
 import { readZip } from './support/zip';

@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import { ensureGroup } from '../../shared/userGroup';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import { ensureGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
 
 const ec = mockClient(ElastiCacheClient);

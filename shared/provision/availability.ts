@@ -9,10 +9,10 @@ import {
   type Endpoint,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from './aws/lookups';
-import type { Clock } from './clock';
-import { ConflictError, ProvisioningTimedOut } from './errors';
-import type { Log } from './logger';
+import type { ElastiCacheSender } from '../aws/lookups';
+import type { Clock } from '../clock';
+import { ConflictError, ProvisioningTimedOut } from '../errors';
+import type { Log } from '../logger';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION } from './polling';
 import { createFailedError } from './replicationGroup';
 import type { PollingSettings, PollResult, ProvisioningResult, ProvisionState } from './state';

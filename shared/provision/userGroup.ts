@@ -9,12 +9,12 @@ import {
   ModifyUserGroupCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import { findUserGroup } from './aws/lookups';
-import { ConflictError, errorName, ProvisioningTimedOut, ResourceNotReady } from './errors';
-import type { Log } from './logger';
+import { findUserGroup } from '../aws/lookups';
+import { ConflictError, errorName, ProvisioningTimedOut, ResourceNotReady } from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
 import { STATUS_WAIT_LIMIT_MS } from './polling';
 import type { EnsureGroupResult, NormalisedRequest, ProvisionState } from './state';
-import { managedTags } from './tags';
 
 export interface EnsureGroupDeps {
   elastiCache: ElastiCacheClient;

@@ -9,11 +9,11 @@ import {
   DescribeEventsCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { type ElastiCacheSender, findReplicationGroup } from './aws/lookups';
-import { ConflictError, errorName, ReplicationGroupCreateFailed } from './errors';
-import type { Log } from './logger';
+import { type ElastiCacheSender, findReplicationGroup } from '../aws/lookups';
+import { ConflictError, errorName, ReplicationGroupCreateFailed } from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
 import type { CreateReplicationGroupResult, NormalisedRequest, ProvisionState } from './state';
-import { managedTags } from './tags';
 
 /** The only part of the ElastiCache client the core functions use. */
 

@@ -12,7 +12,7 @@ import {
   type SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { ConflictError, errorName } from './errors';
+import { ConflictError, errorName } from '../errors';
 
 export type RandomBytes = (size: number) => Uint8Array;
 

@@ -12,8 +12,8 @@ import {
   type User,
 } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { findUser } from './aws/lookups';
-import { mapWithConcurrency } from './concurrency';
+import { findUser } from '../aws/lookups';
+import { mapWithConcurrency } from '../concurrency';
 import {
   ConflictError,
   errorName,
@@ -21,8 +21,9 @@ import {
   ProvisioningTimedOut,
   ResourceNotReady,
   ValidationError,
-} from './errors';
-import type { Log } from './logger';
+} from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
 import { STATUS_WAIT_LIMIT_MS } from './polling';
 import {
   ensureGeneratedSecret,
@@ -39,7 +40,6 @@ import type {
   ProvisionState,
   UserOutcome,
 } from './state';
-import { managedTags } from './tags';
 
 export interface EnsureUsersDeps {
   elastiCache: ElastiCacheClient;
