@@ -11,13 +11,14 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { readableCause } from '../../shared/functionError';
+import type { WorkflowKind } from '../../shared/workflow';
 import {
   type AslDefinition,
   DEFINITION_PATHS,
   loadDefinition,
   statesOfType,
   taskFunctions,
-  type WorkflowName,
 } from './definition';
 import { invokeAsLambda, type LambdaHandler } from './lambda';
 
@@ -49,7 +50,7 @@ const realHandlers: Record<string, () => Promise<LambdaHandler>> = {
 
 export interface LocalWorkflowOptions {
   /** Which deployed state machine to run: provisioning (the default) or teardown. */
-  workflow?: WorkflowName;
+  workflow?: WorkflowKind;
   /** Another definition to run (tests of variations); the deployed one of `workflow` by default. */
   definition?: AslDefinition;
   /** Handlers by function name (as in serverless.yml); any function not given runs its real handler. */
@@ -117,10 +118,10 @@ export interface LocalWorkflow {
   run(input: unknown, options?: RunOptions): Promise<RunResult>;
 }
 
-const machines = new Map<WorkflowName, { definition: AslDefinition; stateMachine: StateMachine }>();
+const machines = new Map<WorkflowKind, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
-function deployedStateMachine(workflow: WorkflowName): {
+function deployedStateMachine(workflow: WorkflowKind): {
   definition: AslDefinition;
   stateMachine: StateMachine;
 } {
@@ -275,17 +276,6 @@ function executionFailure(err: unknown): { Error: string; Cause: string } {
     return { Error: err.cause.name, Cause: err.cause.message };
   }
   throw err;
-}
-
-/** A function error's errorMessage, else the cause as it is. */
-function readableCause(cause: unknown): string {
-  if (typeof cause !== 'string') return String(cause);
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }
 
 function perState<T>(

@@ -20,11 +20,13 @@ import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from 
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { findReplicationGroup } from '../aws/lookups';
 import { errorName } from '../errors';
+import { isRbacId, isReplicationGroupId } from '../ids';
+import { parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
 import type { ElastiCacheSender } from '../teardown/clients';
-import { isRbacId, isReplicationGroupId } from '../teardown/request';
+import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
 import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
 import { notCreatedId, physicalIdKind } from './physicalId';
@@ -54,8 +56,6 @@ export type BridgeOutcome =
   | { Action: 'started'; Workflow: WorkflowKind; ExecutionName: string; ExecutionArn: string }
   | { Action: 'already-started'; Workflow: WorkflowKind; ExecutionName: string }
   | { Action: 'answered'; Status: CfnResponse['Status']; PhysicalResourceId: string; Reason?: string };
-
-type WorkflowKind = 'provision' | 'teardown';
 
 /**
  * Properties that are not part of the provisioning request: CloudFormation's own, and the final
@@ -396,12 +396,4 @@ export function rbacHints(properties: Properties): { UserGroupId: string; UserId
   const managedDefault = defaultUserId(groupId);
   const ids = [...users, ...userId(DefaultUser), ...(isRbacId(managedDefault) ? [managedDefault] : [])];
   return { UserGroupId: groupId, UserIds: [...new Set(ids)] };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -13,6 +13,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { ConflictError, errorName } from '../errors';
+import { parseJson } from '../json';
 
 export type RandomBytes = (size: number) => Uint8Array;
 
@@ -103,15 +104,6 @@ export function passwordFromSecretString(secretString: string | undefined): Pass
     };
   }
   return { ok: true, password: new Password(candidate) };
-}
-
-// JSON.parse errors quote the text they failed on, so they are swallowed here, never rethrown or logged.
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Errors that mean "this secret cannot be used", as opposed to permissions or throttling. */
