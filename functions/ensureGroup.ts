@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { EnsureGroupResult, ProvisionState } from '../shared/provision/state';
-import { ensureGroup } from '../shared/provision/userGroup';
+import type { EnsureUserGroupResult, ProvisionState } from '../shared/provision/state';
+import { ensureUserGroup } from '../shared/provision/userGroup';
 
-export const handler = middy<ProvisionState, EnsureGroupResult>()
+export const handler = middy<ProvisionState, EnsureUserGroupResult>()
   .use(injectLambdaContext(logger))
-  .handler((state) => ensureGroup({ elastiCache, logger }, state));
+  .handler((state) => ensureUserGroup({ elastiCache, logger }, state));

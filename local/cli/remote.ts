@@ -11,6 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { SfnLike } from '../../shared/aws/types';
 import { causeDocument, readableCause } from '../../shared/functionError';
 import type { WorkflowKind } from '../../shared/workflow';
 import type { ProgressEvent } from '../workflow';
@@ -23,7 +24,7 @@ export interface RemoteRunOptions {
   stdout: (document: unknown) => void;
   /** Names the execution and picks the progress display; `provision` by default. */
   workflow?: WorkflowKind;
-  client?: Pick<SFNClient, 'send'>;
+  client?: SfnLike;
   pollMs?: number;
 }
 

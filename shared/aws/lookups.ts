@@ -6,16 +6,14 @@ import {
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
-  type ElastiCacheClient,
   type ReplicationGroup,
   type User,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
 import { errorName } from '../errors';
+import type { ElastiCacheLike } from './types';
 
-export type ElastiCacheSender = Pick<ElastiCacheClient, 'send'>;
-
-export async function findUser(elastiCache: ElastiCacheSender, userId: string): Promise<User | undefined> {
+export async function findUser(elastiCache: ElastiCacheLike, userId: string): Promise<User | undefined> {
   try {
     const out = await elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
     return out.Users?.find((user) => user.UserId?.toLowerCase() === userId);
@@ -26,7 +24,7 @@ export async function findUser(elastiCache: ElastiCacheSender, userId: string): 
 }
 
 export async function findUserGroup(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   userGroupId: string,
 ): Promise<UserGroup | undefined> {
   try {
@@ -39,7 +37,7 @@ export async function findUserGroup(
 }
 
 export async function findReplicationGroup(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   replicationGroupId: string,
 ): Promise<ReplicationGroup | undefined> {
   try {

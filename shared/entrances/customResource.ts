@@ -15,17 +15,17 @@
  * those the group was created with (a refused change was never applied), and the workflow confirms them.
  */
 import { createHash } from 'node:crypto';
-import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { findReplicationGroup } from '../aws/lookups';
+import type { CloudFormationLike, ElastiCacheLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
 import { isRbacId, isReplicationGroupId } from '../ids';
 import { parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
-import type { ElastiCacheSender } from '../teardown/clients';
 import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
 import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
@@ -44,9 +44,9 @@ export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bridg
 }
 
 export interface BridgeDeps {
-  sfn: Pick<SFNClient, 'send'>;
-  cloudFormation: Pick<CloudFormationClient, 'send'>;
-  elastiCache: ElastiCacheSender;
+  sfn: SfnLike;
+  cloudFormation: CloudFormationLike;
+  elastiCache: ElastiCacheLike;
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;

@@ -6,10 +6,11 @@
  * Only known fields are copied out of the state document (never whole objects), so nothing the
  * document should not hold, a password least of all, can travel on.
  */
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeLike } from '../aws/types';
 import { ResultNotDelivered } from '../errors';
 import { problemsOf, readableCause } from '../functionError';
-import { asArray, asRecord, parseJson } from '../json';
+import { asArray, asRecord } from '../json';
 import type { Log } from '../logger';
 import type { Endpoint } from '../provision/state';
 import type { KeptResource, TeardownResult } from '../teardown/types';
@@ -51,7 +52,7 @@ export interface NotifyConfig {
 
 export interface NotifyDeps {
   respond: ResponseSender;
-  eventBridge: Pick<EventBridgeClient, 'send'>;
+  eventBridge: EventBridgeLike;
   logger: Log;
   config: NotifyConfig;
 }

@@ -9,7 +9,7 @@ import {
   type Endpoint,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
 import type { Clock } from '../clock';
 import { ConflictError, ProvisioningTimedOut } from '../errors';
 import type { Log } from '../logger';
@@ -18,7 +18,7 @@ import { createFailedError } from './replicationGroup';
 import type { PollingSettings, PollResult, ProvisioningResult, ProvisionState } from './state';
 
 export interface WaitAvailableDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
   clock: Clock;
 }

@@ -9,7 +9,8 @@ import {
   DescribeEventsCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { type ElastiCacheSender, findReplicationGroup } from '../aws/lookups';
+import { findReplicationGroup } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
 import { ConflictError, errorName, ReplicationGroupCreateFailed } from '../errors';
 import type { Log } from '../logger';
 import { managedTags } from '../tags';
@@ -18,7 +19,7 @@ import type { CreateReplicationGroupResult, NormalisedRequest, ProvisionState } 
 /** The only part of the ElastiCache client the core functions use. */
 
 export interface CreateReplicationGroupDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
 }
 

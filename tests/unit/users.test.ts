@@ -61,7 +61,7 @@ function recordingLogger(): { logger: Log; lines: string[] } {
 }
 
 function deps(logger: Log = recordingLogger().logger) {
-  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, now: () => NOW };
+  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, clock: { now: () => NOW } };
 }
 
 function userNotFound(): UserNotFoundFault {
