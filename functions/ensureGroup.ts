@@ -2,9 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { EnsureUserGroupResult, ProvisionState } from '../shared/provision/state';
+import type { ProvisionState } from '../shared/provision/state';
 import { ensureUserGroup } from '../shared/provision/userGroup';
 
-export const handler = middy<ProvisionState, EnsureUserGroupResult>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => ensureUserGroup({ elastiCache, logger }, state));
+  .handler(async (state) => ({ ...state, userGroup: await ensureUserGroup({ elastiCache, logger }, state) }));

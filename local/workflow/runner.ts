@@ -107,10 +107,7 @@ export interface RunResult {
   aborted?: true;
   /** Progress events, as `onEvent` received them. */
   events: ProgressEvent[];
-  /**
-   * The full event log with every state's input and output. The engine's States.JsonMerge updates its
-   * first argument in place, so a Store* state's logged input already shows the merged document.
-   */
+  /** The full event log with every state's input and output. */
   history: HistoryEvent[];
   /** Billable state transitions: every state entered, plus every retry. */
   transitions: number;
