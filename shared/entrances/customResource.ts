@@ -109,20 +109,22 @@ export async function handleCustomResource(
   }
 }
 
+/** A bridge deployed without the ARN of the state machine to start answers FAILED, naming the setting. */
+function notConfigured(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  setting: string,
+): Promise<BridgeOutcome> {
+  return answer(deps, envelope, 'FAILED', `The bridge is not configured: ${setting} is not set`);
+}
+
 async function create(
   deps: BridgeDeps,
   envelope: CustomResourceEnvelope,
   properties: Properties,
 ): Promise<BridgeOutcome> {
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   const name = executionName(envelope);
   // A redelivered Create must not be refused by the check below because its own execution created the group.
   if (await executionExists(deps, stateMachineArn, name)) {
@@ -166,14 +168,7 @@ async function update(
     );
   }
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   return start(
     deps,
     envelope,
@@ -217,14 +212,7 @@ async function remove(
   }
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: TEARDOWN_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');
   return start(deps, envelope, 'teardown', stateMachineArn, executionName(envelope), input);
 }
 

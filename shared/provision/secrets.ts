@@ -12,7 +12,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerLike } from '../aws/types';
-import { ConflictError, errorName } from '../errors';
+import { ConflictError, errorName, unlessNotFound } from '../errors';
 import { parseJson } from '../json';
 
 export type RandomBytes = (size: number) => Uint8Array;
@@ -182,15 +182,12 @@ export async function ensureGeneratedSecret(
 }
 
 /** The ARN of a secret, or undefined when there is no such secret (or it is scheduled for deletion). */
-export async function resolveSecretArn(
+export function resolveSecretArn(
   secretsManager: SecretsManagerLike,
   secretId: string,
 ): Promise<string | undefined> {
-  try {
+  return unlessNotFound('ResourceNotFoundException', async () => {
     const out = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
     return out.DeletedDate === undefined ? (out.ARN ?? secretId) : undefined;
-  } catch (err) {
-    if (errorName(err) === 'ResourceNotFoundException') return undefined;
-    throw err;
-  }
+  });
 }
