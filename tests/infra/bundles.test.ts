@@ -113,7 +113,9 @@ describe('the packaged bundles, run as Lambda runs them', () => {
 
     // Assess
     expect(outcome.error).toBeUndefined();
-    const users = (outcome.result as { Users: { UserId: string; PasswordSecretArn?: string }[] }).Users;
+    // The function returns the state document with its result under `users`.
+    const users = (outcome.result as { users: { Users: { UserId: string; PasswordSecretArn?: string }[] } })
+      .users.Users;
     expect(users.map((user) => user.UserId)).toEqual(request.Rbac?.Users.map((user) => user.UserId));
     expect(
       users.filter((user) => user.PasswordSecretArn?.includes(':secret:elasticache-provisioner/')).length,
