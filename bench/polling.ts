@@ -3,7 +3,7 @@
  * simulates every schedule (economics.ts) and renders the rows, the sensitivity table, the frontier and
  * the notes.
  */
-import { POLLING_DEFAULTS } from '../shared/polling';
+import { POLLING_DEFAULTS } from '../shared/provision/polling';
 import { transitionModel } from './asl';
 import { measureDetectionOverhead } from './detection';
 import {
@@ -181,7 +181,7 @@ export async function pollingSection(deploy: DeploySettings): Promise<PollingSec
         .join('; ')}). ` +
       `Every reference runs as it does by default and also with the best initial wait (${economics.bestInitialWait} s: the longest ` +
       `first Wait at which a 10 s loop still notices 95 % of every duration's creates within ${LATENCY_GOAL_SECONDS} s); ours is judged ` +
-      'against the best of them. Ours runs the real waitAvailable core (shared/availability.ts) on a simulated clock; the ' +
+      'against the best of them. Ours runs the real waitAvailable core (shared/provision/availability.ts) on a simulated clock; the ' +
       `sensitivity table and the frontier use a pure copy of it (${mismatches} disagreements with the core). ` +
       `Detection latency adds the overhead ${overhead.source}: median ${seconds(overhead.medianSeconds)}, p95 ${seconds(overhead.p95Seconds)}, one drawn per create. ` +
       `Transitions: ${transitions.source}. Cost = transitions x $${PRICES.perTransition * 1000}/1000 + Lambda ${memoryMb} MB arm64 GB-s ` +

@@ -1,6 +1,6 @@
 import { CreateUserCommand } from '@aws-sdk/client-elasticache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { passwordFromSecretString } from '../../shared/secrets';
+import { passwordFromSecretString } from '../../shared/provision/secrets';
 import { startTestStandIn, type TestStandIn } from './helpers';
 
 let env: TestStandIn;

@@ -1,6 +1,6 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { createActiveUser, createActiveUserGroup } from '../reliability/support/account';
 import { type Execution, useHarness } from '../reliability/support/harness';
 import { FAST_POLLING, readJson, request, statesEntered } from './support/inputs';
