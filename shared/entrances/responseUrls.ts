@@ -12,9 +12,9 @@ import {
   DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { errorName } from '../errors';
+import type { SecretsManagerLike } from '../aws/types';
+import { errorName, unlessNotFound } from '../errors';
 
 /**
  * Outside `elasticache-provisioner/`, the prefix of the password secrets other functions may read:
@@ -26,11 +26,9 @@ export function responseUrlSecretName(executionName: string): string {
   return `${RESPONSE_URL_SECRET_PREFIX}${executionName}`;
 }
 
-type SecretsSender = Pick<SecretsManagerClient, 'send'>;
-
 /** Keeps the URL for the execution; a redelivered request's newer URL replaces the kept one. */
 export async function keepResponseUrl(
-  secretsManager: SecretsSender,
+  secretsManager: SecretsManagerLike,
   executionName: string,
   responseUrl: string,
 ): Promise<void> {
@@ -51,30 +49,26 @@ export async function keepResponseUrl(
 
 /** The URL kept for the execution, or undefined when none is (already answered, or never kept). */
 export async function readResponseUrl(
-  secretsManager: SecretsSender,
+  secretsManager: SecretsManagerLike,
   executionName: string,
 ): Promise<string | undefined> {
-  try {
-    const out = await secretsManager.send(
-      new GetSecretValueCommand({ SecretId: responseUrlSecretName(executionName) }),
-    );
-    return out.SecretString;
-  } catch (err) {
-    if (errorName(err) === 'ResourceNotFoundException') return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound('ResourceNotFoundException', () =>
+    secretsManager.send(new GetSecretValueCommand({ SecretId: responseUrlSecretName(executionName) })),
+  );
+  return out?.SecretString;
 }
 
 /** Deletes the kept URL at once (no recovery window: it is spent). */
-export async function deleteResponseUrl(secretsManager: SecretsSender, executionName: string): Promise<void> {
-  try {
-    await secretsManager.send(
+export async function deleteResponseUrl(
+  secretsManager: SecretsManagerLike,
+  executionName: string,
+): Promise<void> {
+  await unlessNotFound('ResourceNotFoundException', () =>
+    secretsManager.send(
       new DeleteSecretCommand({
         SecretId: responseUrlSecretName(executionName),
         ForceDeleteWithoutRecovery: true,
       }),
-    );
-  } catch (err) {
-    if (errorName(err) !== 'ResourceNotFoundException') throw err;
-  }
+    ),
+  );
 }
