@@ -603,16 +603,24 @@ describe('delivery', () => {
   });
 });
 
+/** A provisioning Create that succeeded, notified for `executionName`. */
+function succeededCreate(
+  executionName = EXECUTION,
+  customResource: Record<string, unknown> = envelope('Create'),
+) {
+  return notifyResult(deps(), {
+    Workflow: 'provision',
+    Outcome: 'Succeeded',
+    ExecutionName: executionName,
+    State: loadState('provision-succeeded-state'),
+    Input: { CustomResource: customResource },
+  });
+}
+
 describe('the ResponseURL the bridge kept for the execution', () => {
   it('is read by its execution name, answered on, then deleted without a recovery window', async () => {
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: loadState('provision-succeeded-state'),
-      Input: { CustomResource: envelope('Create') },
-    });
+    await succeededCreate();
 
     // Assess
     expect(server.received).toHaveLength(1);
@@ -629,15 +637,7 @@ describe('the ResponseURL the bridge kept for the execution', () => {
     keptUrl(closed.url);
 
     // Act
-    const error = await rejection(
-      notifyResult(deps(), {
-        Workflow: 'provision',
-        Outcome: 'Succeeded',
-        ExecutionName: EXECUTION,
-        State: loadState('provision-succeeded-state'),
-        Input: { CustomResource: envelope('Create') },
-      }),
-    );
+    const error = await rejection(succeededCreate());
 
     // Assess
     expect(error.name).toBe('ResultNotDelivered');
@@ -646,15 +646,7 @@ describe('the ResponseURL the bridge kept for the execution', () => {
 
   it('missing (answered already) fails with ResultNotDelivered, the event published all the same', async () => {
     // Act
-    const error = await rejection(
-      notifyResult(deps(), {
-        Workflow: 'provision',
-        Outcome: 'Succeeded',
-        ExecutionName: 'another-execution',
-        State: loadState('provision-succeeded-state'),
-        Input: { CustomResource: envelope('Create') },
-      }),
-    );
+    const error = await rejection(succeededCreate('another-execution'));
 
     // Assess
     expect(error.name).toBe('ResultNotDelivered');
@@ -668,13 +660,7 @@ describe('the ResponseURL the bridge kept for the execution', () => {
     const elsewhere = await startResponseServer();
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: loadState('provision-succeeded-state'),
-      Input: { CustomResource: { ...envelope('Create'), ResponseURL: elsewhere.url } },
-    });
+    await succeededCreate(EXECUTION, { ...envelope('Create'), ResponseURL: elsewhere.url });
     await elsewhere.close();
 
     // Assess
