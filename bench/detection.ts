@@ -65,9 +65,9 @@ export async function detectionInProcess(): Promise<DetectionResult> {
       const result = (await invokeAsLambda(handler as never, state, {
         functionName: 'waitAvailable',
         timeoutMs: 900_000,
-      })) as { Available?: boolean };
+      })) as { poll?: { Available?: boolean } };
       const elapsed = (performance.now() - started) / 1000;
-      if (!result.Available) throw new Error('the check did not find the group available');
+      if (!result.poll?.Available) throw new Error('the check did not find the group available');
       if (i >= WARM_UP) seconds.push(elapsed);
     }
     return {
