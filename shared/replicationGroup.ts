@@ -43,7 +43,10 @@ export function buildCreateReplicationGroupParams(
           NumNodeGroups: request.NumNodeGroups,
           ReplicasPerNodeGroup: request.ReplicasPerNodeGroup,
         }
-      : { NumCacheClusters: request.NumCacheClusters };
+      : {
+          ClusterMode: request.ClusterMode === 'compatible' ? 'compatible' : undefined,
+          NumCacheClusters: request.NumCacheClusters,
+        };
 
   return withoutUndefined({
     ReplicationGroupId: request.ReplicationGroupId,
@@ -61,6 +64,19 @@ export function buildCreateReplicationGroupParams(
     CacheParameterGroupName: parameterGroupName(request),
     Tags: managedTags(request),
     UserGroupIds: nonEmpty(request.UserGroupIds),
+    KmsKeyId: request.KmsKeyId,
+    LogDeliveryConfigurations: request.LogDeliveryConfigurations,
+    PreferredMaintenanceWindow: request.PreferredMaintenanceWindow,
+    SnapshotWindow: request.SnapshotWindow,
+    NotificationTopicArn: request.NotificationTopicArn,
+    Port: request.Port,
+    TransitEncryptionMode: request.TransitEncryptionMode,
+    AutoMinorVersionUpgrade: request.AutoMinorVersionUpgrade,
+    DataTieringEnabled: request.DataTieringEnabled,
+    SnapshotArns: request.SnapshotArns,
+    SnapshotName: request.SnapshotName,
+    NetworkType: request.NetworkType,
+    IpDiscovery: request.IpDiscovery,
     ...shape,
   });
 }
@@ -252,7 +268,7 @@ function replicasPerNodeGroup(group: ReplicationGroup): number | string | undefi
 function parameterGroupName(request: NormalisedRequest): string | undefined {
   if (request.CacheParameterGroupName) return request.CacheParameterGroupName;
   // Cluster mode enabled needs a cluster-enabled group; the engine default would be the non-cluster one.
-  return request.ClusterMode === 'enabled'
+  return request.ClusterMode !== 'disabled'
     ? `default.${request.CacheParameterGroupFamily}.cluster.on`
     : undefined;
 }

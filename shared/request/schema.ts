@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../polling';
+import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { ALLOWED_RULES_SUMMARY } from './accessString';
+import { SETTINGS_ENTRIES } from './settings';
 import { ENGINE_VERSION_PATTERN, KNOWN_ENGINE_VERSIONS } from './versions';
 
 /**
@@ -83,8 +85,10 @@ const UserSchema = v.strictObject({
   AccessString: AccessStringSchema,
   AuthenticationType: v.optional(
     v.pipe(
-      v.picklist(['password', 'iam']),
-      v.description('"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+.'),
+      v.picklist(['password', 'iam', 'no-password-required']),
+      v.description(
+        '"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+. "no-password-required": any client may AUTH as the user (redis engine only); no secret.',
+      ),
     ),
     'password',
   ),
@@ -96,10 +100,18 @@ const DefaultUserSchema = v.pipe(
     UserId: resourceId('ElastiCache user id of the default user'),
     UserName: v.optional(v.pipe(v.literal('default'), v.description('Always "default"; may be left out.'))),
     AccessString: AccessStringSchema,
+    AuthenticationType: v.optional(
+      v.pipe(
+        v.picklist(['password', 'no-password-required']),
+        v.description(
+          'Default: "no-password-required" for a user switched off without PasswordSecretId (no secret is made), "password" otherwise.',
+        ),
+      ),
+    ),
     PasswordSecretId: v.optional(PasswordSecretIdSchema),
   }),
   v.description(
-    'The user unauthenticated connections get (UserName "default"), redis engine only. Absent: the workflow manages <UserGroupId>-default, switched off ("off -@all"). Valkey groups need none.',
+    'The user unauthenticated connections get (UserName "default"), redis engine only. Absent: the workflow manages <UserGroupId>-default, switched off ("off -@all") and without a password. Valkey groups need none.',
   ),
 );
 
@@ -110,7 +122,9 @@ const RbacSchema = v.pipe(
       v.pipe(
         v.array(UserSchema),
         v.maxLength(MAX_USERS_PER_GROUP),
-        v.description('At most 100 users per group, the default user included.'),
+        v.description(
+          'At most 100 users per group, the default user included. A valkey group needs at least one.',
+        ),
       ),
       [],
     ),
@@ -179,7 +193,15 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       DEFAULT_CACHE_NODE_TYPE,
     ),
-    ClusterMode: v.optional(v.picklist(['disabled', 'enabled']), 'disabled'),
+    ClusterMode: v.optional(
+      v.pipe(
+        v.picklist(['disabled', 'enabled', 'compatible']),
+        v.description(
+          '"compatible": one shard that serves clients in both modes, on the way to "enabled"; shaped like "disabled" (NumCacheClusters, at least 2 nodes with automatic failover), needs Redis OSS 7.0+ or Valkey and a cluster-enabled parameter group.',
+        ),
+      ),
+      'disabled',
+    ),
     NumCacheClusters: v.optional(
       v.pipe(
         integerBetween(1, 6),
@@ -240,7 +262,16 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       [],
     ),
-    Tags: v.optional(v.pipe(v.array(TagSchema), v.maxLength(50)), []),
+    Tags: v.optional(
+      v.pipe(
+        v.array(TagSchema),
+        v.maxLength(MAX_TAGS),
+        v.description(
+          `ElastiCache allows ${MAX_TAGS} tags per resource, the provisioner's own ${OWN_TAG_KEYS.length} (${OWN_TAG_KEYS.join(', ')}) included.`,
+        ),
+      ),
+      [],
+    ),
     UserGroupIds: v.optional(
       v.pipe(
         v.array(resourceId('Existing user group')),
@@ -250,6 +281,7 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       [],
     ),
+    ...SETTINGS_ENTRIES,
     Rbac: v.optional(RbacSchema),
     Polling: v.optional(PollingSchema, {}),
     CorrelationId: v.optional(

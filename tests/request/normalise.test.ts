@@ -162,7 +162,7 @@ describe('request defaults and normalisation', () => {
           UserId: 'orders-default',
           UserName: 'default',
           AccessString: 'off -@all',
-          AuthenticationType: 'password',
+          AuthenticationType: 'no-password-required',
           ManagedDefault: true,
         },
       ],

@@ -243,7 +243,7 @@ describe('prepareRequest', () => {
             UserId: 'orders-default',
             UserName: 'default',
             AccessString: 'off -@all',
-            AuthenticationType: 'password',
+            AuthenticationType: 'no-password-required',
             ManagedDefault: true,
           },
         ],

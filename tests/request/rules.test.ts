@@ -511,10 +511,10 @@ const rejections: Rejection[] = [
     rule: 'unknown authentication types are refused',
     fixture: 'rbac-redis',
     change: (r) => {
-      r.Rbac.Users[0].AuthenticationType = 'no-password-required';
+      r.Rbac.Users[0].AuthenticationType = 'no-password';
     },
     field: 'Rbac.Users[0].AuthenticationType',
-    message: /"password" \| "iam"/,
+    message: /"password" \| "iam" \| "no-password-required"/,
   },
   {
     rule: 'PasswordSecretId is a secret name or ARN',
