@@ -219,7 +219,7 @@ function restoreAndNetworkProblems({ request: r, ok }: RequestView): Problem[] {
     if (r.IpDiscovery === 'ipv6' && network === 'ipv4') {
       problems.push({
         field: 'IpDiscovery',
-        message: 'ipv6 needs NetworkType ipv6 or dual_stack',
+        message: 'ipv6 needs an IPv6 network: set NetworkType ipv6 or dual_stack, or IpDiscovery ipv4',
       });
     }
     if (r.IpDiscovery === 'ipv4' && network === 'ipv6') {
