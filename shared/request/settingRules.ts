@@ -250,7 +250,12 @@ export function settingVersionProblems(view: RequestView, engine: Engine, versio
       });
     }
   };
-  gate('DataTieringEnabled', r.DataTieringEnabled === true, DATA_TIERING_SINCE, 'data tiering');
+  const tiered =
+    r.DataTieringEnabled === true ||
+    (r.DataTieringEnabled === undefined &&
+      ok('CacheNodeType') &&
+      DATA_TIERING_NODE_TYPE.test(r.CacheNodeType));
+  gate('DataTieringEnabled', tiered, DATA_TIERING_SINCE, 'data tiering (r6gd node types)');
   gate('NetworkType', r.NetworkType !== undefined && r.NetworkType !== 'ipv4', IPV6_SINCE, 'IPv6');
   gate(
     'TransitEncryptionMode',

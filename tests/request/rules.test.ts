@@ -818,6 +818,409 @@ const rejections: Rejection[] = [
     field: 'Polling.ChecksPerInvocation',
     message: /is 630 s; .* at most 600 s/,
   },
+  // Optional replication group settings, with ElastiCache's rules
+  {
+    rule: 'KmsKeyId is a key id, key ARN or alias',
+    fixture: 'minimal',
+    change: (r) => {
+      r.KmsKeyId = 'my key';
+    },
+    field: 'KmsKeyId',
+    message: /KMS key id, key ARN, alias name/,
+  },
+  {
+    rule: 'KmsKeyId needs at-rest encryption',
+    fixture: 'minimal',
+    change: (r) => {
+      r.KmsKeyId = 'alias/orders';
+      r.AtRestEncryptionEnabled = false;
+    },
+    field: 'KmsKeyId',
+    message: /set AtRestEncryptionEnabled true/,
+  },
+  {
+    rule: 'PreferredMaintenanceWindow is ddd:hh24:mi-ddd:hh24:mi',
+    fixture: 'minimal',
+    change: (r) => {
+      r.PreferredMaintenanceWindow = 'sunday:03:00-sunday:04:00';
+    },
+    field: 'PreferredMaintenanceWindow',
+    message: /ddd:hh24:mi-ddd:hh24:mi/,
+  },
+  {
+    rule: 'PreferredMaintenanceWindow lasts at least 60 minutes, across the week end too',
+    fixture: 'minimal',
+    change: (r) => {
+      r.PreferredMaintenanceWindow = 'sat:23:30-sun:00:15';
+    },
+    field: 'PreferredMaintenanceWindow',
+    message: /lasts 45 minutes; ElastiCache needs at least 60/,
+  },
+  {
+    rule: 'SnapshotWindow is hh24:mi-hh24:mi',
+    fixture: 'minimal',
+    change: (r) => {
+      r.SnapshotWindow = '5:00-6:00';
+    },
+    field: 'SnapshotWindow',
+    message: /hh24:mi-hh24:mi/,
+  },
+  {
+    rule: 'SnapshotWindow lasts at least 60 minutes, across midnight too',
+    fixture: 'minimal',
+    change: (r) => {
+      r.SnapshotWindow = '23:30-00:20';
+    },
+    field: 'SnapshotWindow',
+    message: /lasts 50 minutes/,
+  },
+  {
+    rule: 'SnapshotWindow does not overlap the maintenance window',
+    fixture: 'minimal',
+    change: (r) => {
+      r.PreferredMaintenanceWindow = 'wed:04:30-wed:05:30';
+      r.SnapshotWindow = '04:00-05:00';
+    },
+    field: 'SnapshotWindow',
+    message: /overlaps PreferredMaintenanceWindow/,
+  },
+  {
+    rule: 'LogDeliveryConfigurations log types are slow-log or engine-log',
+    fixture: 'minimal',
+    change: (r) => {
+      r.LogDeliveryConfigurations = [
+        {
+          LogType: 'audit-log',
+          DestinationType: 'cloudwatch-logs',
+          DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'cache' } },
+          LogFormat: 'json',
+        },
+      ];
+    },
+    field: 'LogDeliveryConfigurations[0].LogType',
+    message: /"slow-log" \| "engine-log"/,
+  },
+  {
+    rule: 'LogDeliveryConfigurations formats are text or json',
+    fixture: 'minimal',
+    change: (r) => {
+      r.LogDeliveryConfigurations = [
+        {
+          LogType: 'slow-log',
+          DestinationType: 'kinesis-firehose',
+          DestinationDetails: { KinesisFirehoseDetails: { DeliveryStream: 'logs' } },
+          LogFormat: 'xml',
+        },
+      ];
+    },
+    field: 'LogDeliveryConfigurations[0].LogFormat',
+    message: /"text" \| "json"/,
+  },
+  {
+    rule: 'a CloudWatch Logs destination names its log group',
+    fixture: 'minimal',
+    change: (r) => {
+      r.LogDeliveryConfigurations = [
+        {
+          LogType: 'slow-log',
+          DestinationType: 'cloudwatch-logs',
+          DestinationDetails: { KinesisFirehoseDetails: { DeliveryStream: 'logs' } },
+          LogFormat: 'json',
+        },
+      ];
+    },
+    field: 'LogDeliveryConfigurations[0].DestinationDetails',
+    message: /needs DestinationDetails.CloudWatchLogsDetails only/,
+  },
+  {
+    rule: 'the engine log needs Redis OSS 6.2',
+    fixture: 'minimal',
+    change: (r) => {
+      r.EngineVersion = '6.0';
+      r.LogDeliveryConfigurations = [
+        {
+          LogType: 'engine-log',
+          DestinationType: 'cloudwatch-logs',
+          DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'cache' } },
+          LogFormat: 'text',
+        },
+      ];
+    },
+    field: 'LogDeliveryConfigurations[0].LogType',
+    message: /the engine log needs Redis OSS 6.2/,
+  },
+  {
+    rule: 'NotificationTopicArn is an SNS topic ARN',
+    fixture: 'minimal',
+    change: (r) => {
+      r.NotificationTopicArn = 'arn:aws:sqs:eu-west-1:123456789012:events';
+    },
+    field: 'NotificationTopicArn',
+    message: /SNS topic ARN/,
+  },
+  {
+    rule: 'Port is 1 to 65535',
+    fixture: 'minimal',
+    change: (r) => {
+      r.Port = 65536;
+    },
+    field: 'Port',
+    message: /at most 65535/,
+  },
+  {
+    rule: 'TransitEncryptionMode is preferred or required',
+    fixture: 'rbac-redis',
+    change: (r) => {
+      r.TransitEncryptionMode = 'optional';
+    },
+    field: 'TransitEncryptionMode',
+    message: /"preferred" \| "required"/,
+  },
+  {
+    rule: 'TransitEncryptionMode needs in-transit encryption',
+    fixture: 'minimal',
+    change: (r) => {
+      r.TransitEncryptionMode = 'required';
+    },
+    field: 'TransitEncryptionMode',
+    message: /set TransitEncryptionEnabled true/,
+  },
+  {
+    rule: 'TransitEncryptionMode preferred is refused with RBAC',
+    fixture: 'rbac-redis',
+    change: (r) => {
+      r.TransitEncryptionMode = 'preferred';
+    },
+    field: 'TransitEncryptionMode',
+    message: /use "required"/,
+  },
+  {
+    rule: 'TransitEncryptionMode needs Redis OSS 7.0',
+    fixture: 'minimal',
+    change: (r) => {
+      r.EngineVersion = '6.2';
+      r.TransitEncryptionEnabled = true;
+      r.TransitEncryptionMode = 'preferred';
+    },
+    field: 'TransitEncryptionMode',
+    message: /needs Redis OSS 7.0 or later/,
+  },
+  {
+    rule: 'AutoMinorVersionUpgrade is true or false',
+    fixture: 'minimal',
+    change: (r) => {
+      r.AutoMinorVersionUpgrade = 'yes';
+    },
+    field: 'AutoMinorVersionUpgrade',
+    message: /true or false/,
+  },
+  {
+    rule: 'DataTieringEnabled needs an r6gd node type',
+    fixture: 'minimal',
+    change: (r) => {
+      r.DataTieringEnabled = true;
+    },
+    field: 'DataTieringEnabled',
+    message: /needs an r6gd node type/,
+  },
+  {
+    rule: 'r6gd node types cannot turn data tiering off',
+    fixture: 'minimal',
+    change: (r) => {
+      r.CacheNodeType = 'cache.r6gd.xlarge';
+      r.DataTieringEnabled = false;
+    },
+    field: 'DataTieringEnabled',
+    message: /always tier data/,
+  },
+  {
+    rule: 'data tiering needs Redis OSS 6.2',
+    fixture: 'minimal',
+    change: (r) => {
+      r.EngineVersion = '6.0';
+      r.CacheNodeType = 'cache.r6gd.xlarge';
+    },
+    field: 'DataTieringEnabled',
+    message: /data tiering \(r6gd node types\) needs Redis OSS 6.2/,
+  },
+  {
+    rule: 'SnapshotArns are S3 object ARNs',
+    fixture: 'minimal',
+    change: (r) => {
+      r.SnapshotArns = ['arn:aws:s3:::bucket-only'];
+    },
+    field: 'SnapshotArns[0]',
+    message: /S3 object ARN/,
+  },
+  {
+    rule: 'SnapshotArns object keys hold no commas',
+    fixture: 'minimal',
+    change: (r) => {
+      r.SnapshotArns = ['arn:aws:s3:::backups/a,b.rdb'];
+    },
+    field: 'SnapshotArns[0]',
+    message: /S3 object ARN/,
+  },
+  {
+    rule: 'a restore names SnapshotArns or SnapshotName, not both',
+    fixture: 'minimal',
+    change: (r) => {
+      r.SnapshotArns = ['arn:aws:s3:::backups/orders.rdb'];
+      r.SnapshotName = 'nightly';
+    },
+    field: 'SnapshotName',
+    message: /give only one of them/,
+  },
+  {
+    rule: 'NetworkType is ipv4, ipv6 or dual_stack',
+    fixture: 'minimal',
+    change: (r) => {
+      r.NetworkType = 'ipv6only';
+    },
+    field: 'NetworkType',
+    message: /"ipv4" \| "ipv6" \| "dual_stack"/,
+  },
+  {
+    rule: 'IpDiscovery ipv6 needs an IPv6 network',
+    fixture: 'minimal',
+    change: (r) => {
+      r.IpDiscovery = 'ipv6';
+    },
+    field: 'IpDiscovery',
+    message: /set NetworkType ipv6 or dual_stack/,
+  },
+  {
+    rule: 'an ipv6-only network discovers ipv6 addresses',
+    fixture: 'minimal',
+    change: (r) => {
+      r.NetworkType = 'ipv6';
+      r.IpDiscovery = 'ipv4';
+    },
+    field: 'IpDiscovery',
+    message: /ipv6-only network/,
+  },
+  {
+    rule: 'IPv6 needs Redis OSS 6.2',
+    fixture: 'minimal',
+    change: (r) => {
+      r.EngineVersion = '6.0';
+      r.NetworkType = 'dual_stack';
+    },
+    field: 'NetworkType',
+    message: /IPv6 needs Redis OSS 6.2/,
+  },
+  // ClusterMode compatible
+  {
+    rule: 'ClusterMode compatible is shaped by NumCacheClusters',
+    fixture: 'minimal',
+    change: (r) => {
+      r.ClusterMode = 'compatible';
+      r.NumNodeGroups = 1;
+    },
+    field: 'NumNodeGroups',
+    message: /with ClusterMode "compatible" set NumCacheClusters/,
+  },
+  {
+    rule: 'ClusterMode compatible needs a replica',
+    fixture: 'minimal',
+    change: (r) => {
+      r.ClusterMode = 'compatible';
+      r.NumCacheClusters = 1;
+    },
+    field: 'NumCacheClusters',
+    message: /at least one replica/,
+  },
+  {
+    rule: 'ClusterMode compatible needs automatic failover',
+    fixture: 'minimal',
+    change: (r) => {
+      r.ClusterMode = 'compatible';
+      r.AutomaticFailoverEnabled = false;
+    },
+    field: 'AutomaticFailoverEnabled',
+    message: /needs automatic failover/,
+  },
+  {
+    rule: 'ClusterMode compatible needs a cluster-enabled parameter group',
+    fixture: 'minimal',
+    change: (r) => {
+      r.ClusterMode = 'compatible';
+      r.CacheParameterGroupName = 'default.redis7';
+    },
+    field: 'CacheParameterGroupName',
+    message: /cluster-enabled parameter group/,
+  },
+  {
+    rule: 'ClusterMode compatible needs Redis OSS 7.0',
+    fixture: 'minimal',
+    change: (r) => {
+      r.ClusterMode = 'compatible';
+      r.EngineVersion = '6.2';
+    },
+    field: 'ClusterMode',
+    message: /ClusterMode "compatible" needs Redis OSS 7.0/,
+  },
+  // Users without a password
+  {
+    rule: 'a user that needs no password has no secret',
+    fixture: 'rbac-redis',
+    change: (r) => {
+      r.Rbac.Users[0].AuthenticationType = 'no-password-required';
+    },
+    field: 'Rbac.Users[0].PasswordSecretId',
+    message: /remove PasswordSecretId/,
+  },
+  {
+    rule: 'a default user that needs no password has no secret',
+    fixture: 'rbac-redis',
+    change: (r) => {
+      r.Rbac.DefaultUser = {
+        UserId: 'orders-open',
+        AccessString: 'on ~* +@read',
+        AuthenticationType: 'no-password-required',
+        PasswordSecretId: 'orders/default',
+      };
+    },
+    field: 'Rbac.DefaultUser.PasswordSecretId',
+    message: /remove PasswordSecretId/,
+  },
+  {
+    rule: 'valkey user groups take no password-less users',
+    fixture: 'cluster-enabled-valkey',
+    change: (r) => {
+      r.Rbac.Users[0].AuthenticationType = 'no-password-required';
+    },
+    field: 'Rbac.Users[0].AuthenticationType',
+    message: /valkey user groups take only password or IAM users/,
+  },
+  // Limits ElastiCache and Step Functions set
+  {
+    rule: "request tags leave room for the provisioner's own two",
+    fixture: 'minimal',
+    change: (r) => {
+      r.Tags = Array.from({ length: 49 }, (_, index) => ({ Key: `tag-${index}`, Value: 'x' }));
+    },
+    field: 'Tags',
+    message: /give at most 48/,
+  },
+  {
+    rule: 'a valkey RBAC section lists at least one user',
+    fixture: 'cluster-enabled-valkey',
+    change: (r) => {
+      r.Rbac.Users = [];
+    },
+    field: 'Rbac.Users',
+    message: /list at least one user/,
+  },
+  {
+    rule: 'polling settings stay below 25,000 history events',
+    fixture: 'minimal',
+    change: (r) => {
+      r.Polling = { TimeoutMinutes: 600, WaitSeconds: 10, ChecksPerInvocation: 1 };
+    },
+    field: 'Polling',
+    message: /an execution holds at most 25000/,
+  },
   {
     rule: 'CorrelationId is at most 128 characters',
     fixture: 'minimal',
