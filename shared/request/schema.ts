@@ -87,7 +87,7 @@ const UserSchema = v.strictObject({
     v.pipe(
       v.picklist(['password', 'iam', 'no-password-required']),
       v.description(
-        '"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+. "no-password-required": any client may AUTH as the user (redis engine only); no secret.',
+        '"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+. "no-password-required": redis only, no secret.',
       ),
     ),
     'password',
@@ -103,9 +103,7 @@ const DefaultUserSchema = v.pipe(
     AuthenticationType: v.optional(
       v.pipe(
         v.picklist(['password', 'no-password-required']),
-        v.description(
-          'Default: "no-password-required" for a user switched off without PasswordSecretId (no secret is made), "password" otherwise.',
-        ),
+        v.description('Default: "no-password-required" when off without PasswordSecretId, else "password".'),
       ),
     ),
     PasswordSecretId: v.optional(PasswordSecretIdSchema),
@@ -197,7 +195,7 @@ export const ProvisionRequestSchema = v.pipe(
       v.pipe(
         v.picklist(['disabled', 'enabled', 'compatible']),
         v.description(
-          '"compatible": one shard that serves clients in both modes, on the way to "enabled"; shaped like "disabled" (NumCacheClusters, at least 2 nodes with automatic failover), needs Redis OSS 7.0+ or Valkey and a cluster-enabled parameter group.',
+          '"compatible": one shard of NumCacheClusters (2+) serving both protocols; Redis OSS 7.0+.',
         ),
       ),
       'disabled',

@@ -44,22 +44,22 @@ export const SETTINGS_ENTRIES = {
       'must be a KMS key id, key ARN, alias name (alias/...) or alias ARN',
       2048,
     ),
-    'Customer managed KMS key for at-rest encryption (needs AtRestEncryptionEnabled true). Default: the AWS owned key.',
+    'KMS key for at-rest encryption.',
   ),
   LogDeliveryConfigurations: described(
     v.pipe(v.array(LogDeliverySchema), v.maxLength(2)),
-    'Slow log and engine log delivery, at most one of each: LogType slow-log|engine-log, DestinationType cloudwatch-logs (DestinationDetails.CloudWatchLogsDetails.LogGroup) or kinesis-firehose (DestinationDetails.KinesisFirehoseDetails.DeliveryStream), LogFormat text|json. The engine log needs Redis OSS 6.2+.',
+    'At most one per LogType.',
   ),
   PreferredMaintenanceWindow: described(
     v.pipe(
       v.string(),
       v.regex(MAINTENANCE_WINDOW, 'must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. sun:23:00-mon:01:30'),
     ),
-    'Weekly, UTC, ddd:hh24:mi-ddd:hh24:mi (days sun..sat), at least 60 minutes. Default: chosen by ElastiCache.',
+    'UTC, at least 60 minutes.',
   ),
   SnapshotWindow: described(
     v.pipe(v.string(), v.regex(SNAPSHOT_WINDOW, 'must be hh24:mi-hh24:mi in UTC, e.g. 05:00-06:00')),
-    'Daily, UTC, hh24:mi-hh24:mi, at least 60 minutes, not overlapping PreferredMaintenanceWindow. Default: chosen by ElastiCache.',
+    'UTC, at least 60 minutes, apart from PreferredMaintenanceWindow.',
   ),
   NotificationTopicArn: described(
     text(
@@ -67,24 +67,15 @@ export const SETTINGS_ENTRIES = {
       'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)',
       1024,
     ),
-    'SNS topic (standard, owned by the same account) for ElastiCache events.',
+    'SNS topic of the same account.',
   ),
-  Port: described(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)),
-    'Port every node listens on. Default 6379.',
-  ),
+  Port: described(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)), 'Default 6379.'),
   TransitEncryptionMode: described(
     v.picklist(['preferred', 'required']),
-    '"preferred" also accepts unencrypted connections (no RBAC then); needs TransitEncryptionEnabled true and Redis OSS 7.0+. Default: required.',
+    'Needs TransitEncryptionEnabled; "preferred" not with RBAC.',
   ),
-  AutoMinorVersionUpgrade: described(
-    v.boolean(),
-    'Opt in to automatic minor version upgrades. Default true.',
-  ),
-  DataTieringEnabled: described(
-    v.boolean(),
-    'Data tiering to local SSD: true exactly when CacheNodeType is an r6gd node type; needs Redis OSS 6.2+.',
-  ),
+  AutoMinorVersionUpgrade: described(v.boolean(), 'Default true.'),
+  DataTieringEnabled: described(v.boolean(), 'True exactly with r6gd node types.'),
   SnapshotArns: described(
     v.pipe(
       v.array(
@@ -92,18 +83,12 @@ export const SETTINGS_ENTRIES = {
       ),
       v.minLength(1),
     ),
-    'Restore: RDB files in S3 (object keys without commas) to seed the new group. Not with SnapshotName.',
+    'Restore from RDB files in S3.',
   ),
   SnapshotName: described(
     v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
-    'Restore: an ElastiCache snapshot to seed the new group. Not with SnapshotArns.',
+    'Restore from an ElastiCache snapshot.',
   ),
-  NetworkType: described(
-    v.picklist(['ipv4', 'ipv6', 'dual_stack']),
-    'ipv6 and dual_stack need Redis OSS 6.2-7.1 or Valkey, and subnets with IPv6. Default ipv4.',
-  ),
-  IpDiscovery: described(
-    v.picklist(['ipv4', 'ipv6']),
-    'Address family the cluster discovery commands return; ipv6 needs NetworkType ipv6 or dual_stack. Default ipv4.',
-  ),
+  NetworkType: described(v.picklist(['ipv4', 'ipv6', 'dual_stack']), 'Default ipv4.'),
+  IpDiscovery: described(v.picklist(['ipv4', 'ipv6']), 'ipv6 needs NetworkType ipv6 or dual_stack.'),
 };
