@@ -79,14 +79,14 @@ describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real no
     // Prepare
     const { run } = provisioned();
     const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
-    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
+    const passwords = ['app', 'reader'].map((name) => credentialsOf(users, name).password);
 
     // Assess
     for (const password of passwords) {
       expect(password).toMatch(GENERATED_PASSWORD);
       expect(execution.includes(password), 'a password is in the execution').toBe(false);
     }
-    expect(new Set(passwords).size).toBe(3);
+    expect(new Set(passwords).size).toBe(2);
   });
 
   it('lets app write and read its keys on the primary, and reader read them on the reader endpoint', async () => {
@@ -147,13 +147,14 @@ describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real no
     expect(await connectionOutcome(reader, { ca })).toMatch(/^NOAUTH/);
   });
 
-  it('refuses the managed default user even with its own password, and a wrong password', async () => {
+  it('refuses the managed default user, which is off and has no password, and a wrong password', async () => {
     // Prepare
     const { primary } = primaryAndReaderOf(provisioned().result);
     const wrongPassword = { username: 'reader', password: credentialsOf(users, 'app').password };
 
     // Act / Assess
-    expect(await connectionOutcome(primary, as('default'))).toMatch(/^WRONGPASS/);
+    const anyPassword = { username: 'default', password: 'y'.repeat(40) };
+    expect(await connectionOutcome(primary, { ca, credentials: anyPassword })).toMatch(/^WRONGPASS/);
     expect(await connectionOutcome(primary, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
   });
 

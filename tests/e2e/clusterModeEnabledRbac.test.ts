@@ -77,7 +77,7 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     expect(result.Users).toEqual([
       { UserId: 'e2e-enabled-rbac-app', UserName: 'app', PasswordSecretArn: secretArn },
       { UserId: 'e2e-enabled-rbac-reader', UserName: 'reader', PasswordSecretArn: secretArn },
-      { UserId: 'e2e-enabled-rbac-default', UserName: 'default', PasswordSecretArn: secretArn },
+      { UserId: 'e2e-enabled-rbac-default', UserName: 'default' },
     ]);
   });
 
@@ -107,14 +107,14 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     // Prepare
     const { run } = provisioned();
     const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
-    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
+    const passwords = ['app', 'reader'].map((name) => credentialsOf(users, name).password);
 
     // Assess
     for (const password of passwords) {
       expect(password).toMatch(GENERATED_PASSWORD);
       expect(execution.includes(password), 'a password is in the execution').toBe(false);
     }
-    expect(new Set(passwords).size).toBe(3);
+    expect(new Set(passwords).size).toBe(2);
   });
 
   it('lets app write and read its keys on every shard through a cluster client', async () => {
@@ -190,13 +190,14 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     await expect(connectCluster(configuration, { ca })).rejects.toThrow();
   });
 
-  it('refuses the managed default user even with its own password, and a wrong password', async () => {
+  it('refuses the managed default user, which is off and has no password, and a wrong password', async () => {
     // Prepare
     const configuration = configurationEndpointOf(provisioned().result);
     const wrongPassword = { username: 'app', password: 'x'.repeat(40) };
 
     // Act / Assess
-    expect(await connectionOutcome(configuration, as('default'))).toMatch(/^WRONGPASS/);
+    const anyPassword = { username: 'default', password: 'y'.repeat(40) };
+    expect(await connectionOutcome(configuration, { ca, credentials: anyPassword })).toMatch(/^WRONGPASS/);
     expect(await connectionOutcome(configuration, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
   });
 
