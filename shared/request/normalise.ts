@@ -1,4 +1,5 @@
-import type { NormalisedRequest, NormalisedUser } from '../state';
+import { withoutUndefined } from '../json';
+import type { NormalisedRequest, NormalisedUser } from '../provision/state';
 import { analyseAccessString } from './accessString';
 import { defaultUserId, MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
 import {
@@ -142,15 +143,11 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
     ...(parsed.CacheSubnetGroupName !== undefined && { CacheSubnetGroupName: parsed.CacheSubnetGroupName }),
     SecurityGroupIds: parsed.SecurityGroupIds,
     Tags: parsed.Tags,
-    ...definedOnly(settings),
+    ...withoutUndefined(settings),
     UserGroupIds: [...new Set(userGroupIds)],
     ...(rbac && { Rbac: rbac }),
     Polling: parsed.Polling,
     ...(parsed.CorrelationId !== undefined && { CorrelationId: parsed.CorrelationId }),
     Notes: notes,
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

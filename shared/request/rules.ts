@@ -1,6 +1,6 @@
 import type { Problem } from '../errors';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../polling';
-import type { Engine } from '../state';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../provision/polling';
+import type { Engine } from '../provision/state';
 import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { analyseAccessString } from './accessString';
 import { isRecord } from './fields';

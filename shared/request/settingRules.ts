@@ -1,5 +1,5 @@
 import type { Problem } from '../errors';
-import type { Engine } from '../state';
+import type { Engine } from '../provision/state';
 import { isRecord } from './fields';
 import type { RequestView } from './rules';
 import { MAINTENANCE_WINDOW, SNAPSHOT_WINDOW } from './settings';

@@ -6,7 +6,7 @@ import {
   POLLING_BOUNDS,
   POLLING_DEFAULTS,
   pollingLimitProblem,
-} from '../../shared/polling';
+} from '../../shared/provision/polling';
 import { maintenanceInterval, snapshotInterval } from '../../shared/request/settingRules';
 import { acceptedRequest, projectPath, readJson, rejectionOf, requestFixture } from './support';
 

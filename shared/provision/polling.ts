@@ -1,4 +1,5 @@
-import type { PollingSettings } from './state';
+import { ProvisioningTimedOut } from '../errors';
+import type { PollingSettings, StatusChecks } from './state';
 
 /**
  * Default availability schedule. A replication group is never available within its first minutes, so the
@@ -32,12 +33,28 @@ export const MAX_SECONDS_CHECKING_PER_INVOCATION = 600;
  */
 export const STATUS_WAIT_LIMIT_MS = 15 * 60 * 1000;
 
+/** This check counted onto the previous ones (none on the first). */
+export function countCheck(previous: StatusChecks | undefined, now: number): StatusChecks {
+  return { Checks: (previous?.Checks ?? 0) + 1, FirstCheckedAt: previous?.FirstCheckedAt ?? now };
+}
+
+/** Ends the run with ProvisioningTimedOut once what is awaited has not become active within STATUS_WAIT_LIMIT_MS. */
+export function giveUpAfterStatusWaitLimit(
+  active: boolean,
+  checks: StatusChecks,
+  now: number,
+  describe: (minutes: number) => string,
+): void {
+  if (active || now - checks.FirstCheckedAt < STATUS_WAIT_LIMIT_MS) return;
+  throw new ProvisioningTimedOut(describe(Math.round((now - checks.FirstCheckedAt) / 60_000)));
+}
+
 /** The provisioning state machine's own TimeoutSeconds (statemachines/provision.asl.json). */
 export const EXECUTION_TIMEOUT_SECONDS = 90_000;
 /** Step Functions ends an execution that reaches this many history events, and nothing can catch it. */
 export const HISTORY_EVENTS_LIMIT = 25_000;
-/** Wait (2) + checking Task (5) + Pass (2) + Choice (2): the events one turn of the availability loop adds. */
-export const EVENTS_PER_CHECKING_TURN = 11;
+/** Wait (2) + checking Task (5) + Choice (2): the events one turn of the availability loop adds. */
+export const EVENTS_PER_CHECKING_TURN = 9;
 /** The users' and the user group's 5 s loops, each at its STATUS_WAIT_LIMIT_MS, plus the straight path and retries. */
 export const EVENTS_BEFORE_POLLING = 2 * (STATUS_WAIT_LIMIT_MS / 5_000 + 1) * EVENTS_PER_CHECKING_TURN + 500;
 /** Time outside the availability loop: the users' and the group's waits at their limit, and the calls around them. */
