@@ -241,7 +241,7 @@ describe('CreateReplicationGroup, progression', () => {
 
   it('goes from creating to available on real time with short delays', async () => {
     // Prepare
-    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 30 } });
+    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 500 } });
     const { elastiCache } = sdkClients(standIn);
     const seen: string[] = [];
 
