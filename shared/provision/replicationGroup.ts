@@ -143,6 +143,10 @@ export function compareWithRequest(group: ReplicationGroup, request: NormalisedR
   differ('TransitEncryptionEnabled', group.TransitEncryptionEnabled, request.TransitEncryptionEnabled);
   differ('AtRestEncryptionEnabled', group.AtRestEncryptionEnabled, request.AtRestEncryptionEnabled);
   differ('UserGroupIds', sortedLowerCase(group.UserGroupIds ?? []), sortedLowerCase(request.UserGroupIds));
+  // Settings the request names explicitly; left out, whatever the group has is fine.
+  for (const field of ['NetworkType', 'IpDiscovery', 'TransitEncryptionMode'] as const) {
+    if (request[field] !== undefined) differ(field, group[field], request[field]);
+  }
   return differences;
 }
 

@@ -322,6 +322,33 @@ describe('createReplicationGroup', () => {
     expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
   });
 
+  it('refuses an existing group on another network or transit mode than the request names', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-disabled-tls-rbac');
+    state.request = {
+      ...state.request,
+      NetworkType: 'dual_stack',
+      IpDiscovery: 'ipv6',
+      TransitEncryptionMode: 'required',
+    };
+    const existing = describeAvailable('cluster-mode-disabled-tls-rbac');
+    const group = existing.ReplicationGroups?.[0];
+    if (group)
+      Object.assign(group, { NetworkType: 'ipv4', IpDiscovery: 'ipv4', TransitEncryptionMode: 'preferred' });
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(existing);
+
+    // Act
+    const error = await createReplicationGroup(deps, state).catch((err: unknown) => err);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
+    const message = (error as Error).message;
+    expect(message).toContain('NetworkType: existing "ipv4" vs requested "dual_stack"');
+    expect(message).toContain('IpDiscovery: existing "ipv4" vs requested "ipv6"');
+    expect(message).toContain('TransitEncryptionMode: existing "preferred" vs requested "required"');
+    expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
+  });
+
   it('reads the cluster mode from ClusterEnabled when ElastiCache reports no ClusterMode', async () => {
     // Prepare
     const state = stateFor('cluster-mode-disabled');
