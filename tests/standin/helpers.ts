@@ -94,12 +94,4 @@ export async function completePending(env: TestStandIn, ms = 1000): Promise<void
   await env.standIn.settle();
 }
 
-/** The rejection of a promise, for assertions on the error's class and fields. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
+export { rejection as rejectionOf } from '../support/rejection';

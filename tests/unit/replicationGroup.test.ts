@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   CreateReplicationGroupCommand,
   DescribeEventsCommand,
@@ -16,6 +15,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ReplicationGroupCreateFailed } from '../../shared/errors';
 import { buildCreateReplicationGroupParams, createReplicationGroup } from '../../shared/replicationGroup';
 import type { ProvisionState } from '../../shared/state';
+import { readJson } from '../support/fixtures';
 
 const SHAPES = [
   'cluster-mode-disabled',
@@ -25,11 +25,7 @@ const SHAPES = [
 ] as const;
 type Shape = (typeof SHAPES)[number];
 
-function fixture<T>(name: string): T {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/replication-groups/${name}.json`, import.meta.url), 'utf8'),
-  );
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);
 const stateFor = (shape: Shape) => fixture<ProvisionState>(`state-${shape}`);
 const describeAvailable = (shape: Shape) =>
   fixture<DescribeReplicationGroupsCommandOutput>(`describe-${shape}-available`);
