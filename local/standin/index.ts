@@ -38,19 +38,7 @@ export type { StackRecord } from './cloudFormation';
 export type { DeliveredEvent, EventRule, PublishedEvent } from './eventBridge';
 export type { FaultCounts, FaultKind, FaultPlan, StandInService } from './faults';
 export type { HttpRoute, StandInCall } from './http';
-export type {
-  NodeBackend,
-  NodeBackendGroup,
-  NodeBackendMember,
-  NodeBackendNodeGroup,
-  NodeBackendSpec,
-  NodeBackendUser,
-  NodeEndpoint,
-  PlannedNodeGroup,
-  SimulatedNodeBackend,
-  SimulatedNodeBackendOptions,
-  SimulatedNodeGroup,
-} from './nodeBackend';
+export type * from './nodeBackend';
 export { plannedNodeGroups, simulatedNodeBackend, slotRanges } from './nodeBackend';
 export type { WireAnswer, WireRequest } from './protocols';
 export { ENGINE_VERSIONS } from './rules';

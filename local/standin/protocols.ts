@@ -185,12 +185,14 @@ function queryAction(request: WireRequest): { action: string; version: string | 
   return { action: params.get('Action') ?? '', version: params.get('Version') };
 }
 
-/** Applies `bind` to each operation of a table, so a table keeps one entry per operation. */
-function bindEach<Operation, Bound>(
-  table: Readonly<Record<string, Operation>>,
-  bind: (operation: Operation) => Bound,
-): Record<string, Bound> {
-  return Object.fromEntries(Object.entries(table).map(([action, operation]) => [action, bind(operation)]));
+/** A table of two-argument operations with the first argument given, one entry per operation still. */
+function givenFirst<First, Input, Output>(
+  table: Readonly<Record<string, (first: First, input: Input) => Output>>,
+  first: First,
+): Record<string, (input: Input) => Output> {
+  return Object.fromEntries(
+    Object.entries(table).map(([action, operation]) => [action, (input: Input) => operation(first, input)]),
+  );
 }
 
 /** What the protocols act on. */
@@ -254,10 +256,7 @@ export function standInProtocols(deps: ProtocolDependencies): Protocol[] {
       service: 'states',
       targetPrefix: 'AWSStepFunctions.',
       contentType: 'application/x-amz-json-1.0',
-      operations: bindEach(
-        stepFunctionsOperations,
-        (operation) => (body) => operation(deps.stepFunctions, body),
-      ),
+      operations: givenFirst(stepFunctionsOperations, deps.stepFunctions),
       decode: (body) => body,
     }),
     queryProtocol<QueryParams>({
@@ -267,10 +266,7 @@ export function standInProtocols(deps: ProtocolDependencies): Protocol[] {
         const { action, version } = queryAction(request);
         return version === CLOUDFORMATION_VERSION ? action : undefined;
       },
-      operations: bindEach(
-        cloudFormationOperations,
-        (operation) => (params) => operation(deps.stacks, params),
-      ),
+      operations: givenFirst(cloudFormationOperations, deps.stacks),
       decode: (params) => params,
     }),
     queryProtocol<QueryContext>({

@@ -19,15 +19,7 @@ import {
   workingDirectoryOf,
 } from '../../support/processes';
 
-export {
-  acceptsConnections,
-  isRunning,
-  portsAccepting,
-  processesWorkingUnder,
-  redisServerProcesses,
-  requireRedisServer,
-  workingDirectoryOf,
-} from '../../support/processes';
+export * from '../../support/processes';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/e2e/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
