@@ -11,7 +11,7 @@ import type { ProvisioningResult } from '../../shared/state';
 import { GIVEN_SECRET } from './support/fakeAws';
 import { aws, execute, FAST_POLLING, readJson, request, statesEntered } from './support/workflow';
 
-const result = (name: string) => readJson<ProvisioningResult>(`../fixtures/results/${name}`);
+const result = (name: string) => readJson<ProvisioningResult>(`tests/statemachine/fixtures/results/${name}`);
 
 const withoutRbac = [
   {
