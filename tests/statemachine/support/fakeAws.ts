@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readJson } from '../../support/fixtures';
+import { passwordIn } from '../../support/secrets';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -343,16 +344,6 @@ export class FakeAws {
       return { ARN: arn, Name: input.Name, VersionId: 'v1' };
     });
   }
-}
-
-function passwordIn(secretString: string): string {
-  try {
-    const parsed = JSON.parse(secretString) as { password?: unknown };
-    if (typeof parsed.password === 'string') return parsed.password;
-  } catch {
-    // A plain-text secret is the password itself.
-  }
-  return secretString;
 }
 
 /** Counts one describe; the resource reports its settled status once enough describes have happened. */
