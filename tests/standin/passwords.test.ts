@@ -7,22 +7,14 @@ import {
   DescribeUsersCommand,
   ModifyUserCommand,
 } from '@aws-sdk/client-elasticache';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completePending, startTestStandIn, type TestStandIn } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { completePending, standInForTests, startTestStandIn } from './helpers';
 
 const PASSWORD = 'never-shown-password-0001';
 const NEW_PASSWORD = 'never-shown-password-0002';
 const AUTH_TOKEN = 'never-shown-auth-token-0003';
 
-let env: TestStandIn;
-
-beforeEach(async () => {
-  env = await startTestStandIn();
-});
-
-afterEach(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests();
 
 /** A Query request as the SDK sends it, answered as raw text. */
 async function rawQuery(parameters: Record<string, string>): Promise<string> {
@@ -139,9 +131,9 @@ describe('passwords', () => {
   it('are masked in node errors the stand-in keeps', async () => {
     // Prepare
     await env.standIn.close();
-    env = await startTestStandIn(
-      {},
-      { failStart: (spec) => new Error(`refused ${JSON.stringify(spec.users)}`) },
+    Object.assign(
+      env,
+      await startTestStandIn({}, { failStart: (spec) => new Error(`refused ${JSON.stringify(spec.users)}`) }),
     );
 
     // Act
