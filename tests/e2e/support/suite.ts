@@ -15,7 +15,7 @@ import {
   readFixture,
   reportTimings,
 } from './local';
-import { type Access, type Credentials, credentialsOf, readCredentials } from './redis';
+import { type Access, type Credentials, credentialsOf, GENERATED_PASSWORD, readCredentials } from './redis';
 
 export interface ProvisionedSuite {
   replicationGroupId: string;
@@ -64,6 +64,23 @@ export function provisionForSuite(fixture: string, shape: string, options: { sec
     as: (userName) => ({ ca, credentials: credentialsOf(users, userName) }),
   };
   return suite;
+}
+
+/** Generated passwords live in Secrets Manager only: each user's differs and none is in the execution. */
+export function itKeepsPasswordsOutOfTheExecution(suite: ProvisionedSuite, userNames: string[]): void {
+  it('keeps the generated passwords in Secrets Manager, out of the execution history and result', () => {
+    // Prepare
+    const { run } = suite.provisioned();
+    const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
+    const passwords = userNames.map((name) => credentialsOf(suite.users(), name).password);
+
+    // Assess
+    for (const password of passwords) {
+      expect(password).toMatch(GENERATED_PASSWORD);
+      expect(execution.includes(password), 'a password is in the execution').toBe(false);
+    }
+    expect(new Set(passwords).size).toBe(userNames.length);
+  });
 }
 
 /** The last test of an e2e file: closing the environment stops every node and removes its files. */
