@@ -13,6 +13,12 @@ import { completePending, standInForTests, startTestStandIn } from './helpers';
 const PASSWORD = 'never-shown-password-0001';
 const NEW_PASSWORD = 'never-shown-password-0002';
 const AUTH_TOKEN = 'never-shown-auth-token-0003';
+const TOKEN_GROUP = {
+  ReplicationGroupId: 'token-cache',
+  ReplicationGroupDescription: 'With AUTH token',
+  TransitEncryptionEnabled: true,
+  AuthToken: AUTH_TOKEN,
+};
 
 const env = standInForTests();
 
@@ -137,14 +143,7 @@ describe('passwords', () => {
     );
 
     // Act
-    await env.elastiCache.send(
-      new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'token-cache',
-        ReplicationGroupDescription: 'With AUTH token',
-        TransitEncryptionEnabled: true,
-        AuthToken: AUTH_TOKEN,
-      }),
-    );
+    await env.elastiCache.send(new CreateReplicationGroupCommand(TOKEN_GROUP));
     await completePending(env);
     const { Events } = await env.elastiCache.send(
       new DescribeEventsCommand({ SourceType: 'replication-group' }),
@@ -158,14 +157,7 @@ describe('passwords', () => {
 
   it('keep the AUTH token out of answers while the default user of the nodes gets it', async () => {
     // Act
-    const created = await env.elastiCache.send(
-      new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'token-cache',
-        ReplicationGroupDescription: 'With AUTH token',
-        TransitEncryptionEnabled: true,
-        AuthToken: AUTH_TOKEN,
-      }),
-    );
+    const created = await env.elastiCache.send(new CreateReplicationGroupCommand(TOKEN_GROUP));
     await completePending(env);
     const described = await env.elastiCache.send(new DescribeReplicationGroupsCommand({}));
     const raw = await rawQuery({ Action: 'DescribeReplicationGroups' });

@@ -94,6 +94,20 @@ beforeEach(() => {
   vi.clearAllMocks();
 });
 
+/** The group is missing when first described, then another execution's creating group, and CreateReplicationGroup finds it exists. */
+function anotherExecutionCreatesTheGroup() {
+  elastiCacheMock
+    .on(DescribeReplicationGroupsCommand)
+    .rejectsOnce(notFound())
+    .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
+  elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
+    new ReplicationGroupAlreadyExistsFault({
+      message: 'Replication group already exists',
+      $metadata: {},
+    }),
+  );
+}
+
 describe('buildCreateReplicationGroupParams', () => {
   it.each(SHAPES)('sends what the %s seed script sends, apart from the documented differences', (shape) => {
     // Prepare
@@ -289,16 +303,7 @@ describe('createReplicationGroup', () => {
   it('compares the group a concurrent execution created when CreateReplicationGroup reports it exists', async () => {
     // Prepare
     const state = stateFor('cluster-mode-enabled-tls-rbac');
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const result = await createReplicationGroup(deps, state);
@@ -314,16 +319,7 @@ describe('createReplicationGroup', () => {
     const state = stateFor('cluster-mode-enabled-tls-rbac');
     state.request.NumNodeGroups = 4;
     state.request.ReplicasPerNodeGroup = 2;
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const outcome = createReplicationGroup(deps, state);
