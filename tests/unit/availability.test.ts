@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { waitAvailable } from '../../shared/availability';
 import type { Clock } from '../../shared/clock';
 import { ConflictError, ProvisioningTimedOut, ReplicationGroupCreateFailed } from '../../shared/errors';
-import type { PollingSettings, PollResult, ProvisionState } from '../../shared/state';
+import { waitAvailable } from '../../shared/provision/availability';
+import type { PollingSettings, PollResult, ProvisionState } from '../../shared/provision/state';
 import { readJson } from '../support/fixtures';
 
 const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);

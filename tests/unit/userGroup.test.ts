@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import { ensureGroup } from '../../shared/userGroup';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
 import { rejection } from '../support/rejection';
 
@@ -23,7 +23,7 @@ const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);
-const deps = { elastiCache, logger: silent, now: () => NOW };
+const deps = { elastiCache, logger: silent, clock: { now: () => NOW } };
 
 const ALL_USERS = ['orders-app', 'orders-iam', 'orders-default'];
 
@@ -39,7 +39,7 @@ beforeEach(() => {
   ec.reset();
 });
 
-describe('ensureGroup', () => {
+describe('ensureUserGroup', () => {
   it('creates a missing user group with every requested user, the engine and the managed tags', async () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).rejects(
@@ -48,7 +48,7 @@ describe('ensureGroup', () => {
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'creating' });
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).toHaveReceivedCommandExactlyOnceWith(CreateUserGroupCommand, {
@@ -82,7 +82,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotReady);
@@ -98,7 +98,7 @@ describe('ensureGroup', () => {
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'sessions', Status: 'creating' });
 
     // Act
-    await ensureGroup(deps, loadState('rbac-valkey'));
+    await ensureUserGroup(deps, loadState('rbac-valkey'));
 
     // Assess
     expect(ec).toHaveReceivedCommandWith(CreateUserGroupCommand, {
@@ -113,7 +113,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand, { UserGroupId: 'orders' }).resolves(group());
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(CreateUserGroupCommand);
@@ -135,7 +135,7 @@ describe('ensureGroup', () => {
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).toHaveReceivedCommandTimes(ModifyUserGroupCommand, 1);
@@ -158,7 +158,7 @@ describe('ensureGroup', () => {
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
 
     // Act
-    await ensureGroup(deps, loadState('rbac-redis'));
+    await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     const input = ec.commandCalls(ModifyUserGroupCommand)[0]?.args[0].input;
@@ -171,7 +171,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ UserIds: [...ALL_USERS, 'legacy-user'] }));
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(ModifyUserGroupCommand);
@@ -183,7 +183,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'modifying', UserIds: ['orders-default'] }));
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(ModifyUserGroupCommand);
@@ -195,7 +195,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Engine: 'valkey', UserIds: [] }));
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ConflictError);
@@ -210,7 +210,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'deleting' }));
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotReady);
@@ -224,7 +224,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error.name).toBe('InvalidUserGroupStateFault');
@@ -242,7 +242,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error.name).toBe('Throttling');
@@ -263,7 +263,7 @@ describe('ensureGroup', () => {
     };
 
     // Act
-    const error = await rejection(ensureGroup(deps, state));
+    const error = await rejection(ensureUserGroup(deps, state));
 
     // Assess
     expect(error.name).toBe('ProvisioningTimedOut');
@@ -286,7 +286,7 @@ describe('ensureGroup', () => {
     };
 
     // Act
-    const result = await ensureGroup(deps, state);
+    const result = await ensureUserGroup(deps, state);
 
     // Assess
     expect(result).toEqual({
@@ -302,7 +302,7 @@ describe('ensureGroup', () => {
 
   it('answers active without any call when the request has no Rbac', async () => {
     // Act
-    const result = await ensureGroup(deps, loadState('no-rbac'));
+    const result = await ensureUserGroup(deps, loadState('no-rbac'));
 
     // Assess
     expect(result.Active).toBe(true);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import type { NodeBackendGroup, NodeBackendMember } from '../../../local/nodes';
 import type { RunResult } from '../../../local/workflow';
-import type { ProvisioningResult } from '../../../shared/state';
+import type { ProvisioningResult } from '../../../shared/provision/state';
 import { readJson } from '../../support/fixtures';
 import {
   isRunning,
