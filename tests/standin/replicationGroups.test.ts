@@ -233,7 +233,8 @@ describe('CreateReplicationGroup, progression', () => {
 
   it('goes from creating to available on real time with short delays', async () => {
     // Prepare
-    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 30 } });
+    // Long enough that the first read lands before it even on a loaded machine.
+    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 1_000 } });
     const { elastiCache } = sdkClients(standIn);
     const seen: string[] = [];
 
