@@ -1,43 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { DescribeReplicationGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalProvisioning, provisionLocally, readFixture, reportTimings } from './support/local';
-import {
-  type Credentials,
-  connectionOutcome,
-  credentialsOf,
-  primaryAndReaderOf,
-  readCredentials,
-  withNode,
-} from './support/redis';
+import { describe, expect, it } from 'vitest';
+import { readFixture } from './support/local';
+import { connectionOutcome, primaryAndReaderOf, withNode } from './support/redis';
+import { itKeepsPasswordsOutOfTheExecution, itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
 const FIXTURE = 'production-settings.json';
 const REQUEST = readFixture(FIXTURE);
-const REPLICATION_GROUP_ID = REQUEST.ReplicationGroupId;
-
-let provisioning: LocalProvisioning | undefined;
-let users: Record<string, Credentials> = {};
-let ca = '';
-
-function provisioned(): LocalProvisioning {
-  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
-  return provisioning;
-}
+const suite = provisionForSuite(FIXTURE, 'cluster mode compatible, production settings', { secured: true });
+const { provisioned, as, ca, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 
 describe('cluster mode compatible with the production settings and a password-less user, on real nodes', () => {
-  beforeAll(async () => {
-    provisioning = await provisionLocally(FIXTURE);
-    const caPath = provisioning.env.standIn.caCertificatePath(REPLICATION_GROUP_ID);
-    if (!caPath) throw new Error('The TLS group has no CA certificate');
-    ca = readFileSync(caPath, 'utf8');
-    users = await readCredentials(provisioning.result, provisioning.env.endpoints.secretsmanager);
-  });
-
-  afterAll(async () => {
-    reportTimings('cluster mode compatible, production settings', provisioning);
-    await provisioning?.env.close();
-  });
-
   it('reports a compatible group with its primary and reader, and secrets only for password users', () => {
     // Assess
     const { result } = provisioned();
@@ -89,13 +61,11 @@ describe('cluster mode compatible with the production settings and a password-le
   it('lets anyone in as the password-less user, to read its keys only', async () => {
     // Prepare
     const { primary } = primaryAndReaderOf(provisioned().result);
-    await withNode(primary, { ca, credentials: credentialsOf(users, 'app') }, (node) =>
-      node.set('app:k', 'v'),
-    );
+    await withNode(primary, as('app'), (node) => node.set('app:k', 'v'));
     const anyPassword = { username: 'public', password: 'z'.repeat(40) };
 
     // Act / Assess
-    await withNode(primary, { ca, credentials: anyPassword }, async (node) => {
+    await withNode(primary, { ca: ca(), credentials: anyPassword }, async (node) => {
       expect(await node.get('public:k')).toBeNull();
       await expect(node.get('app:k')).rejects.toThrow(/^NOPERM/);
       await expect(node.set('public:k', 'x')).rejects.toThrow(/^NOPERM/);
@@ -107,6 +77,10 @@ describe('cluster mode compatible with the production settings and a password-le
     const { primary } = primaryAndReaderOf(provisioned().result);
 
     // Act / Assess
-    expect(await connectionOutcome(primary, { ca })).toMatch(/^NOAUTH/);
+    expect(await connectionOutcome(primary, { ca: ca() })).toMatch(/^NOAUTH/);
   });
+
+  itKeepsPasswordsOutOfTheExecution(suite, ['app']);
+
+  itLeavesNothingBehind(suite, 2);
 });
