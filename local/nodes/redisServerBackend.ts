@@ -174,7 +174,7 @@ class RedisServerGroup {
       },
       ...(this.tls ? { caCertificatePath: this.tls.caCertificatePath } : {}),
       setUsers: (users) => this.setUsers(users),
-      setReplicaCounts: (replicas) => this.enqueue(() => this.changeReplicas(replicas)),
+      setReplicaCounts: (replicas, remove = []) => this.enqueue(() => this.changeReplicas(replicas, remove)),
       reshard: (change) => this.enqueue(() => this.changeShards(change)),
       stop: () => this.stop(),
     };
@@ -561,12 +561,20 @@ class RedisServerGroup {
     if (this.clustered) await this.waitClusterView();
   }
 
-  private async changeReplicas(replicas: Readonly<Record<string, number>>): Promise<void> {
+  private async changeReplicas(
+    replicas: Readonly<Record<string, number>>,
+    remove: readonly string[],
+  ): Promise<void> {
     const adding: PlannedNode[] = [];
     const leaving: RunningNode[] = [];
     for (const [nodeGroupId, wanted] of Object.entries(replicas)) {
       const members = this.nodes.filter((node) => node.nodeGroupId === nodeGroupId);
-      const current = members.filter((node) => node.role === 'replica').sort(byPosition);
+      // Kept first: the named ones, then the highest-numbered, are the ones past the wanted count.
+      const replicasNow = members.filter((node) => node.role === 'replica').sort(byPosition);
+      const current = [
+        ...replicasNow.filter((node) => !remove.includes(node.cacheClusterId)),
+        ...replicasNow.filter((node) => remove.includes(node.cacheClusterId)).reverse(),
+      ];
       if (members.length === 0) throw new NodeStartFailed(`No node group ${nodeGroupId}`);
       const ids = members.map((node) => node.cacheClusterId);
       for (let i = current.length; i < wanted; i++) {

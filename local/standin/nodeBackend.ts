@@ -70,9 +70,10 @@ export interface NodeBackendGroup {
   setUsers(users: NodeBackendUser[]): Promise<void>;
   /**
    * Replicas per node group id (cluster mode disabled: node group `0001`). New replicas start,
-   * hold the users and follow their primary; removed ones (the highest-numbered) leave and stop.
+   * hold the users and follow their primary; removed ones (those named in `remove` first, then
+   * the highest-numbered) leave and stop.
    */
-  setReplicaCounts(replicas: Readonly<Record<string, number>>): Promise<void>;
+  setReplicaCounts(replicas: Readonly<Record<string, number>>, remove?: readonly string[]): Promise<void>;
   /** Online resharding: new node groups start and take slots, removed ones give theirs away and stop. */
   reshard(change: ShardChange): Promise<void>;
   stop(): Promise<void>;
@@ -265,12 +266,17 @@ export function simulatedNodeBackend(options: SimulatedNodeBackendOptions = {}):
           if (failure) throw failure;
           users = next.map((user) => ({ ...user, passwords: [...user.passwords] }));
         },
-        async setReplicaCounts(replicas) {
+        async setReplicaCounts(replicas, remove = []) {
           await wait(options.changeMs ?? 0);
           nodeGroups = nodeGroups.map((nodeGroup) => {
             const wanted = replicas[nodeGroup.nodeGroupId];
             if (wanted === undefined) return nodeGroup;
-            const members = nodeGroup.members.slice(0, wanted + 1);
+            const [primary, ...others] = nodeGroup.members;
+            const ordered = [
+              ...others.filter((m) => !remove.includes(m.cacheClusterId)),
+              ...others.filter((m) => remove.includes(m.cacheClusterId)).reverse(),
+            ];
+            const members = primary ? [primary, ...ordered].slice(0, wanted + 1) : [];
             while (members.length < wanted + 1) {
               const id = nextMemberId(
                 spec.replicationGroupId,
