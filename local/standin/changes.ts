@@ -558,6 +558,11 @@ const describeCacheClusters: QueryOperation = (context) => {
         Engine: group.engine,
         EngineVersion: group.engineVersion,
         NumCacheNodes: 1,
+        // Changes kept for the maintenance window show on the nodes, not on the replication group.
+        PendingModifiedValues: {
+          CacheNodeType: group.pendingModifiedValues?.cacheNodeType,
+          EngineVersion: group.pendingModifiedValues?.engineVersion,
+        },
         CacheParameterGroup: {
           CacheParameterGroupName: group.cacheParameterGroupName,
           ParameterApplyStatus: 'in-sync',

@@ -122,10 +122,7 @@ export function replicationGroupShape(group: ReplicationGroupRecord, region: str
     ReplicationGroupId: group.replicationGroupId,
     Description: group.description,
     Status: group.status,
-    PendingModifiedValues: {
-      CacheNodeType: group.pendingModifiedValues?.cacheNodeType,
-      EngineVersion: group.pendingModifiedValues?.engineVersion,
-    },
+    PendingModifiedValues: {},
     MemberClusters: xmlList('ClusterId', memberClusters),
     NodeGroups: xmlList('NodeGroup', nodeGroupsShape(group, region)),
     AutomaticFailover: enabledOrDisabled(group.automaticFailover),
