@@ -479,14 +479,11 @@ class RedisServerGroup {
   }
 
   /**
-   * Clients discover the cluster from the configuration endpoint (the first primary): its view is
-   * the one that must list every replica and every slot where it now is; the other nodes' views
-   * follow through gossip.
+   * Clients discover the cluster from any node (the configuration endpoint first, any node after a
+   * redirect): every node's CLUSTER SLOTS must list every replica and every slot where it now is.
    */
   private async waitAdvertised(): Promise<void> {
     const replicas = this.nodes.filter((node) => node.role === 'replica').length;
-    const configurationNode = [...this.nodes].sort(byPosition).find((node) => node.role === 'primary');
-    if (!configurationNode) return;
     const expected = new Map(
       this.nodes
         .filter((node) => node.role === 'primary')
@@ -494,13 +491,15 @@ class RedisServerGroup {
         .filter(([, count]) => count > 0),
     );
     await waitUntil('the replicas and slots to be advertised in CLUSTER SLOTS', async () => {
-      const reply = await configurationNode.admin.command(['CLUSTER', 'SLOTS']);
-      const advertised = slotsByPort(reply);
-      return (
-        advertisedReplicas(reply) === replicas &&
-        advertised.size === expected.size &&
-        [...expected].every(([port, count]) => advertised.get(port) === count)
-      );
+      const replies = await Promise.all(this.nodes.map((node) => node.admin.command(['CLUSTER', 'SLOTS'])));
+      return replies.every((reply) => {
+        const advertised = slotsByPort(reply);
+        return (
+          advertisedReplicas(reply) === replicas &&
+          advertised.size === expected.size &&
+          [...expected].every(([port, count]) => advertised.get(port) === count)
+        );
+      });
     });
   }
 
@@ -646,6 +645,16 @@ class RedisServerGroup {
     );
     for (const nodeGroupId of change.remove) this.slots.delete(nodeGroupId);
     await this.removeNodes(this.nodes.filter((node) => change.remove.includes(node.nodeGroupId)));
+    // Replicas learn new owners only from gossip, every second or so per peer; a MEET makes each
+    // primary that took slots send its claim to every node at once.
+    const takers = new Set(plan.moves.map((move) => move.to));
+    await Promise.all(
+      this.nodes
+        .filter((node) => node.role === 'primary' && takers.has(node.nodeGroupId))
+        .flatMap((primary) =>
+          this.nodes.filter((node) => node !== primary).map((node) => meet(node, primary)),
+        ),
+    );
     await this.nudgeReplicas();
     await this.waitAdvertised();
   }
