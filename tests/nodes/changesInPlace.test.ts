@@ -91,21 +91,34 @@ function nodesOf(replicationGroupId: string): NodeBackendGroup {
   return nodes;
 }
 
+/**
+ * A command retried the way an application retries: a client meets transient errors (a node that
+ * left, a slot map being refreshed) while the cluster changes shape.
+ */
+async function retried<T>(command: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await command();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
 /** Reads every key back through a new cluster client, as a client that discovers the cluster anew. */
 async function readBack(replicationGroupId: string, keys: readonly string[]): Promise<string[]> {
   const cluster = await openCluster(nodesOf(replicationGroupId));
   try {
-    const values = await Promise.all(keys.map((key) => cluster.get(key)));
+    const values = await Promise.all(keys.map((key) => retried(() => cluster.get(key))));
     return keys.filter((key, i) => values[i] !== key);
   } finally {
     await cluster.close();
   }
 }
 
-/**
- * Writes keys through one cluster client until `stop` resolves, retrying a write the way an
- * application would; returns the keys whose write was acknowledged.
- */
+/** Writes keys through one cluster client until `stop` resolves; returns the keys acknowledged. */
 async function writeWhile(
   replicationGroupId: string,
   prefix: string,
@@ -122,16 +135,8 @@ async function writeWhile(
       const batch = Array.from({ length: 20 }, (_, j) => `${prefix}:${i * 20 + j}`);
       await Promise.all(
         batch.map(async (key) => {
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await cluster.set(key, key);
-              written.push(key);
-              return;
-            } catch (err) {
-              if (attempt >= 50) throw err;
-              await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-          }
+          await retried(() => cluster.set(key, key));
+          written.push(key);
         }),
       );
     }
