@@ -9,6 +9,8 @@ import {
   IncreaseReplicaCountCommand,
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completePending, fixture, rejectionOf, startTestStandIn, type TestStandIn } from './helpers';
@@ -21,9 +23,18 @@ interface Refusal {
   code: string;
 }
 
-const changes = fixture<{ groups: Record<string, CreateReplicationGroupCommandInput>; refusals: Refusal[] }>(
-  'changes.json',
-);
+interface UserRefusal {
+  case: string;
+  command: 'ModifyUser' | 'ModifyUserGroup';
+  input: Record<string, unknown>;
+  code: string;
+}
+
+const changes = fixture<{
+  groups: Record<string, CreateReplicationGroupCommandInput>;
+  refusals: Refusal[];
+  userRefusals: UserRefusal[];
+}>('changes.json');
 
 /** Sends each change command with a fixture's input. */
 const COMMANDS = {
@@ -96,6 +107,33 @@ describe("changes refused with ElastiCache's error codes, nothing changed", () =
     expect(error.name).toMatch(new RegExp(`^${refusal.code}`));
     expect(env.standIn.calls.at(-1)).toMatchObject({ action: refusal.command, errorCode: refusal.code });
     expect(await describeGroup(refusal.group)).toEqual(before);
+  });
+});
+
+describe("user changes refused with ElastiCache's error codes", () => {
+  it.each(changes.userRefusals)('refuses $case with $code', async (refusal) => {
+    // Prepare
+    await env.elastiCache.send(
+      new CreateUserCommand({
+        UserId: 'orders-app',
+        UserName: 'app',
+        Engine: 'redis',
+        AccessString: 'on ~app:* +@read',
+        Passwords: ['app-password-0123456789'],
+      }),
+    );
+    await completePending(env);
+    const send =
+      refusal.command === 'ModifyUser'
+        ? () => env.elastiCache.send(new ModifyUserCommand(refusal.input as never))
+        : () => env.elastiCache.send(new ModifyUserGroupCommand(refusal.input as never));
+
+    // Act
+    const error = await rejectionOf(send());
+
+    // Assess
+    expect(error.name).toMatch(new RegExp(`^${refusal.code}`));
+    expect(env.standIn.calls.at(-1)).toMatchObject({ action: refusal.command, errorCode: refusal.code });
   });
 });
 
