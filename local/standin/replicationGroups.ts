@@ -10,6 +10,7 @@ import { plannedNodeGroups } from './nodeBackend';
 import {
   checkParameterGroup,
   checkPassword,
+  compareVersions,
   ENGINE_VERSIONS,
   type EngineVersion,
   findEngineVersion,
