@@ -52,8 +52,16 @@ export const ec = {
   nodeGroupsPerReplicationGroupQuotaExceeded: (message: string) =>
     new ServiceError('NodeGroupsPerReplicationGroupQuotaExceeded', message),
   nodeQuotaForClusterExceeded: (message: string) => new ServiceError('NodeQuotaForClusterExceeded', message),
+  nodeQuotaForCustomerExceeded: (message: string) =>
+    new ServiceError('NodeQuotaForCustomerExceeded', message),
+  nodeGroupNotFound: (id: string) =>
+    new ServiceError('NodeGroupNotFoundFault', `Node group ${id} not found.`, { status: 404 }),
+  cacheClusterNotFound: (id: string) =>
+    new ServiceError('CacheClusterNotFound', `CacheCluster ${id} not found.`, { status: 404 }),
   clusterQuotaForCustomerExceeded: () =>
     new ServiceError('ClusterQuotaForCustomerExceeded', 'The quota of clusters has been exceeded.'),
+  snapshotNotFound: (name: string) =>
+    new ServiceError('SnapshotNotFoundFault', `Snapshot ${name} not found.`, { status: 404 }),
   invalidParameterValue: (message: string) => new ServiceError('InvalidParameterValue', message),
   invalidParameterCombination: (message: string) => new ServiceError('InvalidParameterCombination', message),
   invalidArn: (arn: string) => new ServiceError('InvalidARN', `${arn} is not a valid ARN.`),

@@ -24,7 +24,7 @@ describe('how the provisioning state machine fails, on the stand-in', () => {
     'rejects events/invalid/%s with ValidationError before any AWS call',
     async (file) => {
       // Prepare
-      const input = readJson(`../../../events/invalid/${file}`);
+      const input = readJson(`events/invalid/${file}`);
 
       // Act
       const { execution, calls } = await run(input);
@@ -44,7 +44,7 @@ describe('how the provisioning state machine fails, on the stand-in', () => {
 
   it('tells where a password belongs instead of echoing the one a request carries', async () => {
     // Act
-    const { execution } = await run(readJson('../../../events/invalid/password-in-request.json'));
+    const { execution } = await run(readJson('events/invalid/password-in-request.json'));
 
     // Assess
     expect(execution.error?.Error).toBe('ValidationError');

@@ -8,7 +8,7 @@ import { ownIds, resultLike } from './support/standIn';
 
 const harness = useHarness();
 
-const result = (name: string) => readJson<ProvisioningResult>(`../fixtures/results/${name}`);
+const result = (name: string) => readJson<ProvisioningResult>(`tests/statemachine/fixtures/results/${name}`);
 
 const withoutRbac = [
   {
@@ -51,7 +51,10 @@ const withRbac = [
   },
   {
     shape: 'cluster mode enabled (Valkey)',
-    input: { ...readJson('../fixtures/requests/cluster-mode-enabled-rbac.json'), Polling: FAST_POLLING },
+    input: {
+      ...readJson('tests/statemachine/fixtures/requests/cluster-mode-enabled-rbac.json'),
+      Polling: FAST_POLLING,
+    },
     expected: result('cluster-mode-enabled-rbac.json'),
     createState: 'CreateClusterModeEnabled',
     engine: 'valkey',
@@ -219,7 +222,7 @@ describe('the provisioning state machine with every Task on its real handler, on
 
   it('starts from an EventBridge event and uses the password secret the request names', async () => {
     // Prepare: the secret the event names, made on the stand-in.
-    const event = readJson('../../../events/eventbridge-provisioning-requested.json');
+    const event = readJson('events/eventbridge-provisioning-requested.json');
     const rename = ownIds(event);
     const given = { username: 'app', password: 'Given-Orders-App-Passw0rd' };
     const secret = await harness.admin.secretsManager.send(

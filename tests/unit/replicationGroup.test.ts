@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   CreateReplicationGroupCommand,
   DescribeEventsCommand,
@@ -19,6 +18,7 @@ import {
   createReplicationGroup,
 } from '../../shared/provision/replicationGroup';
 import type { ProvisionState } from '../../shared/provision/state';
+import { readJson } from '../support/fixtures';
 
 const SHAPES = [
   'cluster-mode-disabled',
@@ -28,11 +28,7 @@ const SHAPES = [
 ] as const;
 type Shape = (typeof SHAPES)[number];
 
-function fixture<T>(name: string): T {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/replication-groups/${name}.json`, import.meta.url), 'utf8'),
-  );
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);
 const stateFor = (shape: Shape) => fixture<ProvisionState>(`state-${shape}`);
 const describeAvailable = (shape: Shape) =>
   fixture<DescribeReplicationGroupsCommandOutput>(`describe-${shape}-available`);
@@ -101,7 +97,69 @@ beforeEach(() => {
   vi.clearAllMocks();
 });
 
+/** The group is missing when first described, then another execution's creating group, and CreateReplicationGroup finds it exists. */
+function anotherExecutionCreatesTheGroup() {
+  elastiCacheMock
+    .on(DescribeReplicationGroupsCommand)
+    .rejectsOnce(notFound())
+    .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
+  elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
+    new ReplicationGroupAlreadyExistsFault({
+      message: 'Replication group already exists',
+      $metadata: {},
+    }),
+  );
+}
+
 describe('buildCreateReplicationGroupParams', () => {
+  it('passes the optional settings on under their API names', () => {
+    // Prepare
+    const settings = {
+      KmsKeyId: 'alias/orders-cache',
+      LogDeliveryConfigurations: [
+        {
+          LogType: 'slow-log' as const,
+          DestinationType: 'kinesis-firehose' as const,
+          DestinationDetails: { KinesisFirehoseDetails: { DeliveryStream: 'cache-logs' } },
+          LogFormat: 'json' as const,
+        },
+      ],
+      PreferredMaintenanceWindow: 'sun:23:00-mon:01:30',
+      SnapshotWindow: '03:00-04:00',
+      NotificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:cache-events',
+      Port: 6380,
+      TransitEncryptionMode: 'required' as const,
+      AutoMinorVersionUpgrade: false,
+      DataTieringEnabled: true,
+      SnapshotArns: ['arn:aws:s3:::orders-backups/orders.rdb'],
+      NetworkType: 'dual_stack' as const,
+      IpDiscovery: 'ipv6' as const,
+    };
+    const { request } = stateFor('cluster-mode-disabled-tls-rbac');
+
+    // Act
+    const params = buildCreateReplicationGroupParams({ ...request, ...settings });
+
+    // Assess
+    expect(params).toMatchObject(settings);
+  });
+
+  it('creates ClusterMode compatible as one shard of NumCacheClusters with the cluster-enabled parameter group', () => {
+    // Prepare
+    const { request } = stateFor('cluster-mode-disabled');
+
+    // Act
+    const params = buildCreateReplicationGroupParams({ ...request, ClusterMode: 'compatible' });
+
+    // Assess
+    expect(params).toMatchObject({
+      ClusterMode: 'compatible',
+      NumCacheClusters: request.NumCacheClusters,
+      CacheParameterGroupName: `default.${request.CacheParameterGroupFamily}.cluster.on`,
+    });
+    expect(params).not.toHaveProperty('NumNodeGroups');
+  });
+
   it.each(SHAPES)('sends what the %s seed script sends, apart from the documented differences', (shape) => {
     // Prepare
     const seed = fixture<Record<Shape, Record<string, unknown>>>('seed-create-params')[shape];
@@ -274,6 +332,33 @@ describe('createReplicationGroup', () => {
     expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
   });
 
+  it('refuses an existing group on another network or transit mode than the request names', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-disabled-tls-rbac');
+    state.request = {
+      ...state.request,
+      NetworkType: 'dual_stack',
+      IpDiscovery: 'ipv6',
+      TransitEncryptionMode: 'required',
+    };
+    const existing = describeAvailable('cluster-mode-disabled-tls-rbac');
+    const group = existing.ReplicationGroups?.[0];
+    if (group)
+      Object.assign(group, { NetworkType: 'ipv4', IpDiscovery: 'ipv4', TransitEncryptionMode: 'preferred' });
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(existing);
+
+    // Act
+    const error = await createReplicationGroup(deps, state).catch((err: unknown) => err);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
+    const message = (error as Error).message;
+    expect(message).toContain('NetworkType: existing "ipv4" vs requested "dual_stack"');
+    expect(message).toContain('IpDiscovery: existing "ipv4" vs requested "ipv6"');
+    expect(message).toContain('TransitEncryptionMode: existing "preferred" vs requested "required"');
+    expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
+  });
+
   it('reads the cluster mode from ClusterEnabled when ElastiCache reports no ClusterMode', async () => {
     // Prepare
     const state = stateFor('cluster-mode-disabled');
@@ -296,16 +381,7 @@ describe('createReplicationGroup', () => {
   it('compares the group a concurrent execution created when CreateReplicationGroup reports it exists', async () => {
     // Prepare
     const state = stateFor('cluster-mode-enabled-tls-rbac');
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const result = await createReplicationGroup(deps, state);
@@ -321,16 +397,7 @@ describe('createReplicationGroup', () => {
     const state = stateFor('cluster-mode-enabled-tls-rbac');
     state.request.NumNodeGroups = 4;
     state.request.ReplicasPerNodeGroup = 2;
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const outcome = createReplicationGroup(deps, state);

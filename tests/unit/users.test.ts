@@ -25,6 +25,7 @@ import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
 import { loadState } from '../fixtures/states/load';
+import { rejection } from '../support/rejection';
 
 const ec = mockClient(ElastiCacheClient);
 const sm = mockClient(SecretsManagerClient);
@@ -113,15 +114,6 @@ function noUserExists(): void {
     SecretString: GIVEN_PASSWORD,
   });
   sm.on(CreateSecretCommand).resolves({ ARN: DEFAULT_SECRET_ARN, Name: DEFAULT_SECRET_NAME });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof Error)) throw new TypeError('expected the promise to reject with an Error');
-  return error;
 }
 
 beforeEach(() => {
@@ -291,7 +283,7 @@ describe('ensureUsers: the given password secret', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).problems).toEqual([
+      expect((error as unknown as ValidationError).problems).toEqual([
         { field: 'Rbac.Users[orders-app].PasswordSecretId', message: expect.stringContaining(APP_SECRET_ID) },
       ]);
       expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
@@ -766,5 +758,66 @@ describe('managedTags', () => {
 
     // Assess
     expect(tags).toEqual(EXPECTED_TAGS);
+  });
+});
+
+describe('ensureUsers: users that need no password', () => {
+  /** rbac-redis with its managed default user as the workflow now plans it: password-less. */
+  function stateWithPasswordlessDefault(): ProvisionState {
+    const state = loadState('rbac-redis');
+    for (const user of state.request.Rbac?.Users ?? []) {
+      if (user.ManagedDefault) user.AuthenticationType = 'no-password-required';
+    }
+    return state;
+  }
+
+  it('creates the switched-off default user without a password and without a secret', async () => {
+    // Prepare
+    noUserExists();
+
+    // Act
+    const result = await ensureUsers(deps(), stateWithPasswordlessDefault());
+
+    // Assess
+    expect(ec).toHaveReceivedCommandWith(CreateUserCommand, {
+      UserId: 'orders-default',
+      UserName: 'default',
+      AccessString: 'off -@all',
+      AuthenticationMode: { Type: 'no-password-required' },
+    });
+    expect(sm).not.toHaveReceivedCommandWith(CreateSecretCommand, { Name: DEFAULT_SECRET_NAME });
+    expect(result.Users.find((user) => user.UserId === 'orders-default')).toEqual({
+      UserId: 'orders-default',
+      UserName: 'default',
+      Status: 'creating',
+    });
+  });
+
+  it('keeps a managed default user an earlier release created with a password', async () => {
+    // Prepare
+    allUsersExistActive();
+
+    // Act
+    const result = await ensureUsers(deps(), stateWithPasswordlessDefault());
+
+    // Assess
+    expect(result.AllActive).toBe(true);
+    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
+  });
+
+  it('accepts an existing password-less user, which DescribeUsers reports as "no-password"', async () => {
+    // Prepare
+    allUsersExistActive();
+    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).resolves(
+      existing('orders-default', { Authentication: { Type: 'no-password' } }),
+    );
+    const state = stateWithPasswordlessDefault();
+    for (const user of state.request.Rbac?.Users ?? []) user.ManagedDefault = undefined;
+
+    // Act
+    const result = await ensureUsers(deps(), state);
+
+    // Assess
+    expect(result.AllActive).toBe(true);
   });
 });

@@ -5,7 +5,6 @@
  * no parameter: it serves only the tests that need AWS errors in an exact order (exactErrors.test.ts);
  * everything else runs on the stand-in.
  */
-import { readFileSync } from 'node:fs';
 import {
   type CacheEngineVersion,
   CreateReplicationGroupCommand,
@@ -35,14 +34,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readJson } from '../../support/fixtures';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const METADATA = { httpStatusCode: 400, requestId: 'fake-request' };
 
-function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/aws/${name}`);
 
 const ENGINE_VERSIONS = fixture<{ CacheEngineVersions: CacheEngineVersion[] }>(
   'describe-cache-engine-versions.json',

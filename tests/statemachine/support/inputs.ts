@@ -1,14 +1,12 @@
 /** Requests, fixtures and run summaries shared by the state machine tests, faked or on the stand-in. */
-import { readFileSync } from 'node:fs';
 import type { RunResult } from '../../../local/workflow';
+import { readJson } from '../../support/fixtures';
 
-export function readJson<T = Record<string, unknown>>(path: string): T {
-  return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as T;
-}
+export { readJson };
 
 /** A request from the repository's examples (events/), with a short polling schedule. */
 export function request(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...readJson(`../../../events/${name}`), Polling: FAST_POLLING, ...extra };
+  return { ...readJson(`events/${name}`), Polling: FAST_POLLING, ...extra };
 }
 
 export const FAST_POLLING = {
