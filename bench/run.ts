@@ -16,7 +16,7 @@ import { type ReshardResult, runReshard } from './reshard';
 import { readDeploySettings } from './serverless-config';
 import { runSpinUp, type SpinUpResult } from './spinup';
 import { median } from './stats';
-import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from './table';
+import { kb, markdownTable, ms, percent, type Row, seconds, verdict } from './table';
 
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
