@@ -12,6 +12,12 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
   SFNClient,
@@ -25,6 +31,7 @@ import { loadEvent, loadState } from '../fixtures/entrances/load';
 const sfn = mockClient(SFNClient);
 const ec = mockClient(ElastiCacheClient);
 const eb = mockClient(EventBridgeClient);
+const sm = mockClient(SecretsManagerClient);
 
 let written: string[] = [];
 
@@ -44,6 +51,7 @@ beforeEach(() => {
   sfn.reset();
   ec.reset();
   eb.reset();
+  sm.reset();
 });
 
 afterEach(() => {
@@ -60,6 +68,7 @@ describe('handlers receiving a ResponseURL', () => {
     // Prepare
     sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
+    sm.on(CreateSecretCommand).resolves({});
     ec.on(DescribeReplicationGroupsCommand).rejects(
       new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),
     );
@@ -126,16 +135,21 @@ describe('handlers receiving a ResponseURL', () => {
     const { notifyResultHandler } = await import('../../functions/notifyResult');
     const handler = notifyResultHandler({ sleep: async () => {} }) as unknown as LambdaHandler;
     const event = loadEvent('delete-event');
+    // The URL the bridge kept for the execution: nothing listens at it, so every attempt is logged.
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: 'http://127.0.0.1:9/response?X-Amz-Signature=s3cr3t-signature',
+    });
+    sm.on(DeleteSecretCommand).resolves({});
 
-    // Act: the answer goes to a URL nothing listens at, so every attempt is logged.
+    // Act
     const input = {
       Workflow: 'teardown',
       Outcome: 'Succeeded',
+      ExecutionName: 'delete-ReplicationGroup-0123456789abcdef0123456789abcdef01234567',
       State: loadState('teardown-succeeded-state'),
       Input: {
         CustomResource: {
           RequestType: 'Delete',
-          ResponseURL: 'http://127.0.0.1:9/response?X-Amz-Signature=s3cr3t-signature',
           StackId: event.StackId,
           RequestId: event.RequestId,
           LogicalResourceId: event.LogicalResourceId,

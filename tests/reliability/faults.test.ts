@@ -143,13 +143,16 @@ describe('permanent faults end quickly, in the named error of the contract', () 
   });
 
   it('a user group that stays modifying is waited for, and the run succeeds', async () => {
-    // Prepare: the user exists, the group exists without it; the change takes a whole second.
+    // Prepare: the user exists, the group exists without it (holding another user: a user group is
+    // never empty); the change takes a whole second.
     const request = valkeyIamRequest('group-modifying');
     for (const user of request.Rbac.Users)
       await createActiveUser(harness.admin, { ...user, Engine: 'valkey' });
+    const bystander = { UserId: 'group-modifying-other', UserName: 'group-modifying-other' };
+    await createActiveUser(harness.admin, { ...bystander, AccessString: 'off -@all', Engine: 'valkey' });
     await createActiveUserGroup(harness.admin, {
       UserGroupId: request.Rbac.UserGroupId,
-      UserIds: [],
+      UserIds: [bystander.UserId],
       Engine: 'valkey',
     });
 
@@ -168,7 +171,13 @@ describe('permanent faults end quickly, in the named error of the contract', () 
     expect(calls.filter((call) => call.errorCode === 'InvalidUserGroupState')).toEqual([]);
     expect(statesEntered(run, 'EnsureGroup')).toBeGreaterThan(2);
     expect(run.durationMs).toBeGreaterThanOrEqual(1_000);
-    expect(await convergenceProblems(harness, request, run.output)).toEqual([]);
+    // The user it found there stays: the workflow adds users to a group, never removes them.
+    const members = harness.standIn.state.userGroups.get(request.Rbac.UserGroupId)?.userIds ?? [];
+    expect(members.toSorted()).toEqual(
+      [bystander.UserId, ...request.Rbac.Users.map((u) => u.UserId)].toSorted(),
+    );
+    const problems = await convergenceProblems(harness, request, run.output);
+    expect(problems.filter((problem) => !problem.startsWith('user group holds'))).toEqual([]);
   });
 
   it('a service that keeps failing ends the run under the SDK error name after a bounded number of attempts', async () => {

@@ -86,14 +86,14 @@ export function idsOf(request: Request): {
   const passwordUserIds = (rbac?.Users ?? [])
     .filter((user) => user.AuthenticationType !== 'iam')
     .map((user) => user.UserId.toLowerCase());
-  // A redis group without a default user gets one managed by the workflow, with a generated password.
+  // A redis group without a default user gets one managed by the workflow, switched off and without a
+  // password (so without a secret).
   const managesDefault =
     rbac !== undefined &&
     (request.Engine ?? 'redis') === 'redis' &&
     !(rbac as { DefaultUser?: unknown }).DefaultUser;
   if (managesDefault && userGroupId) {
     userIds.push(`${userGroupId}-default`);
-    passwordUserIds.push(`${userGroupId}-default`);
   }
   return {
     replicationGroupId: request.ReplicationGroupId.toLowerCase(),
