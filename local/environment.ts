@@ -8,6 +8,7 @@
  * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
@@ -18,13 +19,32 @@ import {
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
+import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
 import type { LocalWorkflowOptions, WorkflowName } from './workflow';
 
-/** The state machines of a local environment, by workflow (their ARNs as the bridge and the CLI see them). */
+/** A local environment is what a deployment of this stage would be, in this region and account. */
+export const LOCAL_STAGE = 'local';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+/** serverless.yml names its resources `${service}-${stage}-...`. */
+const PREFIX = `elasticache-provisioner-${LOCAL_STAGE}`;
+
+/** The state machines of a local environment, by workflow: the names serverless.yml gives them for stage `local`. */
 export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowName, string> = {
-  provision: 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine',
-  teardown: 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine',
+  provision: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-provision`,
+  teardown: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-teardown`,
 };
+
+/** The definition as Step Functions holds it once deployed: each `Fn::GetAtt [fn, Arn]` is the function's ARN. */
+export function deployedDefinition(workflow: WorkflowName): string {
+  return JSON.stringify(loadDefinition(DEFINITION_PATHS[workflow]), (_key, value: unknown) => {
+    const getAtt = (value as Record<string, unknown> | null)?.['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt[1] === 'Arn') {
+      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${PREFIX}-${String(getAtt[0])}`;
+    }
+    return value;
+  });
+}
 
 /** The rules serverless.yml deploys, with its default parameters (requestEventBus, requestEventSource, ...). */
 export const LOCAL_EVENT_RULES: EventRule[] = [
@@ -56,6 +76,12 @@ export interface LocalEnvironmentOptions {
    * EventBridge rules); default 50 ms each, as `npm run provision` runs.
    */
   executions?: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Other GET routes on the endpoint's port (the web console), given the environment once it runs. */
+  getRoutes?: (
+    environment: LocalEnvironment,
+  ) => (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 export interface LocalEnvironment {
@@ -87,8 +113,15 @@ export async function startLocalEnvironment(
     ? redisServerNodeBackend({ redisServerPath: redisServer })
     : simulatedNodeBackend();
   const executions = options.executions ?? { waitTimeOverrides: 50, retryIntervalOverrides: 50 };
+  let routes: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
   const standIn = await startStandIn({
     nodes,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.getRoutes ? { getRoutes: (request, response) => routes?.(request, response) ?? false } : {}),
+    stateMachineDefinitions: {
+      [LOCAL_STATE_MACHINE_ARNS.provision]: { definition: deployedDefinition('provision') },
+      [LOCAL_STATE_MACHINE_ARNS.teardown]: { definition: deployedDefinition('teardown') },
+    },
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.delays ? { delays: options.delays } : {}),
     stateMachines: {
@@ -106,7 +139,7 @@ export async function startLocalEnvironment(
   };
   const restore = pointSdkAt(endpoints, options.timeScale ?? 0.01);
   let closed = false;
-  return {
+  const environment: LocalEnvironment = {
     standIn,
     nodeKind: nodes.kind,
     endpoints,
@@ -119,6 +152,8 @@ export async function startLocalEnvironment(
       restore();
     },
   };
+  routes = options.getRoutes?.(environment);
+  return environment;
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   type ExecutionRecord,
   type ExecutionRunner,
   LocalStepFunctions,
+  type StateMachineDescription,
   stepFunctionsOperations,
 } from './stepFunctions';
 import {
@@ -79,6 +80,7 @@ export type {
   ExecutionRequest,
   ExecutionRunner,
   ExecutionStatus,
+  StateMachineDescription,
 } from './stepFunctions';
 export { executionArnOf } from './stepFunctions';
 export type {
@@ -109,8 +111,12 @@ export interface StandInOptions {
   region?: string;
   /** Step Functions: how to run an execution of each state machine, by ARN. */
   stateMachines?: Record<string, ExecutionRunner>;
+  /** What DescribeStateMachine answers for each of `stateMachines` (the definition as deployed). */
+  stateMachineDefinitions?: Record<string, StateMachineDescription>;
   /** EventBridge rules whose target is one of `stateMachines`. */
   eventRules?: EventRule[];
+  /** Other GET routes on the same port (the web console); answers true when it handled the request. */
+  getRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /** One request as the stand-in saw it; never holds parameters, so never a password. */
@@ -208,6 +214,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const eventRules = [...(options.eventRules ?? [])];
   const stepFunctions = new LocalStepFunctions({
     stateMachines: { ...options.stateMachines },
+    ...(options.stateMachineDefinitions ? { definitions: options.stateMachineDefinitions } : {}),
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());
@@ -437,6 +444,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   }
 
   const server = createServer((request, response) => {
+    if (request.method === 'GET' && options.getRoutes?.(request, response)) return;
     const at = clock.now();
     readBody(request)
       .then((body) => {
