@@ -19,8 +19,8 @@ import {
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
-import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
 import type { LocalWorkflowOptions, WorkflowName } from './workflow';
+import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
 
 /** A local environment is what a deployment of this stage would be, in this region and account. */
 export const LOCAL_STAGE = 'local';

@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export interface ProvisionArgs {
   file: string;
@@ -41,7 +41,11 @@ export function parseCommandLine<T extends Options>(argv: string[], options: T) 
 }
 
 /** One of `choices`, or a usage error naming the option. */
-function oneOf<C extends string>(option: string, value: string | undefined, choices: readonly C[]): C | undefined {
+function oneOf<C extends string>(
+  option: string,
+  value: string | undefined,
+  choices: readonly C[],
+): C | undefined {
   if (value === undefined) return undefined;
   if (!(choices as readonly string[]).includes(value)) {
     throw new UsageError(`--${option} must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);

@@ -25,6 +25,8 @@ export interface RemoteRunOptions {
   workflow?: RemoteWorkflow;
   client?: Pick<SFNClient, 'send'>;
   pollMs?: number;
+  /** The execution's name; by default one derived from the input (see executionName). */
+  name?: string;
 }
 
 /** The states whose entries the progress lines count as checks, per workflow. */
@@ -50,7 +52,7 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 export async function runInAws(options: RemoteRunOptions): Promise<number> {
   const client = options.client ?? new SFNClient({});
   const workflow = options.workflow ?? 'provision';
-  const name = executionName(options.input, workflow);
+  const name = options.name ?? executionName(options.input, workflow);
   let executionArn: string;
   try {
     const started = await client.send(

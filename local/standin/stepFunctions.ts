@@ -172,7 +172,8 @@ export class LocalStepFunctions {
     if (typeof stateMachineArn !== 'string' || !STATE_MACHINE_ARN.test(stateMachineArn)) {
       throw sfnError.invalidArn(String(stateMachineArn));
     }
-    if (!this.options.stateMachines[stateMachineArn]) throw sfnError.stateMachineDoesNotExist(stateMachineArn);
+    if (!this.options.stateMachines[stateMachineArn])
+      throw sfnError.stateMachineDoesNotExist(stateMachineArn);
     return {
       arn: stateMachineArn,
       name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1),
