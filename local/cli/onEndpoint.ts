@@ -65,6 +65,9 @@ export async function runOnEndpoint(options: OnEndpointOptions): Promise<number>
     options.stderr(line);
   }
   options.stderr('\nThe nodes run as long as `npm run local` does. Tear them down with:');
-  options.stderr(`  npm run teardown -- ${result.ReplicationGroupId}`);
+  const rbac = result.UserGroupIds?.[0]
+    ? ` --user-group ${result.UserGroupIds[0]}${result.Users.map((user) => ` --user ${user.UserId}`).join('')}`
+    : '';
+  options.stderr(`  npm run teardown -- ${result.ReplicationGroupId}${rbac}`);
   return 0;
 }
