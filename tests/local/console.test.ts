@@ -27,7 +27,9 @@ describe('the web console', () => {
     await environment?.close();
   });
 
-  it('starts an execution from a sample, refusing a request the schema refuses, and shows it succeed on the graph', async () => {
+  it('starts an execution from a sample, refusing a request the schema refuses, and shows it succeed on the graph', {
+    timeout: 90_000,
+  }, async () => {
     // Prepare
     const provision = environment.stateMachineArns.provision;
     await page.goto(`${environment.standIn.url}/#/state-machine/${encodeURIComponent(provision)}`);
@@ -45,7 +47,7 @@ describe('the web console', () => {
     await page.locator('#check .valid').waitFor();
     await page.locator('#start').click();
     await page.waitForURL(/#\/execution\//);
-    await page.locator('#execution-status[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await page.locator('#execution-status[data-status="SUCCEEDED"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-state="ProvisioningSucceeded"][data-mark="succeeded"]').waitFor();
 
     // Assess
