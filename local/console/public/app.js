@@ -295,6 +295,35 @@ async function startPanel(machine) {
 // ---------------------------------------------------------------------------------------------
 // One execution
 
+/**
+ * Appends the events not yet in `events`: read newest first, without the states' data, page by
+ * page until one that was already read, so each poll moves only what is new.
+ */
+async function newEvents(executionArn, events) {
+  const known = events.length;
+  const fresh = [];
+  let nextToken;
+  do {
+    const page = await sfn('GetExecutionHistory', {
+      executionArn,
+      reverseOrder: true,
+      includeExecutionData: false,
+      maxResults: 50,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    for (const event of page.events ?? []) {
+      if (event.id <= known) {
+        nextToken = undefined;
+        break;
+      }
+      fresh.push(event);
+    }
+    if ((page.events ?? []).some((event) => event.id <= known)) break;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  events.push(...fresh.reverse());
+}
+
 async function executionPage(arn) {
   const definition = JSON.parse(
     (await sfn('DescribeStateMachineForExecution', { executionArn: arn })).definition,
@@ -358,12 +387,12 @@ async function executionPage(arn) {
   const shown = new Map();
   let seenEvents = 0;
   let done = false;
+  const events = [];
   return poll(async () => {
     if (done) return;
-    const [execution, events] = await Promise.all([
-      sfn('DescribeExecution', { executionArn: arn }),
-      sfnAll('GetExecutionHistory', { executionArn: arn, maxResults: 1000 }, 'events'),
-    ]);
+    // The status first: once it has ended, the history read after it holds the last event.
+    const execution = await sfn('DescribeExecution', { executionArn: arn });
+    await newEvents(arn, events);
     const { marks, times } = marksFrom(events);
     const now = Date.now();
     for (const name of new Set([...shown.keys(), ...marks.keys()])) {
