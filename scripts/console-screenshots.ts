@@ -15,7 +15,7 @@ const sample = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../events/${name}.json`, import.meta.url)), 'utf8');
 
 const environment = await startLocalEnvironment({ getRoutes: consoleRoutes });
-const browser = await launchBrowser({ width: 1440, height: 960 });
+const browser = await launchBrowser({ width: 1440, height: 1400 });
 try {
   const url = environment.standIn.url;
   const provision = environment.stateMachineArns.provision;
