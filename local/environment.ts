@@ -9,6 +9,7 @@
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
@@ -19,7 +20,7 @@ import {
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
-import type { LocalWorkflowOptions, WorkflowName } from './workflow';
+import type { LocalWorkflowOptions } from './workflow';
 import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
 
 /** A local environment is what a deployment of this stage would be, in this region and account. */
@@ -30,13 +31,13 @@ export const LOCAL_ACCOUNT = '000000000000';
 const PREFIX = `elasticache-provisioner-${LOCAL_STAGE}`;
 
 /** The state machines of a local environment, by workflow: the names serverless.yml gives them for stage `local`. */
-export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowName, string> = {
+export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
   provision: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-provision`,
   teardown: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-teardown`,
 };
 
 /** The definition as Step Functions holds it once deployed: each `Fn::GetAtt [fn, Arn]` is the function's ARN. */
-export function deployedDefinition(workflow: WorkflowName): string {
+export function deployedDefinition(workflow: WorkflowKind): string {
   return JSON.stringify(loadDefinition(DEFINITION_PATHS[workflow]), (_key, value: unknown) => {
     const getAtt = (value as Record<string, unknown> | null)?.['Fn::GetAtt'];
     if (Array.isArray(getAtt) && getAtt[1] === 'Arn') {
@@ -95,7 +96,7 @@ export interface LocalEnvironment {
     cloudformation: string;
   };
   /** The local state machines (see LOCAL_STATE_MACHINE_ARNS). */
-  stateMachineArns: Record<WorkflowName, string>;
+  stateMachineArns: Record<WorkflowKind, string>;
   close(): Promise<void>;
 }
 
@@ -172,7 +173,7 @@ export function useRunningStandIn(url: string, timeScale = 0.01): void {
  * execution, after the endpoints are set, so the handlers' SDK clients are built against them.
  */
 function localExecutionRunner(
-  workflow: WorkflowName,
+  workflow: WorkflowKind,
   overrides: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>,
 ): ExecutionRunner {
   let loading: Promise<import('./workflow').LocalWorkflow> | undefined;

@@ -4,17 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
+import type { WorkflowKind } from '../../shared/workflow';
 import type { EndpointDescription } from '../console/server';
 import { connectionInstructions } from './connect';
-import { type RemoteWorkflow, runInAws } from './remote';
+import { runInAws } from './remote';
 
 /** A local execution is followed closely: its Wait states last 50 ms. */
 const POLL_MS = 100;
 
 export interface OnEndpointOptions {
   endpoint: EndpointDescription;
-  workflow: RemoteWorkflow;
+  workflow: WorkflowKind;
   input: unknown;
   stderr: (line: string) => void;
   stdout: (document: unknown) => void;

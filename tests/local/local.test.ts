@@ -250,7 +250,6 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
           'TaskStateExited',
           'ChoiceStateEntered',
           'WaitStateEntered',
-          'PassStateEntered',
           'SucceedStateEntered',
         ]),
       );
