@@ -8,7 +8,8 @@ import type { EndpointDescription } from '../console/server';
 export const DEFAULT_LOCAL_PORT = 4599;
 export const DEFAULT_LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
 
-const PROBE_TIMEOUT_MS = 1000;
+// Generous: a busy endpoint runs executions on the same event loop; a closed port answers at once.
+const PROBE_TIMEOUT_MS = 5000;
 
 /** The endpoint's description when a local endpoint answers at `url`, else undefined. */
 export async function probeEndpoint(url: string): Promise<EndpointDescription | undefined> {

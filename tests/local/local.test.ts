@@ -210,24 +210,13 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
         '--execution-arn',
         started.executionArn,
       ]);
-      const firstPage = await awsJson<{ executions: unknown[]; NextToken?: string }>(endpoint, [
-        'stepfunctions',
-        'list-executions',
-        '--state-machine-arn',
-        PROVISION,
-        '--max-items',
-        '1',
-      ]);
-      const secondPage = await awsJson<{ executions: unknown[] }>(endpoint, [
-        'stepfunctions',
-        'list-executions',
-        '--state-machine-arn',
-        PROVISION,
-        '--max-items',
-        '1',
-        '--starting-token',
-        firstPage.NextToken ?? '',
-      ]);
+      const onePage = (startingToken: string[]) =>
+        awsJson<{ executions: unknown[]; NextToken?: string }>(endpoint, [
+          ...['stepfunctions', 'list-executions', '--state-machine-arn', PROVISION, '--max-items', '1'],
+          ...startingToken,
+        ]);
+      const firstPage = await onePage([]);
+      const secondPage = await onePage(['--starting-token', firstPage.NextToken ?? '']);
 
       // Assess
       expect(put.FailedEntryCount).toBe(0);

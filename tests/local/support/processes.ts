@@ -15,13 +15,9 @@ export interface NpmRun {
 
 const running = new Set<ChildProcess>();
 
-/** `npm run --silent <script> -- <args>`, stdout and stderr collected. */
-export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}): NpmRun {
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A child process with its stdout and stderr collected as they come. */
+export function spawnCollecting(command: string, args: string[], env: NodeJS.ProcessEnv): NpmRun {
+  const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -32,6 +28,7 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = 
     stderr += chunk;
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // 'close' rather than 'exit': both pipes are drained by then.
     child.once('close', (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
@@ -47,6 +44,11 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = 
     },
     exited,
   };
+}
+
+/** `npm run --silent <script> -- <args>`, stdout and stderr collected. */
+export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}): NpmRun {
+  return spawnCollecting('npm', ['run', '--silent', script, '--', ...args], { ...process.env, ...env });
 }
 
 /** Resolves once `check` holds; rejects when the run exits or the time is up first. */
@@ -111,7 +113,7 @@ export async function leftovers(
   }
 }
 
-/** Test teardown: anything a failed test left running. */
+/** Test teardown: anything a failed test left running (their children stop when they go). */
 export function killRunning(): void {
   for (const child of running) child.kill('SIGKILL');
 }
