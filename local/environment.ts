@@ -8,13 +8,13 @@
  * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
   type ExecutionRunner,
   type FaultPlan,
+  type HttpRoute,
   type StandIn,
   type StandInDelays,
   startStandIn,
@@ -79,10 +79,8 @@ export interface LocalEnvironmentOptions {
   executions?: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>;
   /** 0 (default): any free port. */
   port?: number;
-  /** Other GET routes on the endpoint's port (the web console), given the environment once it runs. */
-  getRoutes?: (
-    environment: LocalEnvironment,
-  ) => (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Plain HTTP routes on the endpoint's port (the web console); they read the environment once it runs. */
+  routes?: (environment: () => LocalEnvironment) => HttpRoute[];
 }
 
 export interface LocalEnvironment {
@@ -114,11 +112,15 @@ export async function startLocalEnvironment(
     ? redisServerNodeBackend({ redisServerPath: redisServer })
     : simulatedNodeBackend();
   const executions = options.executions ?? { waitTimeOverrides: 50, retryIntervalOverrides: 50 };
-  let routes: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+  let environment: LocalEnvironment | undefined;
+  const running = () => {
+    if (!environment) throw new Error('The local environment is still starting');
+    return environment;
+  };
   const standIn = await startStandIn({
     nodes,
     ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.getRoutes ? { getRoutes: (request, response) => routes?.(request, response) ?? false } : {}),
+    ...(options.routes ? { routes: options.routes(running) } : {}),
     stateMachineDefinitions: {
       [LOCAL_STATE_MACHINE_ARNS.provision]: { definition: deployedDefinition('provision') },
       [LOCAL_STATE_MACHINE_ARNS.teardown]: { definition: deployedDefinition('teardown') },
@@ -140,7 +142,7 @@ export async function startLocalEnvironment(
   };
   const restore = pointSdkAt(endpoints, options.timeScale ?? 0.01);
   let closed = false;
-  const environment: LocalEnvironment = {
+  environment = {
     standIn,
     nodeKind: nodes.kind,
     endpoints,
@@ -153,7 +155,6 @@ export async function startLocalEnvironment(
       restore();
     },
   };
-  routes = options.getRoutes?.(environment);
   return environment;
 }
 

@@ -14,7 +14,7 @@ const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.m
 const sample = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../events/${name}.json`, import.meta.url)), 'utf8');
 
-const environment = await startLocalEnvironment({ getRoutes: consoleRoutes });
+const environment = await startLocalEnvironment({ routes: consoleRoutes });
 const browser = await launchBrowser({ width: 1440, height: 1400 });
 try {
   const url = environment.standIn.url;

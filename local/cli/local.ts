@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const environment = await startLocalEnvironment({
     nodes: args.nodes,
     port: args.port,
-    getRoutes: consoleRoutes,
+    routes: consoleRoutes,
   }).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${args.port} is in use: choose another with --port <n> (0: any free port)`);

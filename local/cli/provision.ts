@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     nodes: args.nodes,
     ...(faults ? { faults } : {}),
     // The console, as `npm run local` serves it.
-    getRoutes: consoleRoutes,
+    routes: consoleRoutes,
   });
   let closing: Promise<void> | undefined;
   const shutdown = () => {

@@ -6,10 +6,10 @@
  * Everything else the page shows comes from the AWS APIs on the same port, as any client calls them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STAGE, type LocalEnvironment } from '../environment';
+import type { HttpRoute, WireAnswer } from '../standin';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -77,69 +77,51 @@ export function consoleScript(): Promise<string> {
   return bundle;
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/console/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
-};
+const answer = (status: number, contentType: string, body: string): WireAnswer => ({
+  status,
+  contentType,
+  body,
+  headers: { 'cache-control': 'no-store' },
+});
+const json = (value: unknown) => answer(200, 'application/json', JSON.stringify(value));
+const file = (name: string, contentType: string) => () =>
+  answer(200, contentType, readFileSync(path.join(PUBLIC_DIR, name), 'utf8'));
 
-function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
+/**
+ * The console's routes (GET, exact paths); the AWS APIs answer everything else. `environment` is
+ * read when a request comes, once the environment runs.
+ */
+export function consoleRoutes(environment: () => LocalEnvironment): HttpRoute[] {
+  const get = (routePath: string, handle: HttpRoute['handle']): HttpRoute => ({
+    method: 'GET',
+    path: routePath,
+    handle,
   });
-  response.end(body);
-}
-
-const json = (response: ServerResponse, status: number, value: unknown) =>
-  send(response, status, 'application/json', JSON.stringify(value));
-
-/** The GET routes of the console; answers false for any other path (the AWS APIs). */
-export function consoleRoutes(
-  environment: LocalEnvironment,
-): (request: IncomingMessage, response: ServerResponse) => boolean {
-  const description = describeEndpoint(environment);
-  return (request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    const asset = STATIC[pathname] ?? (pathname.startsWith('/execution/') ? STATIC['/'] : undefined);
-    if (asset) {
-      send(response, 200, asset.type, readFileSync(path.join(PUBLIC_DIR, asset.file), 'utf8'));
-      return true;
-    }
-    if (pathname === '/favicon.ico') {
-      send(response, 204, 'image/x-icon', '');
-      return true;
-    }
-    if (pathname === '/console/app.js') {
-      consoleScript().then(
-        (script) => send(response, 200, 'text/javascript; charset=utf-8', script),
-        (err: unknown) => send(response, 500, 'text/plain', String(err)),
-      );
-      return true;
-    }
-    if (pathname === '/local/endpoint') {
-      json(response, 200, description);
-      return true;
-    }
-    if (pathname === '/local/samples') {
-      json(response, 200, samples());
-      return true;
-    }
-    if (pathname === '/local/schema') {
-      send(
-        response,
+  return [
+    get('/', file('index.html', 'text/html; charset=utf-8')),
+    get('/console/style.css', file('style.css', 'text/css; charset=utf-8')),
+    get('/console/app.js', async () => answer(200, 'text/javascript; charset=utf-8', await consoleScript())),
+    get('/favicon.ico', () => answer(204, 'image/x-icon', '')),
+    get('/local/endpoint', () => json(describeEndpoint(environment()))),
+    get('/local/samples', () => json(samples())),
+    get('/local/schema', () =>
+      answer(
         200,
         'application/json',
         readFileSync(path.join(REPO_ROOT, 'schema/provision-request.schema.json'), 'utf8'),
+      ),
+    ),
+    // Where each replication group's CA certificate is (TLS groups with real nodes): no AWS API says.
+    get('/local/replication-groups', () => {
+      const { standIn } = environment();
+      return json(
+        Object.fromEntries(
+          [...standIn.state.replicationGroups.keys()].map((id) => [
+            id,
+            { caCertificate: standIn.caCertificatePath(id) ?? null },
+          ]),
+        ),
       );
-      return true;
-    }
-    const group = /^\/local\/replication-groups\/([^/]+)$/.exec(pathname);
-    if (group?.[1]) {
-      const caCertificate = environment.standIn.caCertificatePath(decodeURIComponent(group[1]));
-      json(response, 200, { caCertificate: caCertificate ?? null });
-      return true;
-    }
-    return false;
-  };
+    }),
+  ];
 }

@@ -17,7 +17,7 @@ const pageErrors: string[] = [];
 
 describe('the web console', () => {
   beforeAll(async () => {
-    environment = await startLocalEnvironment({ nodes: 'simulated', getRoutes: consoleRoutes });
+    environment = await startLocalEnvironment({ nodes: 'simulated', routes: consoleRoutes });
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -466,14 +466,13 @@ async function replicationGroupsPage() {
       elasticacheAll('DescribeUsers', 'member'),
     ]);
     const userNames = new Map(users.map((user) => [textOf(user, 'UserId'), textOf(user, 'UserName')]));
+    const certificates = await localJson('/local/replication-groups');
     const cards = [];
     for (const group of groups) {
       const id = textOf(group, 'ReplicationGroupId');
       const tls = textOf(group, 'TransitEncryptionEnabled') === 'true';
       const clustered = textOf(group, 'ClusterEnabled') === 'true';
-      const { caCertificate } = tls
-        ? await localJson(`/local/replication-groups/${encodeURIComponent(id)}`)
-        : {};
+      const caCertificate = tls ? certificates[id]?.caCertificate : undefined;
       const members = listOf(group, 'NodeGroups').flatMap((nodeGroup) =>
         listOf(nodeGroup, 'NodeGroupMembers').map((member) => ({
           shard: textOf(nodeGroup, 'NodeGroupId'),
