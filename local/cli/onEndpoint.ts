@@ -24,6 +24,8 @@ export interface OnEndpointOptions {
 export async function runOnEndpoint(options: OnEndpointOptions): Promise<number> {
   const { endpoint, workflow } = options;
   options.stderr(`Local AWS at ${endpoint.endpoint} (npm run local), console: ${endpoint.console}`);
+  // Lambda runs Node 22; the SDK's notice about Node 20 is noise in a local run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new SFNClient({
     endpoint: endpoint.endpoint,
     region: endpoint.region,
@@ -48,11 +50,12 @@ export async function runOnEndpoint(options: OnEndpointOptions): Promise<number>
     return code;
   }
   const result = document as ProvisioningResult;
-  const { caCertificate } = (await (
-    await fetch(
-      `${endpoint.endpoint}/local/replication-groups/${encodeURIComponent(result.ReplicationGroupId)}`,
-    )
-  ).json()) as { caCertificate: string | null };
+  // Where the group's CA certificate is (TLS): the console's route, as no AWS API tells it.
+  const groups = (await (await fetch(`${endpoint.endpoint}/local/replication-groups`)).json()) as Record<
+    string,
+    { caCertificate: string | null } | undefined
+  >;
+  const caCertificate = groups[result.ReplicationGroupId.toLowerCase()]?.caCertificate;
   options.stdout({
     ...result,
     Local: { Endpoint: endpoint.endpoint, ...(caCertificate ? { CaCertificate: caCertificate } : {}) },

@@ -271,7 +271,9 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
         AWS_ENDPOINT_URL: endpoint,
       });
       const provisioned = await provision.exited;
+      expect(provisioned, `${provision.stdout}\n${provision.stderr}`).toEqual({ code: 0, signal: null });
       const result = JSON.parse(provision.stdout) as {
+        Local: { Endpoint: string; CaCertificate?: string };
         Users: { UserId: string; PasswordSecretArn?: string }[];
       };
       const secretArn = result.Users.find((user) => user.PasswordSecretArn)?.PasswordSecretArn ?? '';
@@ -299,6 +301,7 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
         '--user-group=mygroup',
         '--user=mygroup-app',
         '--user=mygroup-reporting',
+        `--endpoint=${endpoint}`,
       ]);
       const tornDown = await teardown.exited;
       const teardownRuns = await awsJson<{ executions: { status: string }[] }>(endpoint, [
@@ -309,15 +312,18 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
       ]);
 
       // Assess
-      expect(provisioned, provision.stderr).toEqual({ code: 0, signal: null });
       expect(provision.stderr).toContain(`Local AWS at ${endpoint} (npm run local)`);
+      expect(result.Local).toEqual({ Endpoint: endpoint, CaCertificate: expect.stringMatching(/ca\.pem$/) });
       const password = (JSON.parse(secret.SecretString) as { password: string }).password;
       expect(password.length).toBeGreaterThanOrEqual(16);
       expect(history.stdout).toContain('mygroup-app');
       expect(history.stdout.includes(password), 'a password is in the execution history').toBe(false);
       expect(provision.stdout.includes(password) || provision.stderr.includes(password)).toBe(false);
       expect(tornDown, teardown.stderr).toEqual({ code: 0, signal: null });
-      expect(teardownRuns.executions.map((execution) => execution.status)).toEqual(['SUCCEEDED']);
+      expect(
+        teardownRuns.executions.map((execution) => execution.status),
+        teardown.stderr,
+      ).toEqual(['SUCCEEDED']);
     },
     CLIENTS_TIMEOUT_MS,
   );
