@@ -5,6 +5,7 @@
  * comes from the same clock).
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { launchBrowser } from '../local/console/browser';
@@ -21,6 +22,10 @@ export interface LocalBenchResult {
   reason?: string;
   readySeconds: number[];
   readyMedianSeconds: number;
+  /** The same without npm in front: `node --import tsx local/cli/local.ts`. */
+  readyWithoutNpmMedianSeconds: number;
+  /** The machine's 1-minute load average when the section started (2 cores shared with other work). */
+  loadAverage: number;
   /** Page load (navigation start) to the graph drawn with its first marks. */
   firstGraphMs: number[];
   /** Each state change: the event's time to the mark on the page. */
@@ -37,13 +42,14 @@ interface Started {
   seconds: number;
 }
 
-/** `npm run --silent local -- --port 0` until its JSON line; stopped with SIGTERM. */
-function startLocal(): Promise<Started> {
+const THROUGH_NPM = ['npm', 'run', '--silent', 'local', '--', '--port', '0'];
+const WITHOUT_NPM = [process.execPath, '--import', 'tsx', 'local/cli/local.ts', '--port', '0'];
+
+/** `npm run --silent local -- --port 0` (or `command`) until its JSON line; stopped with SIGTERM. */
+function startLocal(command = THROUGH_NPM): Promise<Started> {
   const started = performance.now();
-  const child = spawn('npm', ['run', '--silent', 'local', '--', '--port', '0'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const [program = 'npm', ...args] = command;
+  const child = spawn(program, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -70,13 +76,20 @@ function startLocal(): Promise<Started> {
   });
 }
 
-export async function runLocalBench(): Promise<LocalBenchResult> {
-  const readySeconds: number[] = [];
+async function readyTimes(command: string[]): Promise<number[]> {
+  const times: number[] = [];
   for (let round = 0; round < READY_ROUNDS; round++) {
-    const local = await startLocal();
-    readySeconds.push(local.seconds);
+    const local = await startLocal(command);
+    times.push(local.seconds);
     await local.stop();
   }
+  return times;
+}
+
+export async function runLocalBench(): Promise<LocalBenchResult> {
+  const loadAverage = loadavg()[0] ?? 0;
+  const readySeconds = await readyTimes(THROUGH_NPM);
+  const withoutNpm = await readyTimes(WITHOUT_NPM);
 
   const local = await startLocal();
   const browser = await launchBrowser();
@@ -130,6 +143,8 @@ export async function runLocalBench(): Promise<LocalBenchResult> {
     measured: true,
     readySeconds,
     readyMedianSeconds: median(readySeconds),
+    readyWithoutNpmMedianSeconds: median(withoutNpm),
+    loadAverage,
     firstGraphMs,
     changeMs,
     changeMedianMs: median(changeMs),

@@ -236,7 +236,7 @@ function localRows(result: LocalBenchResult): Row[] {
       '5 local',
       '`npm run local` to its ready line',
       `p50 ${result.readyMedianSeconds.toFixed(2)} s (runs: ${result.readySeconds.map((s) => s.toFixed(2)).join(', ')})`,
-      'through npm, as a user starts it',
+      `without npm (node --import tsx): p50 ${result.readyWithoutNpmMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)} on ${cpus().length} cores`,
       `<= ${READY_GOAL_SECONDS} s`,
       verdict(ready),
     ],

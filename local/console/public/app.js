@@ -5,8 +5,9 @@ import { elasticacheAll, listOf, localJson, sfn, sfnAll, textOf } from './aws.js
 import { drawGraph, marksFrom } from './graph.js';
 
 /** How often a running execution and the lists are read again. */
-const EXECUTION_POLL_MS = 150;
+const EXECUTION_POLL_MS = 100;
 const LIST_POLL_MS = 1000;
+const ENDED = /^Execution(Succeeded|Failed|TimedOut|Aborted)$/;
 
 const main = document.getElementById('main');
 let stopPolling = () => {};
@@ -388,11 +389,13 @@ async function executionPage(arn) {
   let seenEvents = 0;
   let done = false;
   const events = [];
+  let execution;
   return poll(async () => {
     if (done) return;
-    // The status first: once it has ended, the history read after it holds the last event.
-    const execution = await sfn('DescribeExecution', { executionArn: arn });
+    // One call per poll while it runs: the history says when it ends; then its output is read.
     await newEvents(arn, events);
+    const ended = events.some((event) => ENDED.test(event.type));
+    if (!execution || ended) execution = await sfn('DescribeExecution', { executionArn: arn });
     const { marks, times } = marksFrom(events);
     const now = Date.now();
     for (const name of new Set([...shown.keys(), ...marks.keys()])) {
@@ -449,7 +452,7 @@ async function executionPage(arn) {
         ),
       );
     }
-    done = execution.status !== 'RUNNING';
+    done = ended;
   }, EXECUTION_POLL_MS);
 }
 
