@@ -30,17 +30,17 @@ import {
   SPREAD,
 } from './economics';
 import { CHANGE_GOAL_MS, type LocalBenchResult, READY_GOAL_SECONDS, runLocalBench } from './local';
+import { type ReshardResult, runReshard } from './reshard';
 import { readDeploySettings } from './serverless-config';
 import { runSpinUp, type SpinUpResult } from './spinup';
 import { median } from './stats';
 import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from './table';
 
-const RESULTS_URL = new URL('./results.json', import.meta.url);
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
 
-type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'local';
-const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'local'];
+type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard' | 'local';
+const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard', 'local'];
 
 function parseArgs(argv: readonly string[]): { sections: Section[]; runs: number } {
   let sections = ALL_SECTIONS;
@@ -227,13 +227,44 @@ function spinUpRows(result: SpinUpResult): Row[] {
   });
 }
 
+function reshardRows(result: ReshardResult): Row[] {
+  if (!result.measured)
+    return [['5 change in place', 'reshard 2 -> 4 shards', `not measured: ${result.reason}`, '', '', 'n/a']];
+  const failures: string[] = [];
+  if (!(result.reshardSecondsP50 <= result.goalSeconds))
+    failures.push(`${seconds(result.reshardSecondsP50)} > ${result.goalSeconds} s`);
+  if (result.keysLost > 0) failures.push(`${result.keysLost} keys lost`);
+  const runs = (pick: (round: ReshardResult['rounds'][number]) => number) =>
+    result.rounds.map((round) => pick(round).toFixed(1)).join(', ');
+  return [
+    [
+      '5 change in place',
+      `reshard 2 -> 4 shards (x 1 replica) holding ${result.keys} keys, real nodes`,
+      `p50 ${seconds(result.reshardSecondsP50)} call to available (runs: ${runs((r) => r.reshardSeconds)}); ${result.keysLost} keys lost`,
+      '',
+      `<= ${result.goalSeconds} s, 0 keys lost`,
+      verdict(failures),
+    ],
+    [
+      '5 change in place',
+      'add a replica to each of 4 shards, then remove it',
+      `add p50 ${seconds(result.addReplicaSecondsP50)} (runs: ${runs((r) => r.addReplicaSeconds)}); remove p50 ${seconds(
+        result.removeReplicaSecondsP50,
+      )} (runs: ${runs((r) => r.removeReplicaSeconds)})`,
+      '',
+      '',
+      '',
+    ],
+  ];
+}
+
 function localRows(result: LocalBenchResult): Row[] {
   const ready =
     result.readyMedianSeconds > READY_GOAL_SECONDS ? [`${seconds(result.readyMedianSeconds)}`] : [];
   const change = result.changeP95Ms > CHANGE_GOAL_MS ? [`p95 ${ms(result.changeP95Ms)}`] : [];
   return [
     [
-      '5 local',
+      '6 local',
       '`npm run local` to its ready line',
       `p50 ${result.readyMedianSeconds.toFixed(2)} s (runs: ${result.readySeconds.map((s) => s.toFixed(2)).join(', ')})`,
       `without npm (node --import tsx): p50 ${result.readyWithoutNpmMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)} on ${cpus().length} cores`,
@@ -241,7 +272,7 @@ function localRows(result: LocalBenchResult): Row[] {
       verdict(ready),
     ],
     [
-      '5 local',
+      '6 local',
       'console: a state change to the graph showing it',
       `p50 ${ms(result.changeMedianMs)}, p95 ${ms(result.changeP95Ms)} (${result.changes} changes); page load to graph p50 ${ms(median(result.firstGraphMs))}`,
       'headless chromium, 3 executions with real nodes',
@@ -251,19 +282,34 @@ function localRows(result: LocalBenchResult): Row[] {
   ];
 }
 
+/**
+ * A run of some sections keeps the other sections' figures from the last results, and their rows in
+ * the table, so the committed file always holds every section.
+ */
+function previousResults(
+  sections: readonly Section[],
+  table: string,
+): { kept: Record<string, unknown>; table: string } {
+  const file = new URL('./results.json', import.meta.url);
+  if (sections.length === ALL_SECTIONS.length || !existsSync(file)) return { kept: {}, table };
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const lines = table.split('\n');
+  const sectionOf = (line: string) => line.split('|')[1]?.trim().split(' ')[0];
+  const fresh = new Set(lines.slice(2).map(sectionOf));
+  const older = String(previous.tableMarkdown ?? '')
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.trim() !== '' && !fresh.has(sectionOf(line)));
+  return { kept: previous, table: [...lines.slice(0, 2), ...older, ...lines.slice(2)].join('\n') };
+}
+
 async function main(): Promise<void> {
   const { sections, runs } = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const deploy = readDeploySettings();
   const notes: string[] = [...deploy.esbuild.notes];
   const rows: Row[] = [];
-  // A run of some sections keeps the others' last figures.
-  const previous: Record<string, unknown> =
-    sections.length < ALL_SECTIONS.length && existsSync(RESULTS_URL)
-      ? (JSON.parse(readFileSync(RESULTS_URL, 'utf8')) as Record<string, unknown>)
-      : {};
   const results: Record<string, unknown> = {
-    ...previous,
     generatedAt: new Date().toISOString(),
     commit: gitCommit(),
     machine: {
@@ -415,6 +461,14 @@ async function main(): Promise<void> {
     results.spinUp = spinUp;
   }
 
+  if (sections.includes('reshard')) {
+    process.stderr.write('reshard: changes in place on real redis nodes...\n');
+    const reshard = await runReshard();
+    rows.push(...reshardRows(reshard));
+    notes.push(...reshard.notes);
+    results.reshard = reshard;
+  }
+
   if (sections.includes('local')) {
     process.stderr.write('local: npm run local to ready, and the console in headless chromium...\n');
     const local = await runLocalBench();
@@ -424,10 +478,20 @@ async function main(): Promise<void> {
 
   const wallSeconds = (performance.now() - started) / 1000;
   results.wallSeconds = wallSeconds;
-  results.notes = notes;
-  const table = markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows);
+  const previous = previousResults(
+    sections,
+    markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows),
+  );
+  const table = previous.table;
+  results.notes = [
+    ...((previous.kept.notes as string[] | undefined) ?? []).filter((n) => !notes.includes(n)),
+    ...notes,
+  ];
   results.tableMarkdown = table;
-  writeFileSync(RESULTS_URL, `${JSON.stringify(results, jsonReplacer, 2)}\n`);
+  writeFileSync(
+    new URL('./results.json', import.meta.url),
+    `${JSON.stringify({ ...previous.kept, ...results }, jsonReplacer, 2)}\n`,
+  );
 
   const out = [table, ''];
   if (typeof results.frontierMarkdown === 'string') {
