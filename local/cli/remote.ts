@@ -74,6 +74,8 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
   const print = progressPrinter(options.stderr, POLLING_STATES[workflow]);
   const follow = historyFollower(print);
   for (;;) {
+    // The status first: once it has ended, the history read after it holds every event.
+    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
     // The history of a running execution is read from the start each time; events already shown are skipped.
     let nextToken: string | undefined;
     do {
@@ -89,7 +91,6 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
       nextToken = page.nextToken;
     } while (nextToken);
 
-    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status === 'SUCCEEDED') {
       options.stdout(JSON.parse(execution.output ?? 'null'));
       return 0;
