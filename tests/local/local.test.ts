@@ -61,7 +61,8 @@ async function finished(executionArn: string): Promise<string> {
 describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () => {
   beforeAll(async () => {
     local = npmRun('local', ['--port', '0']);
-    await until(local, () => local.stdout.includes('\n'));
+    // stdout and stderr are separate pipes: the ready line may come before the exports.
+    await until(local, () => local.stdout.includes('\n') && local.stderr.includes('Stop with Ctrl-C.'));
     ready = JSON.parse(local.stdout) as Ready;
     endpoint = ready.endpoint;
   }, CLIENTS_TIMEOUT_MS);
