@@ -7,8 +7,10 @@ import type { NormalisedRequest, Tag } from './provision/state';
 export const MANAGED_BY_TAG_KEY = 'managed-by';
 export const MANAGED_BY_TAG_VALUE = 'elasticache-provisioner';
 export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-group';
+/** On a generated password secret: the user whose password it holds (what the rotation function changes). */
+export const USER_ID_TAG_KEY = 'elasticache-provisioner:user-id';
 
-const RESERVED_KEYS = new Set([MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY]);
+const RESERVED_KEYS = new Set([MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY, USER_ID_TAG_KEY]);
 
 /**
  * The project's own tags followed by the request's tags. A request tag with one of the

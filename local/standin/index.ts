@@ -19,6 +19,7 @@ import { type FaultCounts, FaultInjector, type FaultPlan } from './faults';
 import { createStandInServer, type HttpRoute, type StandInCall } from './http';
 import { type NodeBackend, simulatedNodeBackend } from './nodeBackend';
 import { standInProtocols } from './protocols';
+import { type RotationFunction, SecretRotations } from './rotation';
 import { type ExecutionRecord, type ExecutionRunner, LocalStepFunctions } from './stepFunctions';
 import {
   DEFAULT_DELAYS,
@@ -41,6 +42,7 @@ export type { HttpRoute, StandInCall } from './http';
 export type * from './nodeBackend';
 export { plannedNodeGroups, simulatedNodeBackend, slotRanges } from './nodeBackend';
 export type { WireAnswer, WireRequest } from './protocols';
+export type { RotationFunction, RotationInvocation } from './rotation';
 export { ENGINE_VERSIONS } from './rules';
 export type {
   EngineEvent,
@@ -84,6 +86,8 @@ export interface StandInOptions {
   eventRules?: EventRule[];
   /** Plain HTTP routes (pages, non-AWS APIs), answered before any AWS protocol. */
   routes?: HttpRoute[];
+  /** Secrets Manager: the rotation functions RotateSecret may name, by Lambda ARN. */
+  rotationFunctions?: Record<string, RotationFunction>;
 }
 
 export interface StandInState {
@@ -125,6 +129,8 @@ export interface StandIn {
   execution(executionArn: string): Readonly<ExecutionRecord> | undefined;
   /** Resolves once no execution runs, including those started while waiting. */
   waitForExecutions(): Promise<void>;
+  /** Resolves once no secret rotation runs. */
+  waitForRotations(): Promise<void>;
   /** Waits for background node work (starts, ACL changes, stops) to finish. */
   settle(): Promise<void>;
   /** Stops running executions, the server and every node started. */
@@ -149,7 +155,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());
+  const rotations = new SecretRotations(options.rotationFunctions);
   const protocols = standInProtocols({
+    rotations,
     store,
     faults,
     stepFunctions,
@@ -211,9 +219,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     },
     execution: (executionArn) => stepFunctions.executions.get(executionArn),
     waitForExecutions: () => stepFunctions.idle(),
+    waitForRotations: () => rotations.idle(),
     async close() {
-      // Executions still running would call a server that is gone.
+      // Executions and rotations still running would call a server that is gone.
       await stepFunctions.close();
+      await rotations.idle();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
