@@ -3,6 +3,7 @@ import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../provision/polling';
 import type { Engine } from '../provision/state';
 import { analyseAccessString } from './accessString';
 import { isRecord } from './fields';
+import { rotationProblems } from './rotation';
 import {
   DEFAULT_NUM_CACHE_CLUSTERS,
   DEFAULT_NUM_NODE_GROUPS,
@@ -49,6 +50,7 @@ export function crossFieldProblems(view: RequestView): Problem[] {
     ...transitEncryptionProblems(view),
     ...userGroupCountProblems(view),
     ...rbacProblems(view),
+    ...rotationProblems(view),
     ...tagProblems(view),
     ...pollingProblems(view),
   ];

@@ -181,7 +181,8 @@ describe('ensureUsers: missing users', () => {
     expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, {
       Name: DEFAULT_SECRET_NAME,
       SecretString: JSON.stringify({ username: 'default', password: GENERATED_PASSWORD }),
-      Tags: EXPECTED_TAGS,
+      // The user tag tells the rotation function whose password the secret holds.
+      Tags: [...EXPECTED_TAGS, { Key: 'elasticache-provisioner:user-id', Value: 'orders-default' }],
     });
     expect(ec).toHaveReceivedCommandWith(CreateUserCommand, {
       UserId: 'orders-default',
