@@ -9,24 +9,31 @@
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
 
+import { readFileSync } from 'node:fs';
 import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
   type ExecutionRunner,
   type FaultPlan,
+  type RotationFunction,
   type StandIn,
   type StandInDelays,
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
-import type { LocalWorkflowOptions } from './workflow';
+import type { LambdaHandler, LocalWorkflowOptions } from './workflow';
+import { invokeAsLambda } from './workflow/lambda';
 
 /** The state machines of a local environment, by workflow (their ARNs as the bridge and the CLI see them). */
 export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
   provision: 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine',
   teardown: 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine',
 };
+
+/** The rotation function ensureUsers schedules (ROTATION_FUNCTION_ARN) and Secrets Manager runs, in this process. */
+export const LOCAL_ROTATION_FUNCTION_ARN =
+  'arn:aws:lambda:us-east-1:000000000000:function:elasticache-provisioner-local-rotatePassword';
 
 /** The rules serverless.yml deploys, with its default parameters (requestEventBus, requestEventSource, ...). */
 export const LOCAL_EVENT_RULES: EventRule[] = [
@@ -98,6 +105,12 @@ export async function startLocalEnvironment(
       [LOCAL_STATE_MACHINE_ARNS.teardown]: localExecutionRunner('teardown', executions),
     },
     eventRules: LOCAL_EVENT_RULES,
+    rotationFunctions: {
+      [LOCAL_ROTATION_FUNCTION_ARN]: localRotationFunction(
+        (id) => standIn.caCertificatePath(id),
+        options.timeScale ?? 0.01,
+      ),
+    },
   });
   const endpoints = {
     elasticache: standIn.elastiCacheUrl,
@@ -166,6 +179,36 @@ function localExecutionRunner(
 }
 
 /**
+ * The deployed rotatePassword handler, invoked as Lambda would be, trusting the CA of the local nodes
+ * of the group it tests against. Loaded on first use, after the endpoints are set.
+ */
+function localRotationFunction(
+  caPathOf: (replicationGroupId: string) => string | undefined,
+  timeScale: number,
+): RotationFunction {
+  let loading: Promise<LambdaHandler> | undefined;
+  return async (event) => {
+    loading ??= Promise.all([
+      import('../functions/rotatePassword'),
+      import('./workflow/runner'),
+      import('../shared/provision/redisAuth'),
+    ]).then(
+      ([{ rotatePasswordHandler }, { scaledClock }, { redisAuthProbe }]) =>
+        rotatePasswordHandler({
+          clock: scaledClock(timeScale),
+          authenticate: redisAuthProbe({
+            caFor: (target) => {
+              const path = caPathOf(target.replicationGroupId);
+              return path === undefined ? undefined : readFileSync(path, 'utf8');
+            },
+          }),
+        }) as LambdaHandler,
+    );
+    return invokeAsLambda(await loading, event, { functionName: 'rotatePassword', timeoutMs: 300_000 });
+  };
+}
+
+/**
  * Must run before the handlers (and so their module-scope SDK clients) are loaded. Returns what puts
  * back the state machine ARNs it set: left behind, they would switch a CLI started later in this
  * process (or a child process) to its AWS mode.
@@ -180,9 +223,11 @@ function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number)
   const previous = {
     PROVISION_STATE_MACHINE_ARN: process.env.PROVISION_STATE_MACHINE_ARN,
     TEARDOWN_STATE_MACHINE_ARN: process.env.TEARDOWN_STATE_MACHINE_ARN,
+    ROTATION_FUNCTION_ARN: process.env.ROTATION_FUNCTION_ARN,
   };
   process.env.PROVISION_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.provision;
   process.env.TEARDOWN_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.teardown;
+  process.env.ROTATION_FUNCTION_ARN = LOCAL_ROTATION_FUNCTION_ARN;
   process.env.AWS_REGION ??= 'us-east-1';
   // The stand-in does not check signatures; the SDK still wants credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
