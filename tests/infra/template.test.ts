@@ -531,7 +531,10 @@ describe('the packaged service (serverless package, offline)', () => {
 
       // Assess
       expect([...new Set(granted)]).toEqual(FUNCTION_ACTIONS[fn]);
-      expect(FUNCTION_ACTIONS[fn]?.filter((action) => !IMPLIED_ACTIONS.has(action))).toEqual(sent);
+      // An implied action may also be called in its own right (ensureUsers tags older secrets).
+      expect(
+        FUNCTION_ACTIONS[fn]?.filter((action) => !IMPLIED_ACTIONS.has(action) || sent.includes(action)),
+      ).toEqual(sent);
       expect(logs).toEqual([
         {
           Effect: 'Allow',

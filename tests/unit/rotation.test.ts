@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '../../shared/clock';
 import type { RedisAuthProbe } from '../../shared/provision/redisAuth';
 import { type RotationEvent, rotatePassword, USER_WAIT } from '../../shared/provision/rotation';
+import { recordingClock } from '../support/clock';
 import { readJson } from '../support/fixtures';
 import { rejection } from '../support/rejection';
 
@@ -40,21 +40,10 @@ const GENERATED_PASSWORD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn';
 const secretValue = (password: string) => JSON.stringify({ username: 'app', password });
 const event = (Step: string): RotationEvent => ({ Step, SecretId: ARN, ClientRequestToken: TOKEN });
 
-/** A clock whose sleeps move time on at once. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = Date.UTC(2026, 0, 1);
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
-
-function deps(authenticate: RedisAuthProbe = async () => ({ ok: true }), clock = fakeClock()) {
+function deps(
+  authenticate: RedisAuthProbe = async () => ({ ok: true }),
+  clock = recordingClock(Date.UTC(2026, 0, 1)),
+) {
   const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
   return {
     elastiCache,
@@ -135,7 +124,7 @@ describe('setSecret', () => {
     secretInRotation(PENDING_PASSWORD);
     userStatuses('active', 'modifying', 'modifying', 'active');
     ec.on(ModifyUserCommand).resolves({ Status: 'modifying' });
-    const clock = fakeClock();
+    const clock = recordingClock(Date.UTC(2026, 0, 1));
 
     // Act
     await rotatePassword(deps(undefined, clock), event('setSecret'));
@@ -146,7 +135,7 @@ describe('setSecret', () => {
       AuthenticationMode: { Type: 'password', Passwords: [CURRENT_PASSWORD, PENDING_PASSWORD] },
     });
     expect(ec).toHaveReceivedCommandTimes(DescribeUsersCommand, 4);
-    expect(clock.slept).toEqual([USER_WAIT.intervalMs, USER_WAIT.intervalMs]);
+    expect(clock.sleeps).toEqual([USER_WAIT.intervalMs, USER_WAIT.intervalMs]);
   });
 
   it('sets the same two passwords again when called again', async () => {
