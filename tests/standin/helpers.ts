@@ -83,6 +83,7 @@ export async function startTestStandIn(
       userGroupDeleteMs: second,
       replicationGroupCreateMs: second,
       replicationGroupDeleteMs: second,
+      replicationGroupModifyMs: second,
       ...options.delays,
     },
   });
