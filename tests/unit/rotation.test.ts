@@ -93,11 +93,13 @@ describe('createSecret', () => {
   it('stores a new password under AWSPENDING with the token, keeping the rest of the value', async () => {
     // Prepare
     secretInRotation(undefined);
+    const rotation = deps();
 
     // Act
-    await rotatePassword(deps(), event('createSecret'));
+    await rotatePassword(rotation, event('createSecret'));
 
     // Assess
+    expect(JSON.stringify(rotation.logger.info.mock.calls)).not.toContain(GENERATED_PASSWORD);
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
       SecretId: ARN,
       ClientRequestToken: TOKEN,
