@@ -16,7 +16,7 @@ import { type Clock, systemClock } from '../clock';
 import { mapWithConcurrency } from '../concurrency';
 import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationError } from '../errors';
 import type { Log } from '../logger';
-import { managedTags, USER_ID_TAG_KEY } from '../tags';
+import { managedTags } from '../tags';
 import { countCheck, giveUpAfterStatusWaitLimit } from './polling';
 import { checkRotationAvailable, scheduleRotations } from './rotationSchedule';
 import {
@@ -169,8 +169,10 @@ function checkPlans(plans: Plan[], engine: string): void {
     if (current.Engine !== undefined && current.Engine.toLowerCase() !== engine) {
       conflicts.push(`user ${user.UserId} exists for engine ${current.Engine}, not ${engine}`);
     }
-    const authType = current.Authentication?.Type;
-    if (authType !== undefined && authType !== user.AuthenticationType) {
+    // DescribeUsers says "no-password" for what CreateUser calls "no-password-required".
+    const authType = current.Authentication?.Type?.replace(/^no-password$/, 'no-password-required');
+    // The managed default user lets nobody in either way; earlier releases gave it a password.
+    if (authType !== undefined && authType !== user.AuthenticationType && !user.ManagedDefault) {
       conflicts.push(
         `user ${user.UserId} exists with authentication ${authType}, not ${user.AuthenticationType}`,
       );
@@ -201,7 +203,7 @@ async function createUser(
       name,
       userName: user.UserName,
       description: `Password of ElastiCache user ${user.UserId} (user group ${userGroupId})`,
-      tags: [...managedTags(request), { Key: USER_ID_TAG_KEY, Value: user.UserId }],
+      tags: managedTags(request),
     });
     deps.logger.info(generated.created ? 'Secret created' : 'Existing secret reused', {
       UserId: user.UserId,
@@ -241,7 +243,9 @@ export function createUserParams(
     Engine: request.Engine,
     AccessString: user.AccessString,
     AuthenticationMode:
-      user.AuthenticationType === 'iam' ? { Type: 'iam' } : { Type: 'password', Passwords: passwords },
+      user.AuthenticationType === 'password'
+        ? { Type: 'password', Passwords: passwords }
+        : { Type: user.AuthenticationType },
     Tags: managedTags(request),
   };
 }

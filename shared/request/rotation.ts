@@ -4,6 +4,7 @@
  * the time between two rotations.
  */
 import type { Problem } from '../errors';
+import { MAX_TAGS, OWN_TAG_KEYS, USER_ID_TAG_KEY } from '../tags';
 import { isRecord } from './fields';
 import type { RequestView } from './rules';
 import { ROTATION_LIMITS } from './schema';
@@ -14,6 +15,22 @@ const RATE = /^rate\((\d+) (hour|hours|day|days)\)$/;
 export function rotationProblems({ request, ok }: RequestView): Problem[] {
   const rotation = isRecord(request.Rbac) ? request.Rbac.Rotation : undefined;
   if (!isRecord(rotation) || !ok(FIELD)) return [];
+  return [...scheduleProblems(rotation), ...tagProblems(request, ok)];
+}
+
+/** A secret put on rotation carries one tag more than the provisioner's own: its user's id. */
+function tagProblems(request: RequestView['request'], ok: RequestView['ok']): Problem[] {
+  const limit = MAX_TAGS - OWN_TAG_KEYS.length - 1;
+  if (!ok('Tags') || !Array.isArray(request.Tags) || request.Tags.length <= limit) return [];
+  return [
+    {
+      field: 'Tags',
+      message: `with Rbac.Rotation the generated password secrets also carry ${USER_ID_TAG_KEY}, and Secrets Manager allows ${MAX_TAGS} tags: give at most ${limit}`,
+    },
+  ];
+}
+
+function scheduleProblems(rotation: Record<string, unknown>): Problem[] {
   const { AutomaticallyAfterDays: days, ScheduleExpression: expression, Duration: duration } = rotation;
   if ((days === undefined) === (expression === undefined)) {
     return [

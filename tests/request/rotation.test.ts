@@ -7,13 +7,16 @@ interface ScheduleRejection {
   rotation: Record<string, unknown>;
   field: string;
   says: string;
+  /** How many request tags to add. */
+  tags?: number;
 }
 
 const REJECTIONS = readJson<ScheduleRejection[]>('tests/fixtures/rotation/schedule-rejections.json');
 
-function withRotation(rotation: unknown) {
+function withRotation(rotation: unknown, tags = 0) {
   const request = requestFixture('rbac-redis');
   request.Rbac.Rotation = rotation;
+  request.Tags = Array.from({ length: tags }, (_, index) => ({ Key: `tag-${index}`, Value: 'x' }));
   return request;
 }
 
@@ -32,9 +35,9 @@ describe('Rbac.Rotation', () => {
 
   it.each(REJECTIONS.map((rejection) => [rejection.why, rejection] as const))(
     'rejects %s, naming the field',
-    (_, { rotation, field, says }) => {
+    (_, { rotation, field, says, tags }) => {
       // Act
-      const problems = rejectionOf(withRotation(rotation));
+      const problems = rejectionOf(withRotation(rotation, tags));
 
       // Assess
       const problem = problems.find((candidate) => candidate.field === field);
