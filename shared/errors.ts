@@ -9,7 +9,19 @@ export interface Problem {
   message: string;
 }
 
-export class ValidationError extends Error {
+/**
+ * What every workflow error shares: a message and a cause. Subclasses only declare their literal
+ * `name`.
+ */
+abstract class WorkflowError extends Error {
+  abstract override readonly name: (typeof WORKFLOW_ERROR_NAMES)[number];
+  // biome-ignore lint/complexity/noUselessConstructor: makes the message required, unlike Error's
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class ValidationError extends WorkflowError {
   override readonly name = 'ValidationError';
   readonly problems: Problem[];
 
@@ -20,49 +32,31 @@ export class ValidationError extends Error {
   }
 }
 
-export class ConflictError extends Error {
+export class ConflictError extends WorkflowError {
   override readonly name = 'ConflictError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
-export class ReplicationGroupCreateFailed extends Error {
+export class ReplicationGroupCreateFailed extends WorkflowError {
   override readonly name = 'ReplicationGroupCreateFailed';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
-export class ProvisioningTimedOut extends Error {
+export class ProvisioningTimedOut extends WorkflowError {
   override readonly name = 'ProvisioningTimedOut';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A resource is in a state that forbids the next step yet (the state machine retries it). */
-export class ResourceNotReady extends Error {
+export class ResourceNotReady extends WorkflowError {
   override readonly name = 'ResourceNotReady';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The teardown did not see the replication group or a user group gone within its time limit. */
-export class TeardownTimedOut extends Error {
+export class TeardownTimedOut extends WorkflowError {
   override readonly name = 'TeardownTimedOut';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The result could not be handed over (to the CloudFormation response URL or to EventBridge). */
-export class ResultNotDelivered extends Error {
+export class ResultNotDelivered extends WorkflowError {
   override readonly name = 'ResultNotDelivered';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Names the state machines match in Retry/Catch; kept here so tests can check the ASL against them. */

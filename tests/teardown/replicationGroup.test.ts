@@ -5,13 +5,13 @@ import {
   InvalidReplicationGroupStateFault,
   ListTagsForResourceCommand,
   type ReplicationGroup,
-  ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors';
 import { deleteReplicationGroup } from '../../shared/teardown/replicationGroup';
 import type { TeardownState } from '../../shared/teardown/types';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
@@ -32,8 +32,7 @@ function described(overrides: Partial<ReplicationGroup> = {}) {
   };
 }
 
-const notFound = () =>
-  new ReplicationGroupNotFoundFault({ message: 'ReplicationGroup not found', $metadata: {} });
+const notFound = () => notFoundAnswer.replicationGroup('ReplicationGroup not found');
 
 /** The state after `checks` calls that found the group being deleted. */
 function afterChecks(checks: number, status = 'deleting'): TeardownState {

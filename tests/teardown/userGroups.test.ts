@@ -5,12 +5,12 @@ import {
   InvalidUserGroupStateFault,
   ListTagsForResourceCommand,
   type UserGroup,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TeardownState } from '../../shared/teardown/types';
 import { deleteUserGroups } from '../../shared/teardown/userGroups';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
@@ -35,7 +35,7 @@ function group(id: string, overrides: Partial<UserGroup> = {}) {
   };
 }
 
-const notFound = () => new UserGroupNotFoundFault({ message: 'User group not found', $metadata: {} });
+const notFound = () => notFoundAnswer.userGroup('User group not found');
 
 /** After the first call: the `orders` group's deletion was requested. */
 function deleting(checks: number): TeardownState {

@@ -4,18 +4,17 @@ import {
   ElastiCacheClient,
   ListTagsForResourceCommand,
   type User,
-  UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
   DeleteSecretCommand,
   DescribeSecretCommand,
-  ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResourceNotReady } from '../../shared/errors';
 import { deleteUsersAndSecrets } from '../../shared/teardown/users';
+import { notFound } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
@@ -42,7 +41,7 @@ function secret(name: string, tags = managedTags()) {
   return { ARN: ARN.secret(name), Name: name, Tags: tags };
 }
 
-const secretNotFound = () => new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+const secretNotFound = () => notFound.secret('not found');
 
 beforeEach(() => {
   ec.reset();
@@ -133,9 +132,7 @@ describe('deleteUsersAndSecrets', () => {
 
   it('deletes the secret of a user that is already gone, and reports only what it deleted', async () => {
     // Prepare
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).rejects(
-      new UserNotFoundFault({ message: 'User not found', $metadata: {} }),
-    );
+    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).rejects(notFound.user());
 
     // Act
     const result = await deleteUsersAndSecrets(deps, loadTeardownState('user-groups-deleted'));
@@ -190,7 +187,7 @@ describe('deleteUsersAndSecrets', () => {
       user('orders-iam', { Status: 'deleting' }),
     );
     ec.on(ListTagsForResourceCommand, { ResourceName: ARN.user('orders-iam') }).rejects(
-      new UserNotFoundFault({ message: 'User orders-iam not found.', $metadata: {} }),
+      notFound.user('User orders-iam not found.'),
     );
 
     // Act

@@ -2,12 +2,10 @@ import {
   CreateUserGroupCommand,
   DescribeUserGroupsCommand,
   ElastiCacheClient,
-  ElastiCacheServiceException,
   InvalidUserGroupStateFault,
   ModifyUserGroupCommand,
   type UserGroup,
   UserGroupAlreadyExistsFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +14,7 @@ import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
+import { notFound, throttling } from '../support/aws';
 import { rejection } from '../support/rejection';
 
 const ec = mockClient(ElastiCacheClient);
@@ -42,9 +41,7 @@ beforeEach(() => {
 describe('ensureUserGroup', () => {
   it('creates a missing user group with every requested user, the engine and the managed tags', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'creating' });
 
     // Act
@@ -74,9 +71,7 @@ describe('ensureUserGroup', () => {
 
   it('reports a group created by another execution meanwhile as ResourceNotReady, so the retried step adopts it', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).rejects(
       new UserGroupAlreadyExistsFault({ message: 'User group orders already exists', $metadata: {} }),
     );
@@ -92,9 +87,7 @@ describe('ensureUserGroup', () => {
 
   it('creates a valkey user group for a valkey request', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'sessions', Status: 'creating' });
 
     // Act
@@ -232,14 +225,7 @@ describe('ensureUserGroup', () => {
 
   it('lets throttling propagate with its SDK name', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new ElastiCacheServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(throttling());
 
     // Act
     const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));

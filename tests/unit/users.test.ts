@@ -6,14 +6,12 @@ import {
   ModifyUserCommand,
   type User,
   UserAlreadyExistsFault,
-  UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,6 +23,8 @@ import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
 import { loadState } from '../fixtures/states/load';
+import { notFound, throttling } from '../support/aws';
+import { readJson } from '../support/fixtures';
 import { rejection } from '../support/rejection';
 
 const ec = mockClient(ElastiCacheClient);
@@ -65,9 +65,24 @@ function deps(logger: Log = recordingLogger().logger) {
   return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, clock: { now: () => NOW } };
 }
 
-function userNotFound(): UserNotFoundFault {
-  return new UserNotFoundFault({ message: 'User not found', $metadata: {} });
+/** How ensureUsers fails for the `rbac-redis` state. */
+function ensureUsersRejection() {
+  return rejection(ensureUsers(deps(), loadState('rbac-redis')));
 }
+
+interface ExistingUserRefusal {
+  title: string;
+  userId: string;
+  /** What DescribeUsers says about the user, over the matching user. */
+  described: Partial<User>;
+  /** Users that do not exist. */
+  missing: string[];
+  error: keyof typeof ERROR_CLASSES;
+  /** What the error message names. */
+  mentions: string[];
+}
+
+const ERROR_CLASSES = { ConflictError, ResourceNotReady };
 
 function existing(userId: string, overrides: Partial<User> = {}): { Users: User[] } {
   const base: Record<string, User> = {
@@ -104,7 +119,7 @@ function allUsersExistActive(): void {
 
 /** No user exists yet; the given secret holds GIVEN_PASSWORD; creating the generated secret succeeds. */
 function noUserExists(): void {
-  ec.on(DescribeUsersCommand).rejects(userNotFound());
+  ec.on(DescribeUsersCommand).rejects(notFound.user());
   ec.on(CreateUserCommand).callsFake((input: { UserId: string }) => ({
     UserId: input.UserId,
     Status: 'creating',
@@ -279,7 +294,7 @@ describe('ensureUsers: the given password secret', () => {
       sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).resolves({ ARN: APP_SECRET_ID, ...value });
 
       // Act
-      const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+      const error = await ensureUsersRejection();
 
       // Assess
       expect(error).toBeInstanceOf(ValidationError);
@@ -294,15 +309,10 @@ describe('ensureUsers: the given password secret', () => {
   it('rejects a given secret that does not exist, naming the PasswordSecretId field', async () => {
     // Prepare
     noUserExists();
-    sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).rejects(
-      new ResourceNotFoundException({
-        message: "Secrets Manager can't find the specified secret.",
-        $metadata: {},
-      }),
-    );
+    sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).rejects(notFound.secret());
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
@@ -347,12 +357,7 @@ describe('ensureUsers: existing users', () => {
   it('reports no secret for an existing user created outside the workflow without PasswordSecretId', async () => {
     // Prepare
     allUsersExistActive();
-    sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).rejects(
-      new ResourceNotFoundException({
-        message: "Secrets Manager can't find the specified secret.",
-        $metadata: {},
-      }),
-    );
+    sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).rejects(notFound.secret());
     const { logger, lines } = recordingLogger();
 
     // Act
@@ -474,74 +479,26 @@ describe('ensureUsers: existing users', () => {
     ]);
   });
 
-  it('refuses a user whose UserName differs, naming the user, and changes nothing', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { UserName: 'other' }),
-    );
-    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).rejects(userNotFound());
+  it.each(readJson<ExistingUserRefusal[]>('tests/fixtures/users/existing-user-refusals.json'))(
+    '$title',
+    async ({ userId, described, missing, error: errorName, mentions }) => {
+      // Prepare
+      allUsersExistActive();
+      ec.on(DescribeUsersCommand, { UserId: userId }).resolves(existing(userId, described));
+      for (const id of missing) ec.on(DescribeUsersCommand, { UserId: id }).rejects(notFound.user());
 
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+      // Act
+      const error = await ensureUsersRejection();
 
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.name).toBe('ConflictError');
-    expect(error.message).toContain('orders-app');
-    expect(error.message).toContain('"other"');
-    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
-    expect(ec).not.toHaveReceivedCommand(ModifyUserCommand);
-    expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
-  });
-
-  it('refuses a user that exists for another engine, naming the user', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Engine: 'valkey' }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toContain('orders-iam');
-    expect(error.message).toContain('valkey');
-  });
-
-  it('refuses a user that exists with another authentication type', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Authentication: { Type: 'password', PasswordCount: 1 } }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toContain('orders-iam');
-  });
-
-  it('reports a user being deleted as ResourceNotReady so the state machine retries', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).resolves(
-      existing('orders-default', { Status: 'deleting' }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ResourceNotReady);
-    expect(error.name).toBe('ResourceNotReady');
-    expect(error.message).toContain('orders-default');
-    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
-  });
+      // Assess
+      expect(error).toBeInstanceOf(ERROR_CLASSES[errorName]);
+      expect(error.name).toBe(errorName);
+      for (const text of mentions) expect(error.message).toContain(text);
+      expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
+      expect(ec).not.toHaveReceivedCommand(ModifyUserCommand);
+      expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
+    },
+  );
 });
 
 describe('ensureUsers: concurrent executions', () => {
@@ -553,7 +510,7 @@ describe('ensureUsers: concurrent executions', () => {
     );
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error.name).toBe('ResourceNotReady');
@@ -566,7 +523,7 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('merges Created and Modified with the previous check without duplicates', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).rejects(userNotFound());
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).rejects(notFound.user());
     ec.on(CreateUserCommand).resolves({ UserId: 'orders-iam', Status: 'creating' });
     ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
       existing('orders-app', { AccessString: 'on ~* +@all' }),
@@ -662,17 +619,10 @@ describe('ensureUsers: across the checks of the loop', () => {
 describe('ensureUsers: errors and edge cases', () => {
   it('lets throttling propagate with its SDK name', async () => {
     // Prepare
-    ec.on(DescribeUsersCommand).rejects(
-      new ElastiCacheServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    ec.on(DescribeUsersCommand).rejects(throttling());
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error.name).toBe('Throttling');
