@@ -9,20 +9,23 @@ export interface Problem {
   message: string;
 }
 
+type WorkflowErrorName = (typeof WORKFLOW_ERROR_NAMES)[number];
+
 /**
- * What every workflow error shares: a message and a cause. Subclasses only declare their literal
- * `name`.
+ * The base of one workflow error class: an Error with the literal `name` given and a required
+ * message. Each class below passes its own name, so `name` survives minification.
  */
-abstract class WorkflowError extends Error {
-  abstract override readonly name: (typeof WORKFLOW_ERROR_NAMES)[number];
-  // biome-ignore lint/complexity/noUselessConstructor: makes the message required, unlike Error's
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
+function workflowError<const Name extends WorkflowErrorName>(name: Name) {
+  return class extends Error {
+    override readonly name: Name = name;
+    // The message is required, unlike Error's.
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(message, options);
+    }
+  };
 }
 
-export class ValidationError extends WorkflowError {
-  override readonly name = 'ValidationError';
+export class ValidationError extends workflowError('ValidationError') {
   readonly problems: Problem[];
 
   constructor(problems: Problem[], options?: { cause?: unknown }) {
@@ -32,32 +35,15 @@ export class ValidationError extends WorkflowError {
   }
 }
 
-export class ConflictError extends WorkflowError {
-  override readonly name = 'ConflictError';
-}
-
-export class ReplicationGroupCreateFailed extends WorkflowError {
-  override readonly name = 'ReplicationGroupCreateFailed';
-}
-
-export class ProvisioningTimedOut extends WorkflowError {
-  override readonly name = 'ProvisioningTimedOut';
-}
-
+export class ConflictError extends workflowError('ConflictError') {}
+export class ReplicationGroupCreateFailed extends workflowError('ReplicationGroupCreateFailed') {}
+export class ProvisioningTimedOut extends workflowError('ProvisioningTimedOut') {}
 /** A resource is in a state that forbids the next step yet (the state machine retries it). */
-export class ResourceNotReady extends WorkflowError {
-  override readonly name = 'ResourceNotReady';
-}
-
+export class ResourceNotReady extends workflowError('ResourceNotReady') {}
 /** The teardown did not see the replication group or a user group gone within its time limit. */
-export class TeardownTimedOut extends WorkflowError {
-  override readonly name = 'TeardownTimedOut';
-}
-
+export class TeardownTimedOut extends workflowError('TeardownTimedOut') {}
 /** The result could not be handed over (to the CloudFormation response URL or to EventBridge). */
-export class ResultNotDelivered extends WorkflowError {
-  override readonly name = 'ResultNotDelivered';
-}
+export class ResultNotDelivered extends workflowError('ResultNotDelivered') {}
 
 /** Names the state machines match in Retry/Catch; kept here so tests can check the ASL against them. */
 export const WORKFLOW_ERROR_NAMES = [
