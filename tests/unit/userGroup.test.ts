@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
 import { notFound, throttling } from '../support/aws';
@@ -25,6 +26,22 @@ const NOW = Date.UTC(2026, 0, 1);
 const deps = { elastiCache, logger: silent, clock: { now: () => NOW } };
 
 const ALL_USERS = ['orders-app', 'orders-iam', 'orders-default'];
+
+/** The `rbac-redis` state after an earlier check of the loop (one, at NOW, that found the group creating). */
+function afterCheck(previous: Partial<NonNullable<ProvisionState['userGroup']>>): ProvisionState {
+  const state = loadState('rbac-redis');
+  state.userGroup = {
+    UserGroupId: 'orders',
+    Status: 'creating',
+    Active: false,
+    Created: false,
+    AddedUsers: [],
+    Checks: 1,
+    FirstCheckedAt: NOW,
+    ...previous,
+  };
+  return state;
+}
 
 function group(overrides: Partial<UserGroup> = {}): { UserGroups: UserGroup[] } {
   return {
@@ -237,16 +254,11 @@ describe('ensureUserGroup', () => {
   it('gives up with ProvisioningTimedOut when the group is still not active after the time limit', async () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'modifying' }));
-    const state = loadState('rbac-redis');
-    state.userGroup = {
-      UserGroupId: 'orders',
+    const state = afterCheck({
       Status: 'modifying',
-      Active: false,
-      Created: false,
-      AddedUsers: [],
       Checks: 180,
       FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
-    };
+    });
 
     // Act
     const error = await rejection(ensureUserGroup(deps, state));
@@ -260,16 +272,7 @@ describe('ensureUserGroup', () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).resolves(group({ UserIds: ['orders-default', 'orders-app'] }));
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
-    const state = loadState('rbac-redis');
-    state.userGroup = {
-      UserGroupId: 'orders',
-      Status: 'creating',
-      Active: false,
-      Created: true,
-      AddedUsers: ['orders-app'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Created: true, AddedUsers: ['orders-app'] });
 
     // Act
     const result = await ensureUserGroup(deps, state);

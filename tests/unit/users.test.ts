@@ -65,6 +65,21 @@ function deps(logger: Log = recordingLogger().logger) {
   return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, clock: { now: () => NOW } };
 }
 
+/** The `rbac-redis` state after an earlier check of the loop (one, at NOW, that found no user). */
+function afterCheck(previous: Partial<NonNullable<ProvisionState['users']>>): ProvisionState {
+  const state = loadState('rbac-redis');
+  state.users = {
+    Users: [],
+    AllActive: false,
+    Created: [],
+    Modified: [],
+    Checks: 1,
+    FirstCheckedAt: NOW,
+    ...previous,
+  };
+  return state;
+}
+
 /** How ensureUsers fails for the `rbac-redis` state. */
 function ensureUsersRejection() {
   return rejection(ensureUsers(deps(), loadState('rbac-redis')));
@@ -413,15 +428,7 @@ describe('ensureUsers: existing users', () => {
     ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
       existing('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' }),
     );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: [],
-      Modified: ['orders-app'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Modified: ['orders-app'] });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -529,15 +536,7 @@ describe('ensureUsers: across the checks of the loop', () => {
       existing('orders-app', { AccessString: 'on ~* +@all' }),
     );
     ec.on(ModifyUserCommand).resolves({ UserId: 'orders-app', Status: 'modifying' });
-    const state: ProvisionState = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: ['orders-default'],
-      Modified: ['someone-else'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Created: ['orders-default'], Modified: ['someone-else'] });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -553,15 +552,7 @@ describe('ensureUsers: across the checks of the loop', () => {
     ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
       existing('orders-iam', { Status: 'creating' }),
     );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: [],
-      Modified: [],
-      Checks: 180,
-      FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
-    };
+    const state = afterCheck({ Checks: 180, FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS });
 
     // Act
     const error = await rejection(ensureUsers(deps(), state));
@@ -574,8 +565,7 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('counts its checks across the loop', async () => {
     // Prepare
     allUsersExistActive();
-    const state = loadState('rbac-redis');
-    state.users = { Users: [], AllActive: false, Created: [], Modified: [], Checks: 3, FirstCheckedAt: NOW };
+    const state = afterCheck({ Checks: 3 });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -592,15 +582,7 @@ describe('ensureUsers: across the checks of the loop', () => {
     ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
       existing('orders-iam', { Status: 'creating' }),
     );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: ['orders-iam'],
-      Modified: [],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Created: ['orders-iam'] });
 
     // Act
     const pending = await ensureUsers(deps(), state);
