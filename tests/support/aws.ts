@@ -2,14 +2,14 @@
 import {
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
-  type ElastiCacheClient,
+  ElastiCacheClient,
   ElastiCacheServiceException,
   ReplicationGroupNotFoundFault,
   UserGroupNotFoundFault,
   UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 
 export const notFound = {
   replicationGroup: (message = 'not found') => new ReplicationGroupNotFoundFault({ message, $metadata: {} }),
@@ -33,4 +33,17 @@ export function throttling(): ElastiCacheServiceException {
 export function noGroupExists(ec: AwsClientStub<ElastiCacheClient>): void {
   ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());
   ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
+}
+
+/**
+ * Stubs answering every ElastiCache and Secrets Manager call (`ec`, `sm`), and the clients a core
+ * function is handed, whose calls the stubs answer.
+ */
+export function mockAws() {
+  return {
+    ec: mockClient(ElastiCacheClient),
+    sm: mockClient(SecretsManagerClient),
+    elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+  };
 }

@@ -1,22 +1,20 @@
 import {
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
   InvalidReplicationGroupStateFault,
   ListTagsForResourceCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors';
 import { deleteReplicationGroup } from '../../shared/teardown/replicationGroup';
 import type { TeardownState } from '../../shared/teardown/types';
-import { notFound as notFoundAnswer } from '../support/aws';
+import { mockAws, notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const deps = { elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }), logger: silent };
+const { ec, elastiCache } = mockAws();
+const deps = { elastiCache, logger: silent };
 
 function described(overrides: Partial<ReplicationGroup> = {}) {
   return {

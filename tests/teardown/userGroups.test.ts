@@ -1,21 +1,19 @@
 import {
   DeleteUserGroupCommand,
   DescribeUserGroupsCommand,
-  ElastiCacheClient,
   InvalidUserGroupStateFault,
   ListTagsForResourceCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TeardownState } from '../../shared/teardown/types';
 import { deleteUserGroups } from '../../shared/teardown/userGroups';
-import { notFound as notFoundAnswer } from '../support/aws';
+import { mockAws, notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const deps = { elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }), logger: silent };
+const { ec, elastiCache } = mockAws();
+const deps = { elastiCache, logger: silent };
 
 const MEMBERS = ['default', 'orders-app', 'orders-iam', 'orders-default'];
 

@@ -1,30 +1,19 @@
 import {
   DeleteUserCommand,
   DescribeUsersCommand,
-  ElastiCacheClient,
   ListTagsForResourceCommand,
   type User,
 } from '@aws-sdk/client-elasticache';
-import {
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResourceNotReady } from '../../shared/errors';
 import { deleteUsersAndSecrets } from '../../shared/teardown/users';
-import { notFound } from '../support/aws';
+import { mockAws, notFound } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
 import { ARN, managedTags, rejection, silent } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const sm = mockClient(SecretsManagerClient);
-const deps = {
-  elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
-  secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
-  logger: silent,
-};
+const { ec, sm, elastiCache, secretsManager } = mockAws();
+const deps = { elastiCache, secretsManager, logger: silent };
 
 const OURS = ['orders-app', 'orders-iam', 'orders-default'];
 const secretName = (userId: string) => `elasticache-provisioner/orders/${userId}`;

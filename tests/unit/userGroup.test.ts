@@ -1,13 +1,11 @@
 import {
   CreateUserGroupCommand,
   DescribeUserGroupsCommand,
-  ElastiCacheClient,
   InvalidUserGroupStateFault,
   ModifyUserGroupCommand,
   type UserGroup,
   UserGroupAlreadyExistsFault,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
@@ -15,11 +13,10 @@ import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
-import { notFound, throttling } from '../support/aws';
+import { mockAws, notFound, throttling } from '../support/aws';
 import { rejection } from '../support/rejection';
 
-const ec = mockClient(ElastiCacheClient);
-const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
+const { ec, elastiCache } = mockAws();
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,7 +1,6 @@
 import {
   CreateUserCommand,
   DescribeUsersCommand,
-  ElastiCacheClient,
   ElastiCacheServiceException,
   ModifyUserCommand,
   type User,
@@ -12,9 +11,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ResourceExistsException,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady, ValidationError } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
@@ -23,14 +20,11 @@ import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
 import { loadState } from '../fixtures/states/load';
-import { notFound, throttling } from '../support/aws';
+import { mockAws, notFound, throttling } from '../support/aws';
 import { readJson } from '../support/fixtures';
 import { rejection } from '../support/rejection';
 
-const ec = mockClient(ElastiCacheClient);
-const sm = mockClient(SecretsManagerClient);
-const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
-const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
+const { ec, sm, elastiCache, secretsManager } = mockAws();
 
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);
