@@ -5,16 +5,15 @@ import {
   ListTagsForResourceCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors';
 import { deleteReplicationGroup } from '../../shared/teardown/replicationGroup';
 import type { TeardownState } from '../../shared/teardown/types';
-import { mockAws, notFound as notFoundAnswer } from '../support/aws';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const { ec, elastiCache } = mockAws();
-const deps = { elastiCache, logger: silent };
+const { ec, deps } = teardownStubs();
 
 function described(overrides: Partial<ReplicationGroup> = {}) {
   return {
@@ -49,11 +48,6 @@ function afterChecks(checks: number, status = 'deleting'): TeardownState {
   };
   return state;
 }
-
-beforeEach(() => {
-  ec.reset();
-  ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
-});
 
 describe('deleteReplicationGroup', () => {
   it("deletes a replication group tagged as the provisioner's, without a final snapshot unless asked", async () => {

@@ -5,15 +5,14 @@ import {
   ListTagsForResourceCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TeardownState } from '../../shared/teardown/types';
 import { deleteUserGroups } from '../../shared/teardown/userGroups';
-import { mockAws, notFound as notFoundAnswer } from '../support/aws';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const { ec, elastiCache } = mockAws();
-const deps = { elastiCache, logger: silent };
+const { ec, deps } = teardownStubs();
 
 const MEMBERS = ['default', 'orders-app', 'orders-iam', 'orders-default'];
 
@@ -47,11 +46,6 @@ function deleting(checks: number): TeardownState {
   };
   return state;
 }
-
-beforeEach(() => {
-  ec.reset();
-  ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
-});
 
 describe('deleteUserGroups', () => {
   it('deletes the user groups tagged as created for this replication group and remembers their members', async () => {

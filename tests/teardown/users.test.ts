@@ -8,12 +8,11 @@ import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secr
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResourceNotReady } from '../../shared/errors';
 import { deleteUsersAndSecrets } from '../../shared/teardown/users';
-import { mockAws, notFound } from '../support/aws';
+import { notFound } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const { ec, sm, elastiCache, secretsManager } = mockAws();
-const deps = { elastiCache, secretsManager, logger: silent };
+const { ec, sm, deps } = teardownStubs();
 
 const OURS = ['orders-app', 'orders-iam', 'orders-default'];
 const secretName = (userId: string) => `elasticache-provisioner/orders/${userId}`;
@@ -33,11 +32,8 @@ function secret(name: string, tags = managedTags()) {
 const secretNotFound = () => notFound.secret('not found');
 
 beforeEach(() => {
-  ec.reset();
-  sm.reset();
   for (const id of OURS) {
     ec.on(DescribeUsersCommand, { UserId: id }).resolves(user(id));
-    ec.on(ListTagsForResourceCommand, { ResourceName: ARN.user(id) }).resolves({ TagList: managedTags() });
   }
   ec.on(DeleteUserCommand).resolves({ Status: 'deleting' });
   sm.on(DescribeSecretCommand).rejects(secretNotFound());
