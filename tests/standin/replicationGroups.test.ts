@@ -20,9 +20,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { startStandIn } from '../../local/standin';
 import {
   completePending,
+  firstTwoPages,
   fixture,
   rejectionOf,
   sdkClients,
+  serviceError,
   standInForTests,
   startTestStandIn,
 } from './helpers';
@@ -409,14 +411,12 @@ describe('RBAC on the nodes', () => {
 describe('DescribeReplicationGroups', () => {
   it('answers ReplicationGroupNotFoundFault (HTTP 404) for an unknown id', async () => {
     // Act
-    const error = await rejectionOf(
-      env.elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'nothing' })),
+    const describing = env.elastiCache.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'nothing' }),
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ReplicationGroupNotFoundFault);
-    expect(error.name).toBe('ReplicationGroupNotFoundFault');
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(404);
+    await serviceError(describing, ReplicationGroupNotFoundFault, 404);
   });
 
   it('pages through replication groups with Marker and MaxRecords', async () => {
@@ -431,9 +431,8 @@ describe('DescribeReplicationGroups', () => {
     }
 
     // Act
-    const first = await env.elastiCache.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20 }));
-    const second = await env.elastiCache.send(
-      new DescribeReplicationGroupsCommand({ MaxRecords: 20, Marker: first.Marker }),
+    const [first, second] = await firstTwoPages((paging) =>
+      env.elastiCache.send(new DescribeReplicationGroupsCommand(paging)),
     );
 
     // Assess
