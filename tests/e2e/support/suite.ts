@@ -120,14 +120,16 @@ export function itLeavesNothingBehind(suite: ProvisionedSuite, nodeCount: number
 
 /**
  * What a group provisioned from scratch reports: available, with the endpoints of its cluster mode.
- * A group with `rbac` runs TLS and reports its user group and users created; one without, neither.
+ * A group with `rbac` runs TLS and reports its user group and its users (each with its secret)
+ * created, a user's id being the group's id and its name; one without, neither.
  */
 export function expectCreated(
   suite: ProvisionedSuite,
   clusterMode: 'enabled' | 'disabled',
-  rbac?: { userGroupId: string; userIds: string[] },
+  rbac?: { userGroupId: string; userNames: string[] },
 ): void {
   const { result, env } = suite.provisioned();
+  const userIds = rbac?.userNames.map((name) => `${rbac.userGroupId}-${name}`) ?? [];
   const endpoint = { Address: '127.0.0.1', Port: expect.any(Number) };
   expect(result).toMatchObject({
     ReplicationGroupId: suite.replicationGroupId,
@@ -137,11 +139,17 @@ export function expectCreated(
       clusterMode === 'enabled' ? { Configuration: endpoint } : { Primary: endpoint, Reader: endpoint },
     TransitEncryptionEnabled: rbac !== undefined,
     UserGroupIds: rbac ? [rbac.userGroupId] : [],
-    Created: { Users: rbac?.userIds ?? [], UserGroup: rbac !== undefined, ReplicationGroup: true },
+    Created: { Users: userIds, UserGroup: rbac !== undefined, ReplicationGroup: true },
   });
-  if (rbac) return;
-  expect(result.Users).toEqual([]);
-  expect(env.standIn.caCertificatePath(suite.replicationGroupId)).toBeUndefined();
+  const secretArn = expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+  expect(result.Users).toEqual(
+    userIds.map((UserId, index) => ({
+      UserId,
+      UserName: rbac?.userNames[index],
+      PasswordSecretArn: secretArn,
+    })),
+  );
+  if (!rbac) expect(env.standIn.caCertificatePath(suite.replicationGroupId)).toBeUndefined();
 }
 
 /** A cluster client (as `access` gives) writes and reads keys that land on each of the `shards` shards. */
