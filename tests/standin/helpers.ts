@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { type CreateUserCommandInput, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
@@ -129,12 +129,36 @@ export async function serviceError(
   return error;
 }
 
-/** The first two pages of a Describe call that lists 20 records a page. */
-export async function firstTwoPages<Page extends { Marker?: string }>(
+/**
+ * Listing 21 records 20 a page: a full first page, then a second with only `lastId` and no Marker
+ * left. `idsOf` reads a page's ids.
+ */
+export async function expectTwoPages<Page extends { Marker?: string }>(
   describe: (paging: { MaxRecords: number; Marker?: string }) => Promise<Page>,
-): Promise<[Page, Page]> {
+  idsOf: (page: Page) => (string | undefined)[] | undefined,
+  lastId: string,
+): Promise<void> {
   const first = await describe({ MaxRecords: 20 });
-  return [first, await describe({ MaxRecords: 20, Marker: first.Marker })];
+  const second = await describe({ MaxRecords: 20, Marker: first.Marker });
+  expect(idsOf(first)).toHaveLength(20);
+  expect(idsOf(second)).toEqual([lastId]);
+  expect(second.Marker).toBeUndefined();
+}
+
+/** A redis user without a password, named as its id: for tests that only need some user to exist. */
+export function passwordlessUser(
+  userId: string,
+  accessString: string,
+  extra: Partial<CreateUserCommandInput> = {},
+): CreateUserCommandInput {
+  return {
+    UserId: userId,
+    UserName: userId,
+    Engine: 'redis',
+    AccessString: accessString,
+    NoPasswordRequired: true,
+    ...extra,
+  };
 }
 
 export { rejectionOf };

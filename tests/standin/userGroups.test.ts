@@ -19,7 +19,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   completePending,
-  firstTwoPages,
+  expectTwoPages,
   fixture,
   rejectionOf,
   serviceError,
@@ -152,15 +152,12 @@ describe('DescribeUserGroups', () => {
       );
     }
 
-    // Act
-    const [first, second] = await firstTwoPages((paging) =>
-      env.elastiCache.send(new DescribeUserGroupsCommand(paging)),
+    // Act, Assess
+    await expectTwoPages(
+      (paging) => env.elastiCache.send(new DescribeUserGroupsCommand(paging)),
+      (page) => page.UserGroups?.map((g) => g.UserGroupId),
+      'group-20',
     );
-
-    // Assess
-    expect(first.UserGroups).toHaveLength(20);
-    expect(second.UserGroups?.map((g) => g.UserGroupId)).toEqual(['group-20']);
-    expect(second.Marker).toBeUndefined();
   });
 });
 
