@@ -117,10 +117,15 @@ function existing(userId: string, overrides: Partial<User> = {}): { Users: User[
   return { Users: [{ ...base[userId], Status: 'active', Engine: 'redis', ...overrides }] };
 }
 
+/** DescribeUsers answers that the user exists, as `existing` says. */
+function describedAs(userId: string, overrides: Partial<User> = {}): void {
+  ec.on(DescribeUsersCommand, { UserId: userId }).resolves(existing(userId, overrides));
+}
+
 /** Every user of the fixture exists and is active, each password user with its secret. */
 function allUsersExistActive(): void {
   for (const id of ['orders-app', 'orders-iam', 'orders-default']) {
-    ec.on(DescribeUsersCommand, { UserId: id }).resolves(existing(id));
+    describedAs(id);
   }
   sm.on(DescribeSecretCommand, { SecretId: APP_SECRET_ID }).resolves({ ARN: APP_SECRET_ID });
   sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).resolves({ ARN: DEFAULT_SECRET_ARN });
@@ -380,9 +385,7 @@ describe('ensureUsers: existing users', () => {
   it('changes only the access string of an active user whose access string differs', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all' });
     ec.on(ModifyUserCommand).resolves({ UserId: 'orders-app', Status: 'modifying' });
 
     // Act
@@ -402,9 +405,7 @@ describe('ensureUsers: existing users', () => {
   it('waits for a user that is modifying instead of changing its access string', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all', Status: 'modifying' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all', Status: 'modifying' });
 
     // Act
     const result = await ensureUsers(deps(), loadState('rbac-redis'));
@@ -419,9 +420,7 @@ describe('ensureUsers: existing users', () => {
   it('does not change an access string a second time when ElastiCache reports it in another form', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' }),
-    );
+    describedAs('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' });
     const state = afterCheck({ Modified: ['orders-app'] });
 
     // Act
@@ -436,9 +435,7 @@ describe('ensureUsers: existing users', () => {
   it('treats access strings that differ only in spacing as equal', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: ' on  ~app:* -@all +@read +@write ' }),
-    );
+    describedAs('orders-app', { AccessString: ' on  ~app:* -@all +@read +@write ' });
 
     // Act
     await ensureUsers(deps(), loadState('rbac-redis'));
@@ -485,7 +482,7 @@ describe('ensureUsers: existing users', () => {
     async ({ userId, described, missing, error: errorName, mentions }) => {
       // Prepare
       allUsersExistActive();
-      ec.on(DescribeUsersCommand, { UserId: userId }).resolves(existing(userId, described));
+      describedAs(userId, described);
       for (const id of missing) ec.on(DescribeUsersCommand, { UserId: id }).rejects(notFound.user());
 
       // Act
@@ -526,9 +523,7 @@ describe('ensureUsers: across the checks of the loop', () => {
     allUsersExistActive();
     ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).rejects(notFound.user());
     ec.on(CreateUserCommand).resolves({ UserId: 'orders-iam', Status: 'creating' });
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all' });
     ec.on(ModifyUserCommand).resolves({ UserId: 'orders-app', Status: 'modifying' });
     const state = afterCheck({ Created: ['orders-default'], Modified: ['someone-else'] });
 
@@ -543,9 +538,7 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('gives up with ProvisioningTimedOut when users are still not active after the time limit', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Status: 'creating' }),
-    );
+    describedAs('orders-iam', { Status: 'creating' });
     const state = afterCheck({ Checks: 180, FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS });
 
     // Act
@@ -573,14 +566,12 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('is all active only when every user is active', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Status: 'creating' }),
-    );
+    describedAs('orders-iam', { Status: 'creating' });
     const state = afterCheck({ Created: ['orders-iam'] });
 
     // Act
     const pending = await ensureUsers(deps(), state);
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(existing('orders-iam'));
+    describedAs('orders-iam');
     const done = await ensureUsers(deps(), { ...state, users: pending });
 
     // Assess
