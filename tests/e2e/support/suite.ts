@@ -120,8 +120,8 @@ export function itLeavesNothingBehind(suite: ProvisionedSuite, nodeCount: number
 
 /**
  * What a group provisioned from scratch reports: available, with the endpoints of its cluster mode.
- * A group with `rbac` runs TLS and reports its user group and its users (each with its secret)
- * created, a user's id being the group's id and its name; one without, neither.
+ * A group with `rbac` runs TLS and reports its user group and its users (each but the default user
+ * with its secret) created, a user's id being the group's id and its name; one without, neither.
  */
 export function expectCreated(
   suite: ProvisionedSuite,
@@ -142,12 +142,14 @@ export function expectCreated(
     Created: { Users: userIds, UserGroup: rbac !== undefined, ReplicationGroup: true },
   });
   const secretArn = expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+  // The managed default user is off and has no password, so no secret.
   expect(result.Users).toEqual(
-    userIds.map((UserId, index) => ({
-      UserId,
-      UserName: rbac?.userNames[index],
-      PasswordSecretArn: secretArn,
-    })),
+    userIds.map((UserId, index) => {
+      const UserName = rbac?.userNames[index];
+      return UserName === 'default'
+        ? { UserId, UserName }
+        : { UserId, UserName, PasswordSecretArn: secretArn };
+    }),
   );
   if (!rbac) expect(env.standIn.caCertificatePath(suite.replicationGroupId)).toBeUndefined();
 }
