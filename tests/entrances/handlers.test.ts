@@ -5,10 +5,7 @@
 import {
   DescribeCacheEngineVersionsCommand,
   DescribeReplicationGroupsCommand,
-  DescribeUserGroupsCommand,
   ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -27,6 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
 import { loadEvent, loadState } from '../fixtures/entrances/load';
+import { noGroupExists, notFound } from '../support/aws';
 
 const sfn = mockClient(SFNClient);
 const ec = mockClient(ElastiCacheClient);
@@ -69,9 +67,7 @@ describe('handlers receiving a ResponseURL', () => {
     sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
     sm.on(CreateSecretCommand).resolves({});
-    ec.on(DescribeReplicationGroupsCommand).rejects(
-      new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),
-    );
+    ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());
     const handler = await handlerOf('customResource');
 
     // Act
@@ -91,12 +87,7 @@ describe('handlers receiving a ResponseURL', () => {
     ec.on(DescribeCacheEngineVersionsCommand).resolves({
       CacheEngineVersions: [{ Engine: 'redis', EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' }],
     });
-    ec.on(DescribeReplicationGroupsCommand).rejects(
-      new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    noGroupExists(ec);
     const handler = await handlerOf('validateRequest');
     const event = loadEvent('create-event');
     const {

@@ -2,12 +2,11 @@ import {
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
   ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { noGroupExists } from '../support/aws';
 import { answerFromCatalogue } from './engineVersions';
 import { readJson } from './support';
 
@@ -33,12 +32,7 @@ const elastiCache = mockClient(ElastiCacheClient);
 describe('validateRequest handler', () => {
   beforeEach(() => {
     answerFromCatalogue(elastiCache);
-    elastiCache
-      .on(DescribeReplicationGroupsCommand)
-      .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
-    elastiCache
-      .on(DescribeUserGroupsCommand)
-      .rejects(new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+    noGroupExists(elastiCache);
   });
   afterEach(() => elastiCache.reset());
 
