@@ -8,15 +8,7 @@ import path from 'node:path';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws, awsJson, python } from './support/clients';
-import {
-  killRunning,
-  leftovers,
-  type NpmRun,
-  npmRun,
-  processTree,
-  REPO_ROOT,
-  until,
-} from './support/processes';
+import { killRunning, leftovers, type NpmRun, npmRun, processTree, until } from './support/processes';
 
 const PROVISION =
   'arn:aws:states:us-east-1:000000000000:stateMachine:elasticache-provisioner-local-provision';
