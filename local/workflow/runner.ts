@@ -3,7 +3,6 @@
  * deployed, executed by aws-local-stepfunctions, each Task calling this project's handler for the
  * function it names.
  */
-import './polyfills';
 import {
   ExecutionAbortedError,
   ExecutionError,

@@ -2,7 +2,6 @@
  * The real teardown ASL, executed by aws-local-stepfunctions, each Task calling this project's
  * handler (middy wiring included) with the SDK clients mocked.
  */
-import '../../local/workflow/polyfills';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
