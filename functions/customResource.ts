@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { cloudFormation, elastiCache, sfn } from '../shared/aws/clients';
+import { cloudFormation, sfn } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
 import {
@@ -18,6 +18,4 @@ const config = bridgeConfigFromEnv();
 // pre-signed URL, a credential.
 export const handler = middy<CloudFormationCustomResourceEvent, BridgeOutcome>()
   .use(injectLambdaContext(logger, { logEvent: false }))
-  .handler((event) =>
-    handleCustomResource({ sfn, cloudFormation, elastiCache, respond, logger, config }, event),
-  );
+  .handler((event) => handleCustomResource({ sfn, cloudFormation, respond, logger, config }, event));

@@ -3,7 +3,8 @@
  * workflows. It starts the provisioning workflow for Create and the teardown workflow for Delete;
  * the workflow answers CloudFormation when it ends (see notify.ts). The bridge answers itself only
  * when no workflow is going to: a refused Update, a Delete with nothing to remove, a request that
- * cannot be started.
+ * cannot be started. A Create for a replication group that exists already is refused by the
+ * workflow's validation (the envelope says Create), which answers FAILED with nothing created.
  *
  * Redelivered requests start nothing new: the execution name is derived from the request, so a
  * second StartExecution with it is refused by Step Functions (or answered with the same execution).
@@ -18,12 +19,10 @@ import { createHash } from 'node:crypto';
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { findReplicationGroup } from '../aws/lookups';
 import { errorName } from '../errors';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
-import type { ElastiCacheSender } from '../teardown/clients';
 import { isRbacId, isReplicationGroupId } from '../teardown/request';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
 import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './envelope';
@@ -44,7 +43,6 @@ export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bridg
 export interface BridgeDeps {
   sfn: Pick<SFNClient, 'send'>;
   cloudFormation: Pick<CloudFormationClient, 'send'>;
-  elastiCache: ElastiCacheSender;
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;
@@ -124,24 +122,10 @@ async function create(
     );
   }
   const name = executionName(envelope);
-  // A redelivered Create must not be refused by the check below because its own execution created the group.
+  // A redelivered Create must not start a second run, whose validation would find the group the first made.
   if (await executionExists(deps, stateMachineArn, name)) {
     deps.logger.info('Execution already started for this request', { ExecutionName: name });
     return { Action: 'already-started', Workflow: 'provision', ExecutionName: name };
-  }
-  const requested = typeof properties.ReplicationGroupId === 'string' ? properties.ReplicationGroupId : '';
-  if (
-    isReplicationGroupId(requested) &&
-    (await findReplicationGroup(deps.elastiCache, requested.toLowerCase()))
-  ) {
-    // Adopting it would let this resource's Delete remove a group another owner relies on.
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      `Replication group ${requested.toLowerCase()} already exists; this resource only creates new replication groups ` +
-        '(nothing was changed). Choose another ReplicationGroupId.',
-    );
   }
   return start(deps, envelope, 'provision', stateMachineArn, name, { ...requestProperties(properties) });
 }

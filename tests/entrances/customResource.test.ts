@@ -1,10 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
-  DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
-} from '@aws-sdk/client-elasticache';
-import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
@@ -28,7 +23,6 @@ const TEARDOWN_ARN =
 
 const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
-const ecMock = mockClient(ElastiCacheClient);
 
 const logLines: string[] = [];
 const log: Log = {
@@ -43,7 +37,6 @@ function deps(config = { provisionStateMachineArn: PROVISION_ARN, teardownStateM
   return {
     sfn: new SFNClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
-    elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
     respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
     logger: log,
     config,
@@ -74,16 +67,12 @@ afterAll(async () => {
 beforeEach(() => {
   sfnMock.reset();
   cfnMock.reset();
-  ecMock.reset();
   server.received.length = 0;
   logLines.length = 0;
   sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
   sfnMock
     .on(StartExecutionCommand)
     .resolves({ executionArn: `${PROVISION_ARN.replace('stateMachine', 'execution')}:x` });
-  ecMock
-    .on(DescribeReplicationGroupsCommand)
-    .rejects(new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }));
   cfnMock
     .on(DescribeStacksCommand)
     .resolves({ Stacks: [{ StackName: 's', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
@@ -134,7 +123,6 @@ describe('custom resource Create', () => {
 
     // Assess
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(ecMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 0);
     expect(outcome).toMatchObject({ Action: 'already-started' });
     expect(server.received).toHaveLength(0);
   });
@@ -151,30 +139,6 @@ describe('custom resource Create', () => {
     // Assess
     expect(outcome).toMatchObject({ Action: 'already-started', Workflow: 'provision' });
     expect(server.received).toHaveLength(0);
-  });
-
-  it('refuses a replication group id that already exists, answering FAILED with a no-op physical id', async () => {
-    // Prepare
-    ecMock.on(DescribeReplicationGroupsCommand).resolves({
-      ReplicationGroups: [{ ReplicationGroupId: 'orders-cache', Status: 'available' }],
-    });
-
-    // Act
-    const outcome = await handleCustomResource(deps(), event('create-event'));
-
-    // Assess
-    expect(ecMock).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
-      ReplicationGroupId: 'orders-cache',
-    });
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(answers()).toEqual([
-      expect.objectContaining({
-        Status: 'FAILED',
-        PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
-        Reason: expect.stringContaining('orders-cache already exists'),
-      }),
-    ]);
-    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
   });
 
   it('refuses properties holding a password before starting anything', async () => {

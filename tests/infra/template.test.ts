@@ -90,19 +90,14 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'secretsmanager:DescribeSecret',
   ],
   notifyResult: ['events:PutEvents'],
-  customResource: [
-    'cloudformation:DescribeStacks',
-    'elasticache:DescribeReplicationGroups',
-    'states:DescribeExecution',
-    'states:StartExecution',
-  ],
+  customResource: ['cloudformation:DescribeStacks', 'states:DescribeExecution', 'states:StartExecution'],
 };
 
 /** The SDK clients each function's bundle must hold (and the only ones, of the four the code builds). */
 const FUNCTION_CLIENTS: Record<string, string[]> = {
   validateTeardownRequest: [],
   notifyResult: ['EventBridgeClient'],
-  customResource: ['CloudFormationClient', 'ElastiCacheClient', 'SFNClient'],
+  customResource: ['CloudFormationClient', 'SFNClient'],
 };
 const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeClient', 'SFNClient'];
 
@@ -408,11 +403,6 @@ describe('the packaged service (serverless package, offline)', () => {
         Effect: 'Allow',
         Action: 'states:DescribeExecution',
         Resource: [execution('provision'), execution('teardown')],
-      },
-      {
-        Effect: 'Allow',
-        Action: 'elasticache:DescribeReplicationGroups',
-        Resource: accountArn('elasticache', 'replicationgroup:*'),
       },
       {
         Effect: 'Allow',
