@@ -22,6 +22,7 @@ export interface CfnResource {
 export interface Template {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
 }
 
 export interface PackageOutput {
