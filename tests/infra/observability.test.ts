@@ -15,6 +15,8 @@ const resource = (id: string): CfnResource => {
   return found;
 };
 const STATE_MACHINES = ['ProvisionStateMachine', 'TeardownStateMachine'] as const;
+/** A property of a resource, read as the given shape (the template test checks the shapes themselves). */
+const property = <T>(entry: CfnResource, name: string): T => entry.Properties?.[name] as T;
 const ALARM_ACTIONS = { 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] };
 
 beforeAll(async () => {
@@ -72,7 +74,7 @@ describe('X-Ray tracing', () => {
   it.each(STATE_MACHINES)('is on for %s, whose role may send traces', (id) => {
     // Prepare
     const role = resource(
-      (resource(id).Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+      property<{ 'Fn::GetAtt': [string, string] }>(resource(id), 'RoleArn')['Fn::GetAtt'][0],
     );
 
     // Assess
@@ -87,14 +89,16 @@ describe('X-Ray tracing', () => {
     // Prepare
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     const policy = resource('XRayWriteAccess');
-    const roles = (policy.Properties?.Roles as { Ref: string }[]).map((role) => role.Ref).sort();
+    const roles = property<{ Ref: string }[]>(policy, 'Roles')
+      .map((role) => role.Ref)
+      .sort();
 
     // Assess
     expect(functions.length).toBeGreaterThan(0);
     for (const [, fn] of functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
     expect(roles).toEqual(
       functions
-        .map(([, fn]) => (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
+        .map(([, fn]) => property<{ 'Fn::GetAtt': [string, string] }>(fn, 'Role')['Fn::GetAtt'][0])
         .sort(),
     );
     expect(policy.Properties?.PolicyDocument).toEqual({
@@ -112,7 +116,7 @@ describe('request events', () => {
     (stateMachine) => {
       // Prepare
       const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) =>
-        (rule.Properties?.Targets as { Arn: { Ref: string } }[]).some((t) => t.Arn.Ref === stateMachine),
+        property<{ Arn: { Ref: string } }[]>(rule, 'Targets').some((t) => t.Arn.Ref === stateMachine),
       );
 
       // Assess
