@@ -88,25 +88,19 @@ describe('X-Ray tracing', () => {
   it('is active on every function, whose own role may send traces and nothing else through X-Ray', () => {
     // Prepare
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    const policy = resource('XRayWriteAccess');
-    const roles = property<{ Ref: string }[]>(policy, 'Roles')
-      .map((role) => role.Ref)
-      .sort();
 
     // Assess
     expect(functions.length).toBeGreaterThan(0);
-    for (const [, fn] of functions) expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
-    expect(roles).toEqual(
-      functions
-        .map(([, fn]) => property<{ 'Fn::GetAtt': [string, string] }>(fn, 'Role')['Fn::GetAtt'][0])
-        .sort(),
-    );
-    expect(policy.Properties?.PolicyDocument).toEqual({
-      Version: '2012-10-17',
-      Statement: [
+    for (const [id, fn] of functions) {
+      expect(fn.Properties?.TracingConfig, id).toEqual({ Mode: 'Active' });
+      const role = resource(property<{ 'Fn::GetAtt': [string, string] }>(fn, 'Role')['Fn::GetAtt'][0]);
+      const xray = statementsOf(role).filter((statement) =>
+        JSON.stringify(statement.Action).includes('xray:'),
+      );
+      expect(xray, id).toEqual([
         { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
-      ],
-    });
+      ]);
+    }
   });
 });
 

@@ -63,6 +63,9 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:ModifyUserGroup',
   ],
   createReplicationGroup: [
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs',
     'elasticache:AddTagsToResource',
     'elasticache:CreateReplicationGroup',
     'elasticache:DescribeEvents',
@@ -119,10 +122,30 @@ const IMPLIED_ACTIONS = new Set([
   'iam:CreateServiceLinkedRole',
   // DeleteReplicationGroup with FinalSnapshotIdentifier takes a snapshot.
   'elasticache:CreateSnapshot',
+  // CreateReplicationGroup reads the subnet group's VPC through EC2 with the caller's permissions.
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
 ]);
 
 /** Calls with no resource-level permissions in IAM, so only "*" can name their resource. */
-const RESOURCELESS_READS = new Set(['elasticache:DescribeCacheEngineVersions', 'elasticache:DescribeEvents']);
+const RESOURCELESS_READS = new Set([
+  'elasticache:DescribeCacheEngineVersions',
+  'elasticache:DescribeEvents',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
+]);
+
+/** X-Ray writes (tracing is on everywhere); X-Ray has no resource-level permissions, so only "*". */
+const TRACE_WRITE_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);
+const isTelemetry = (statement: Statement) =>
+  actionsOf(statement).some((action) => action.startsWith('logs:') || TRACE_WRITE_ACTIONS.has(action));
 
 /** What Step Functions needs to deliver its logs; its documentation gives these Resource "*". */
 const STATE_MACHINE_DELIVERY_ACTIONS = new Set([
@@ -298,10 +321,17 @@ describe('the packaged service (serverless package, offline)', () => {
             ).toBe(true);
           }
         } else {
-          for (const action of actions) expect(STATE_MACHINE_DELIVERY_ACTIONS).toContain(action);
+          for (const action of actions)
+            expect(
+              STATE_MACHINE_DELIVERY_ACTIONS.has(action) || TRACE_WRITE_ACTIONS.has(action),
+              action,
+            ).toBe(true);
         }
       }
       expect(statements.flatMap(actionsOf)).toContain('lambda:InvokeFunction');
+      expect(statements.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+      );
     },
   );
 
@@ -387,7 +417,7 @@ describe('the packaged service (serverless package, offline)', () => {
   it('lets the custom-resource bridge start only the two workflows, and read only what it must', () => {
     // Prepare
     const statements = statementsOf(functionRole('customResource')).filter(
-      (statement) => !actionsOf(statement)[0]?.startsWith('logs:'),
+      (statement) => !isTelemetry(statement),
     );
     const execution = (name: string) =>
       accountArn('states', `execution:elasticache-provisioner-${STAGE}-${name}:*`);
@@ -475,15 +505,18 @@ describe('the packaged service (serverless package, offline)', () => {
   });
 
   it.each(Object.keys(FUNCTION_ACTIONS))(
-    'grants %s exactly the calls its code makes, and writing its own log group',
+    'grants %s exactly the calls its code makes, writing its own log group and its traces',
     async (fn) => {
       // Prepare
       const statements = statementsOf(functionRole(fn));
       const logs = statements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('logs:')),
       );
+      const traces = statements.filter((statement) =>
+        actionsOf(statement).some((action) => TRACE_WRITE_ACTIONS.has(action)),
+      );
       const granted = statements
-        .filter((statement) => !logs.includes(statement))
+        .filter((statement) => !isTelemetry(statement))
         .flatMap(actionsOf)
         .sort();
 
@@ -501,6 +534,9 @@ describe('the packaged service (serverless package, offline)', () => {
             'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/elasticache-provisioner-${STAGE}-${fn}:*`,
           },
         },
+      ]);
+      expect(traces).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
       ]);
     },
     60_000,
@@ -522,9 +558,11 @@ describe('the packaged service (serverless package, offline)', () => {
           const stateMachineRole = STATE_MACHINE_IDS.some((machine) => id === `${machine}Role`);
           const allowed =
             RESOURCELESS_READS.has(action) ||
+            TRACE_WRITE_ACTIONS.has(action) ||
             (stateMachineRole && STATE_MACHINE_DELIVERY_ACTIONS.has(action));
           expect(allowed, `${id}: ${action} on "*"`).toBe(true);
-          if (!stateMachineRole) expect(action).not.toMatch(MUTATING);
+          // Traces are the one write on "*": X-Ray has no resource to name.
+          if (!stateMachineRole && !TRACE_WRITE_ACTIONS.has(action)) expect(action).not.toMatch(MUTATING);
         }
       }
     }
