@@ -8,6 +8,8 @@
  *
  * Redelivered requests start nothing new: the execution name is derived from the request, so a
  * second StartExecution with it is refused by Step Functions (or answered with the same execution).
+ * Every call the bridge makes either starts a workflow or ends in an answer: a failure is answered
+ * FAILED, never left for CloudFormation to wait an hour on.
  *
  * Update changes nothing in place. Properties identical to the previous ones (apart from settings
  * used only at deletion) go through the provisioning workflow, which confirms the existing group and
@@ -17,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { errorName } from '../errors';
 import type { Log } from '../logger';
@@ -121,13 +123,11 @@ async function create(
       'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
     );
   }
-  const name = executionName(envelope);
-  // A redelivered Create must not start a second run, whose validation would find the group the first made.
-  if (await executionExists(deps, stateMachineArn, name)) {
-    deps.logger.info('Execution already started for this request', { ExecutionName: name });
-    return { Action: 'already-started', Workflow: 'provision', ExecutionName: name };
-  }
-  return start(deps, envelope, 'provision', stateMachineArn, name, { ...requestProperties(properties) });
+  // A redelivered Create reuses the name, which Step Functions refuses (or answers with the same
+  // execution): no second run, whose validation would find the group the first one made.
+  return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), {
+    ...requestProperties(properties),
+  });
 }
 
 async function update(
@@ -290,25 +290,6 @@ export function executionName(
     .digest('hex');
   const readable = envelope.LogicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
   return `${envelope.RequestType.toLowerCase()}-${readable}-${digest.slice(0, 40)}`;
-}
-
-/** arn:aws:states:<region>:<account>:stateMachine:<name> -> arn:aws:states:<region>:<account>:execution:<name>:<execution> */
-export function executionArn(stateMachineArn: string, name: string): string | undefined {
-  const parts = stateMachineArn.split(':');
-  if (parts.length !== 7 || parts[5] !== 'stateMachine') return undefined;
-  return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
-}
-
-async function executionExists(deps: BridgeDeps, stateMachineArn: string, name: string): Promise<boolean> {
-  const arn = executionArn(stateMachineArn, name);
-  if (!arn) return false;
-  try {
-    await deps.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
-    return true;
-  } catch (err) {
-    if (errorName(err) === 'ExecutionDoesNotExist') return false;
-    throw err;
-  }
 }
 
 async function isRollingBack(deps: BridgeDeps, stackId: string): Promise<boolean> {

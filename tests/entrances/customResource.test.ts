@@ -1,8 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
-  DescribeExecutionCommand,
   ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
@@ -11,7 +9,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
-import { executionArn, executionName, handleCustomResource } from '../../shared/entrances/customResource';
+import { executionName, handleCustomResource } from '../../shared/entrances/customResource';
 import type { Log } from '../../shared/logger';
 import { loadEvent } from '../fixtures/entrances/load';
 import { type ResponseServer, startResponseServer } from './responseServer';
@@ -69,7 +67,6 @@ beforeEach(() => {
   cfnMock.reset();
   server.received.length = 0;
   logLines.length = 0;
-  sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
   sfnMock
     .on(StartExecutionCommand)
     .resolves({ executionArn: `${PROVISION_ARN.replace('stateMachine', 'execution')}:x` });
@@ -114,20 +111,7 @@ describe('custom resource Create', () => {
     expect(logLines.join('\n')).not.toContain('s3cr3t-signature');
   });
 
-  it('starts nothing new for a redelivered Create whose execution exists', async () => {
-    // Prepare
-    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-
-    // Act
-    const outcome = await handleCustomResource(deps(), event('create-event'));
-
-    // Assess
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(outcome).toMatchObject({ Action: 'already-started' });
-    expect(server.received).toHaveLength(0);
-  });
-
-  it('treats ExecutionAlreadyExists as success: a concurrent redelivery started it first', async () => {
+  it('starts nothing new for a redelivered Create: Step Functions refuses the reused execution name', async () => {
     // Prepare
     sfnMock
       .on(StartExecutionCommand)
@@ -136,8 +120,9 @@ describe('custom resource Create', () => {
     // Act
     const outcome = await handleCustomResource(deps(), event('create-event'));
 
-    // Assess
+    // Assess: StartExecution is the only call, so no other call can fail silently first.
     expect(outcome).toMatchObject({ Action: 'already-started', Workflow: 'provision' });
+    expect(sfnMock.calls()).toHaveLength(1);
     expect(server.received).toHaveLength(0);
   });
 
@@ -328,6 +313,27 @@ describe('custom resource Update', () => {
     expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
   });
 
+  it('answers FAILED for a change when its own DescribeStacks call fails, starting nothing', async () => {
+    // Prepare
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.ResourceProperties.NumCacheClusters = '3';
+    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: expect.stringMatching(/^Changing NumCacheClusters/),
+      }),
+    ]);
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
   it('lets the rollback of a refused change through: the properties go back to those the group has', async () => {
     // Prepare
     const update = event('update-event');
@@ -367,12 +373,5 @@ describe('execution names', () => {
     }
     expect(names[0]).not.toBe(names[1]);
     expect(names[0]).toBe(names[2]);
-  });
-
-  it('derive the execution ARN from the state machine ARN', () => {
-    expect(executionArn(PROVISION_ARN, 'create-x')).toBe(
-      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:create-x',
-    );
-    expect(executionArn('not-an-arn', 'create-x')).toBeUndefined();
   });
 });

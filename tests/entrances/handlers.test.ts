@@ -11,12 +11,7 @@ import {
   UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  DescribeExecutionCommand,
-  ExecutionDoesNotExist,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
@@ -58,7 +53,6 @@ async function handlerOf(module: string): Promise<LambdaHandler> {
 describe('handlers receiving a ResponseURL', () => {
   it('customResource starts the workflow without logging the URL', async () => {
     // Prepare
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
     ec.on(DescribeReplicationGroupsCommand).rejects(
       new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),

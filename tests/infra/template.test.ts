@@ -93,7 +93,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'secretsmanager:DescribeSecret',
   ],
   notifyResult: ['events:PutEvents'],
-  customResource: ['cloudformation:DescribeStacks', 'states:DescribeExecution', 'states:StartExecution'],
+  customResource: ['cloudformation:DescribeStacks', 'states:StartExecution'],
 };
 
 /** The SDK clients each function's bundle must hold (and the only ones, of the four the code builds). */
@@ -419,20 +419,12 @@ describe('the packaged service (serverless package, offline)', () => {
     const statements = statementsOf(functionRole('customResource')).filter(
       (statement) => !isTelemetry(statement),
     );
-    const execution = (name: string) =>
-      accountArn('states', `execution:elasticache-provisioner-${STAGE}-${name}:*`);
-
     // Assess
     expect(statements).toEqual([
       {
         Effect: 'Allow',
         Action: 'states:StartExecution',
         Resource: [{ Ref: 'ProvisionStateMachine' }, { Ref: 'TeardownStateMachine' }],
-      },
-      {
-        Effect: 'Allow',
-        Action: 'states:DescribeExecution',
-        Resource: [execution('provision'), execution('teardown')],
       },
       {
         Effect: 'Allow',
