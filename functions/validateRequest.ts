@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
-import { envelopeOf } from '../shared/entrances/envelope';
+import { envelopeOf } from '../shared/entrances/customResourceEnvelope';
 import { logger } from '../shared/logger';
-import { checkExistingReplicationGroup } from '../shared/replicationGroup';
+import { checkExistingReplicationGroup } from '../shared/provision/replicationGroup';
+import type { NormalisedRequest } from '../shared/provision/state';
+import { checkExistingUserGroups } from '../shared/provision/userGroup';
 import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
-import type { NormalisedRequest } from '../shared/state';
-import { checkExistingUserGroups } from '../shared/userGroup';
 
 // Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
 const engineVersions = engineVersionCache();

@@ -1,14 +1,11 @@
-/**
- * `--plan`: the normalised request and every call the workflow would make for it, making none.
- */
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { buildCreateReplicationGroupParams } from '../../shared/replicationGroup';
+import type { ElastiCacheLike } from '../../shared/aws/types';
+import { buildCreateReplicationGroupParams } from '../../shared/provision/replicationGroup';
+import { generatedSecretName } from '../../shared/provision/secrets';
+import type { Engine, NormalisedRequest } from '../../shared/provision/state';
+import { createUserParams } from '../../shared/provision/users';
 import { prepareRequest } from '../../shared/request/prepare';
 import { KNOWN_ENGINE_VERSIONS } from '../../shared/request/versions';
-import { generatedSecretName } from '../../shared/secrets';
-import type { Engine, NormalisedRequest } from '../../shared/state';
 import { managedTags } from '../../shared/tags';
-import { createUserParams } from '../../shared/users';
 
 export interface PlannedCall {
   Service: 'ElastiCache' | 'SecretsManager';
@@ -34,7 +31,7 @@ export async function planProvisioning(input: unknown): Promise<Plan> {
  * Answers DescribeCacheEngineVersions from the versions known today, so a plan needs no AWS; the
  * workflow itself asks ElastiCache, and the plan says so.
  */
-const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
+const knownEngineVersions: ElastiCacheLike = {
   send: (async (command: { input: { Engine?: string; EngineVersion?: string } }) => {
     const engine = (command.input.Engine ?? 'redis') as Engine;
     const known: readonly string[] = KNOWN_ENGINE_VERSIONS[engine];
@@ -45,7 +42,7 @@ const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
         { Engine: engine, EngineVersion: version, CacheParameterGroupFamily: family(engine, version) },
       ],
     };
-  }) as Pick<ElastiCacheClient, 'send'>['send'],
+  }) as ElastiCacheLike['send'],
 };
 
 function family(engine: Engine, version: string): string {

@@ -18,16 +18,19 @@
  * those the group was created with (a refused change was never applied), and the workflow confirms them.
  */
 import { createHash } from 'node:crypto';
-import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import type { CloudFormationLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
+import { isRbacId, isReplicationGroupId } from '../ids';
+import { parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
-import { isRbacId, isReplicationGroupId } from '../teardown/request';
+import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './envelope';
+import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
 import { notCreatedId, physicalIdKind } from './physicalId';
 
 export interface BridgeConfig {
@@ -43,8 +46,8 @@ export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bridg
 }
 
 export interface BridgeDeps {
-  sfn: Pick<SFNClient, 'send'>;
-  cloudFormation: Pick<CloudFormationClient, 'send'>;
+  sfn: SfnLike;
+  cloudFormation: CloudFormationLike;
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;
@@ -54,8 +57,6 @@ export type BridgeOutcome =
   | { Action: 'started'; Workflow: WorkflowKind; ExecutionName: string; ExecutionArn: string }
   | { Action: 'already-started'; Workflow: WorkflowKind; ExecutionName: string }
   | { Action: 'answered'; Status: CfnResponse['Status']; PhysicalResourceId: string; Reason?: string };
-
-type WorkflowKind = 'provision' | 'teardown';
 
 /**
  * Properties that are not part of the provisioning request: CloudFormation's own, and the final
@@ -109,20 +110,22 @@ export async function handleCustomResource(
   }
 }
 
+/** A bridge deployed without the ARN of the state machine to start answers FAILED, naming the setting. */
+function notConfigured(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  setting: string,
+): Promise<BridgeOutcome> {
+  return answer(deps, envelope, 'FAILED', `The bridge is not configured: ${setting} is not set`);
+}
+
 async function create(
   deps: BridgeDeps,
   envelope: CustomResourceEnvelope,
   properties: Properties,
 ): Promise<BridgeOutcome> {
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   // A redelivered Create reuses the name, which Step Functions refuses (or answers with the same
   // execution): no second run, whose validation would find the group the first one made.
   return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), {
@@ -150,14 +153,7 @@ async function update(
     );
   }
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   return start(
     deps,
     envelope,
@@ -201,14 +197,7 @@ async function remove(
   }
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: TEARDOWN_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');
   return start(deps, envelope, 'teardown', stateMachineArn, executionName(envelope), input);
 }
 
@@ -361,12 +350,4 @@ export function rbacHints(properties: Properties): { UserGroupId: string; UserId
   const managedDefault = defaultUserId(groupId);
   const ids = [...users, ...userId(DefaultUser), ...(isRbacId(managedDefault) ? [managedDefault] : [])];
   return { UserGroupId: groupId, UserIds: [...new Set(ids)] };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

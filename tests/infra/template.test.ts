@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { LOCAL_EVENT_RULES, LOCAL_STATE_MACHINE_ARNS } from '../../local/environment';
 import { DEFINITION_PATHS, loadDefinition, taskFunctions } from '../../local/workflow/definition';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/polling';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../../shared/provision/polling';
 import { cloudFormationTags } from '../entrances/support/cloudFormationYaml';
 import { validateAsl } from './support/aslValidator';
 import { sdkActionsOf } from './support/bundle';

@@ -18,8 +18,8 @@ import {
   buildCreateReplicationGroupParams,
   checkExistingReplicationGroup,
   createReplicationGroup,
-} from '../../shared/replicationGroup';
-import type { ProvisionState } from '../../shared/state';
+} from '../../shared/provision/replicationGroup';
+import type { ProvisionState } from '../../shared/provision/state';
 
 const SHAPES = [
   'cluster-mode-disabled',
