@@ -3,6 +3,7 @@
  * deployed, executed by aws-local-stepfunctions, each Task calling this project's handler for the
  * function it names.
  */
+import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -120,6 +121,17 @@ export interface LocalWorkflow {
   run(input: unknown, options?: RunOptions): Promise<RunResult>;
 }
 
+/** `$$.Execution` of a run started without a name, as Step Functions would name it (a UUID). */
+function anonymousExecution(workflow: WorkflowKind): WorkflowExecution {
+  const name = randomUUID();
+  const stateMachine = `elasticache-provisioner-local-${workflow}`;
+  return {
+    Id: `arn:aws:states:us-east-1:000000000000:execution:${stateMachine}:${name}`,
+    Name: name,
+    StateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${stateMachine}`,
+  };
+}
+
 const machines = new Map<WorkflowKind, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
@@ -192,7 +204,10 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
       const started = Date.now();
       const execution = stateMachine.run(input as JsonValue, {
         overrides,
-        ...(runOptions.execution ? { context: { Execution: { ...runOptions.execution } } } : {}),
+        // AWS always sets `$$.Execution.Id` (the result names it): a run started without a name gets one.
+        context: {
+          Execution: { ...(runOptions.execution ?? anonymousExecution(options.workflow ?? 'provision')) },
+        },
       });
       const { signal } = runOptions;
       const abort = () => execution.abort();

@@ -270,9 +270,11 @@ describe('the packaged service (serverless package, offline)', () => {
     };
     const [body, variables] = definitionString['Fn::Sub'];
 
-    // Assess: every ${...} is a variable of the Fn::Sub, and each is a function's ARN.
-    const placeholders = [...body.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+    // Assess: every ${...} is the deployment's partition or a variable of the Fn::Sub, each a function's ARN.
+    const all = [...body.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+    const placeholders = all.filter((name) => name !== 'AWS::Partition');
     expect(placeholders.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(placeholders.length);
     for (const name of placeholders) expect(variables).toHaveProperty([name]);
     const functionIds = Object.values(variables).map((value) => {
       const getAtt = (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
@@ -285,6 +287,7 @@ describe('the packaged service (serverless package, offline)', () => {
     // Assess: with the ARNs in place it is still the definition in statemachines/, and valid.
     const resolved = JSON.parse(
       body.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (name === 'AWS::Partition') return 'aws';
         const id = (variables[name] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
         return `arn:aws:lambda:eu-west-1:123456789012:function:${id}`;
       }),

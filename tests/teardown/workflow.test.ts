@@ -67,6 +67,9 @@ interface Outcome {
   entered: string[];
 }
 
+const TEARDOWN_EXECUTION_ARN =
+  'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-teardown:teardown-test';
+
 async function run(input: unknown): Promise<Outcome> {
   const taskResourceLocalHandlers = Object.fromEntries(
     Object.entries(taskFunctions(definition)).map(([task, fn]) => [
@@ -87,6 +90,8 @@ async function run(input: unknown): Promise<Outcome> {
         Object.keys(taskResourceLocalHandlers).map((task) => [task, 0]),
       ),
     },
+    // Step Functions always sets it; the result events name the execution.
+    context: { Execution: { Id: TEARDOWN_EXECUTION_ARN, Name: 'teardown-test' } },
   });
   const entered: string[] = [];
   const logging = (async () => {
