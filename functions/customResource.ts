@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { cloudFormation, sfn } from '../shared/aws/clients';
@@ -9,6 +8,7 @@ import {
   bridgeConfigFromEnv,
   handleCustomResource,
 } from '../shared/entrances/customResource';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 
 const respond = createResponseSender({ clock: systemClock, logger });
@@ -17,5 +17,5 @@ const config = bridgeConfigFromEnv();
 // The event is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its ResponseURL is a
 // pre-signed URL, a credential.
 export const handler = middy<CloudFormationCustomResourceEvent, BridgeOutcome>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logContext(logger, { logEvent: false }))
   .handler((event) => handleCustomResource({ sfn, cloudFormation, respond, logger, config }, event));

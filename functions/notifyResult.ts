@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { eventBridge } from '../shared/aws/clients';
 import { type Clock, systemClock } from '../shared/clock';
@@ -9,6 +8,7 @@ import {
   notifyConfigFromEnv,
   notifyResult,
 } from '../shared/entrances/notify';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 
 const config = notifyConfigFromEnv();
@@ -18,7 +18,7 @@ export function notifyResultHandler(clock: Pick<Clock, 'sleep'>) {
   const respond = createResponseSender({ clock, logger });
   // The event is never logged: it may carry a custom resource's ResponseURL, a pre-signed URL (a credential).
   return middy<NotifyInput, NotifyOutput>()
-    .use(injectLambdaContext(logger, { logEvent: false }))
+    .use(logContext(logger, { logEvent: false }))
     .handler((input) => notifyResult({ respond, eventBridge, logger, config }, input));
 }
 

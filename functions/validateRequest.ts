@@ -1,7 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { envelopeOf } from '../shared/entrances/customResourceEnvelope';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import { checkExistingReplicationGroup } from '../shared/provision/replicationGroup';
 import type { NormalisedRequest } from '../shared/provision/state';
@@ -19,7 +19,7 @@ const engineVersions = engineVersionCache();
  * so does any existing group for a custom resource's Create.
  */
 export const handler = middy<unknown, NormalisedRequest>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logContext(logger, { logEvent: false }))
   .handler(async (input) => {
     const request = await prepareRequest({ elastiCache, logger, engineVersions }, input);
     await Promise.all([
