@@ -24,7 +24,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { CloudFormationLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
 import { isRbacId, isReplicationGroupId } from '../ids';
-import { parseJson } from '../json';
+import { isRecord, parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
@@ -128,9 +128,7 @@ async function create(
   if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   // A redelivered Create reuses the name, which Step Functions refuses (or answers with the same
   // execution): no second run, whose validation would find the group the first one made.
-  return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), {
-    ...requestProperties(properties),
-  });
+  return startProvisioning(deps, envelope, stateMachineArn, properties);
 }
 
 async function update(
@@ -154,14 +152,59 @@ async function update(
   }
   const stateMachineArn = deps.config.provisionStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
-  return start(
-    deps,
-    envelope,
-    'provision',
-    stateMachineArn,
-    executionName(envelope),
-    requestProperties(properties),
-  );
+  return startProvisioning(deps, envelope, stateMachineArn, properties);
+}
+
+/** CloudFormation's wait for an answer when the resource sets no ServiceTimeout (its maximum too). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * Kept between the availability time limit (counted from the execution's start) and CloudFormation's
+ * deadline: the last check and the failure answer with its retries.
+ */
+export const ANSWER_RESERVE_SECONDS = 300;
+
+/** How long CloudFormation waits for this resource's answer: its ServiceTimeout, else an hour. */
+export function serviceTimeoutSeconds(properties: Properties): number {
+  const requested = Number(properties.ServiceTimeout);
+  return Number.isInteger(requested) && requested > 0 && requested <= DEFAULT_SERVICE_TIMEOUT_SECONDS
+    ? requested
+    : DEFAULT_SERVICE_TIMEOUT_SECONDS;
+}
+
+/** The longest Polling.TimeoutMinutes that still answers within the resource's ServiceTimeout. */
+export function timeoutMinutesBudget(properties: Properties): number {
+  return Math.max(1, Math.floor((serviceTimeoutSeconds(properties) - ANSWER_RESERVE_SECONDS) / 60));
+}
+
+/**
+ * Starts provisioning with a time limit CloudFormation can wait for: Polling.TimeoutMinutes defaults to
+ * the budget, and a longer one is refused at once (the stack would otherwise see only a timeout).
+ */
+async function startProvisioning(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  stateMachineArn: string,
+  properties: Properties,
+): Promise<BridgeOutcome> {
+  const budget = timeoutMinutesBudget(properties);
+  const polling = typeof properties.Polling === 'string' ? parseJson(properties.Polling) : properties.Polling;
+  const given = isRecord(polling) ? polling : {};
+  const asked = given.TimeoutMinutes === undefined ? undefined : Number(given.TimeoutMinutes);
+  if (asked !== undefined && asked > budget) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      `Polling.TimeoutMinutes: ${String(given.TimeoutMinutes)} is more than the ${budget} minutes a CloudFormation ` +
+        `resource can wait (ServiceTimeout ${serviceTimeoutSeconds(properties)} s, less ${ANSWER_RESERVE_SECONDS} s to answer); ` +
+        `nothing was started. Set it to ${budget} or less.`,
+    );
+  }
+  const request = {
+    ...requestProperties(properties),
+    Polling: { ...given, TimeoutMinutes: String(asked ?? budget) },
+  };
+  return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), request);
 }
 
 async function remove(

@@ -126,6 +126,47 @@ describe('custom resource Create', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it.each([
+    [undefined, '55'],
+    ['1800', '25'],
+  ])(
+    'gives a Create with ServiceTimeout %s and no time limit the longest CloudFormation can wait for (%s minutes)',
+    async (serviceTimeout, minutes) => {
+      // Prepare
+      const create = event('create-event');
+      delete create.ResourceProperties.Polling;
+      if (serviceTimeout) create.ResourceProperties.ServiceTimeout = serviceTimeout;
+
+      // Act
+      await handleCustomResource(deps(), create);
+
+      // Assess: counted from the execution's start, it leaves 5 minutes to answer within ServiceTimeout.
+      expect(startedInput().Polling).toEqual({ TimeoutMinutes: minutes });
+    },
+  );
+
+  it('refuses a time limit CloudFormation cannot wait for, naming the field and starting nothing', async () => {
+    // Prepare
+    const create = event('create-event');
+    create.ResourceProperties.Polling = { TimeoutMinutes: '90' };
+
+    // Act
+    const outcome = await handleCustomResource(deps(), create);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: expect.stringMatching(
+          /^Polling\.TimeoutMinutes: 90 is more than the 55 minutes .* Set it to 55 or less\.$/,
+        ),
+        PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+      }),
+    ]);
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
   it('refuses properties holding a password before starting anything', async () => {
     // Prepare
     const create = event('create-event');
