@@ -238,6 +238,9 @@ async function remove(
   } else {
     return answer(deps, envelope, 'SUCCESS', 'Nothing was created for this resource: nothing to delete');
   }
+  // The group's deletion and then its user groups' each wait up to TimeoutMinutes: half the budget
+  // each keeps the answer (a rollback Delete's too) within the resource's ServiceTimeout.
+  input.Polling = { TimeoutMinutes: Math.max(1, Math.floor(timeoutMinutesBudget(properties) / 2)) };
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');

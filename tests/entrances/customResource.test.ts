@@ -241,6 +241,8 @@ describe('custom resource Delete', () => {
       IfNotManaged: 'keep',
       Rbac: { UserGroupId: 'orders', UserIds: ['orders-app', 'orders-default'] },
       FinalSnapshotIdentifier: 'orders-cache-final',
+      // Two waits (the group, then its user groups) of half the 55 minutes each: answered within the hour.
+      Polling: { TimeoutMinutes: 27 },
       CustomResource: {
         RequestType: 'Delete',
         ResponseURL: server.url,

@@ -21,7 +21,7 @@ const ALARM_ACTIONS = { 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' 
 
 beforeAll(async () => {
   template = (await packaged()).template;
-}, 180_000);
+}, 300_000);
 
 describe('alarms', () => {
   it.each(

@@ -24,7 +24,7 @@ const OWNERSHIP_TAG = { StringEquals: { 'aws:RequestTag/managed-by': 'elasticach
 
 beforeAll(async () => {
   resources = (await packaged()).template.Resources;
-}, 180_000);
+}, 300_000);
 
 describe('AddTagsToResource', () => {
   it.each([
