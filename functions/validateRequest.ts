@@ -1,6 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
+import { envelopeOf } from '../shared/entrances/customResourceEnvelope';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import { checkExistingReplicationGroup } from '../shared/provision/replicationGroup';
 import type { NormalisedRequest } from '../shared/provision/state';
@@ -14,14 +15,17 @@ const engineVersions = engineVersionCache();
  * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
  * input); its result is stored at $.request. The input is never logged: the bridge's carries the
  * custom resource's ResponseURL, a pre-signed URL (a credential). A replication group that already exists
- * with another shape, or a user group of another engine, stops the run here, before anything is created.
+ * with another shape, or a user group of another engine, stops the run here, before anything is created;
+ * so does any existing group for a custom resource's Create.
  */
 export const handler = middy<unknown, NormalisedRequest>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logContext(logger, { logEvent: false }))
   .handler(async (input) => {
     const request = await prepareRequest({ elastiCache, logger, engineVersions }, input);
     await Promise.all([
-      checkExistingReplicationGroup({ elastiCache, logger }, request),
+      checkExistingReplicationGroup({ elastiCache, logger }, request, {
+        mustBeNew: envelopeOf(input)?.RequestType === 'Create',
+      }),
       checkExistingUserGroups({ elastiCache, logger }, request),
     ]);
     return request;

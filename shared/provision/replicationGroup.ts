@@ -209,9 +209,18 @@ function conflictWith(group: ReplicationGroup, request: NormalisedRequest): Conf
 export async function checkExistingReplicationGroup(
   deps: CreateReplicationGroupDeps,
   request: NormalisedRequest,
+  options: { mustBeNew?: boolean } = {},
 ): Promise<void> {
   const existing = await findReplicationGroup(deps.elastiCache, request.ReplicationGroupId);
   if (!existing) return;
+  if (options.mustBeNew) {
+    // A custom resource's Create: adopting the group would let the resource's Delete remove a group
+    // another owner relies on.
+    throw new ConflictError(
+      `Replication group ${request.ReplicationGroupId} already exists; this resource only creates new replication groups ` +
+        '(nothing was changed). Choose another ReplicationGroupId.',
+    );
+  }
   const conflict = conflictWith(existing, request);
   if (conflict) throw conflict;
   deps.logger.info('Replication group already exists with the requested shape; it will be adopted', {
