@@ -199,12 +199,15 @@ describe('validateRequest of the input the custom-resource bridge starts the wor
     ]);
   });
 
-  it('does not take an envelope without its ResponseURL for one: it is an unknown field', () => {
-    const { ResponseURL: _url, ...incomplete } = envelope;
+  it('takes the envelope without its ResponseURL, which the bridge keeps outside the execution', () => {
+    // Prepare
+    const { ResponseURL: _url, ...withoutUrl } = envelope;
 
-    expect(rejectionOf({ ReplicationGroupId: 'orders-cache', CustomResource: incomplete })).toContainEqual({
-      field: 'CustomResource',
-      message: expect.stringMatching(/unknown field/),
-    });
+    // Act
+    const request = acceptedRequest({ ReplicationGroupId: 'orders-cache', CustomResource: withoutUrl });
+
+    // Assess
+    expect(request).toMatchObject({ ReplicationGroupId: 'orders-cache', CorrelationId: envelope.RequestId });
+    expect(request).not.toHaveProperty('CustomResource');
   });
 });

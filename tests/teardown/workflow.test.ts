@@ -18,6 +18,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import {
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -326,9 +327,14 @@ describe('teardown state machine run', () => {
   it('answers CloudFormation when a custom resource Delete started it, with the PhysicalResourceId it knows', async () => {
     // Prepare: the group is already gone, which is success.
     ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());
+    // The bridge kept the ResponseURL outside the execution, under the execution's name.
+    sm.on(GetSecretValueCommand, { SecretId: 'elasticache-provisioner-response-url/teardown-test' }).resolves(
+      {
+        SecretString: server.url,
+      },
+    );
     const envelope = {
       RequestType: 'Delete',
-      ResponseURL: server.url,
       StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123-pp-abc/11111111-2222',
       RequestId: 'delete-request-1',
       LogicalResourceId: 'ReplicationGroup',
