@@ -19,6 +19,7 @@ import {
   cloudFormationOperations,
   type StackRecord,
 } from './cloudFormation';
+import { cacheClusterOperations } from './cacheClusters';
 import type { QueryOperation } from './context';
 import { type EventRule, type PublishedEvent, putEvents } from './eventBridge';
 import {
@@ -170,7 +171,11 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-const QUERY_OPERATIONS: Record<string, QueryOperation> = { ...userOperations, ...replicationGroupOperations };
+const QUERY_OPERATIONS: Record<string, QueryOperation> = {
+  ...userOperations,
+  ...replicationGroupOperations,
+  ...cacheClusterOperations,
+};
 
 /** The region of the SigV4 credential scope: `Credential=AKID/20240101/us-east-1/elasticache/aws4_request`. */
 function regionOf(authorization: string | undefined): string | undefined {

@@ -1,0 +1,200 @@
+/**
+ * The two workflow steps of a change in place.
+ *
+ * planChange (the step right after validation) reads the existing group, if any, and refuses with
+ * ConflictError, before anything is changed, what cannot change in place (or any change to a group
+ * the provisioner did not create). applyNextChange is the converge loop's step: it reads the group
+ * again, plans again, and makes ONE call, the first one left; the state machine then waits for
+ * `available` and calls it again until nothing is left. Planning from what ElastiCache reports each
+ * time makes a re-run after a crash, or a second execution, pick up exactly where things stand.
+ */
+import {
+  AddTagsToResourceCommand,
+  DecreaseReplicaCountCommand,
+  DeleteUserCommand,
+  IncreaseReplicaCountCommand,
+  ModifyReplicationGroupCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-elasticache';
+import type { ElastiCacheSender } from '../../aws/lookups';
+import { ConflictError, errorName, ProvisioningTimedOut } from '../../errors';
+import type { Log } from '../../logger';
+import { STATUS_WAIT_LIMIT_MS } from '../../polling';
+import { createFailedError } from '../../replicationGroup';
+import type { NormalisedRequest, ProvisionState } from '../../state';
+import { planChange } from './plan';
+import { readCurrent } from './read';
+import type { ChangeAction, ChangePlan, ChangeState, ChangeStep, CurrentConfiguration } from './types';
+
+export interface ChangeDeps {
+  elastiCache: ElastiCacheSender;
+  logger: Log;
+  /** Epoch milliseconds; waiting for another change to finish is bounded in time. */
+  now?: () => number;
+}
+
+/**
+ * The calls the converge loop makes, by action. Users are created (with their password secrets) and
+ * added to the group by the workflow's users and user group steps, which run before it: CreateUser and
+ * CreateUserGroup are in a plan only to be shown.
+ */
+const COMMANDS = {
+  ModifyUser: ModifyUserCommand,
+  ModifyUserGroup: ModifyUserGroupCommand,
+  ModifyReplicationGroup: ModifyReplicationGroupCommand,
+  IncreaseReplicaCount: IncreaseReplicaCountCommand,
+  DecreaseReplicaCount: DecreaseReplicaCountCommand,
+  ModifyReplicationGroupShardConfiguration: ModifyReplicationGroupShardConfigurationCommand,
+  AddTagsToResource: AddTagsToResourceCommand,
+  RemoveTagsFromResource: RemoveTagsFromResourceCommand,
+  DeleteUser: DeleteUserCommand,
+} as const satisfies Partial<Record<ChangeAction, unknown>>;
+
+type AppliedAction = keyof typeof COMMANDS;
+
+function appliedHere(step: ChangeStep): step is ChangeStep & { Action: AppliedAction } {
+  return step.Action in COMMANDS;
+}
+
+/** Errors that mean "another change is under way": waited for, not failed. */
+const BUSY = new Set([
+  'InvalidReplicationGroupStateFault',
+  'InvalidUserGroupStateFault',
+  'InvalidUserStateFault',
+  'InvalidCacheClusterStateFault',
+]);
+
+/** Seconds between two looks at a change under way; the availability check follows each one. */
+const CHANGE_WAIT_SECONDS = 10;
+
+export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
+  const { request } = state;
+  const current = await readCurrent(deps.elastiCache, request);
+  if (!current) {
+    deps.logger.info('Replication group does not exist yet; it will be created', {
+      ReplicationGroupId: request.ReplicationGroupId,
+    });
+    return changeState({ Exists: false, Done: true });
+  }
+  if (current.Status === 'deleting') {
+    throw new ConflictError(
+      `Replication group ${request.ReplicationGroupId} exists and is being deleted; nothing was changed. Retry once the deletion has finished.`,
+    );
+  }
+  const plan = planChange(current, request);
+  throwIfRefused(request, plan);
+  deps.logger.info(plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request', {
+    ReplicationGroupId: request.ReplicationGroupId,
+    Status: current.Status,
+    Changes: plan.changes,
+    Steps: plan.steps.map((step) => step.Action),
+  });
+  return changeState({ Exists: true, Changes: plan.changes, Planned: plan.steps, Done: plan.steps.length === 0 });
+}
+
+export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
+  const { request } = state;
+  const id = request.ReplicationGroupId;
+  const previous = state.change ?? changeState({ Exists: true });
+  const now = (deps.now ?? Date.now)();
+  const checks = previous.Checks + 1;
+
+  const current = await readCurrent(deps.elastiCache, request, previous.RemovedUsers);
+  if (!current) {
+    throw new ConflictError(`Replication group ${id} disappeared while it was being changed; nothing more was changed.`);
+  }
+  if (current.Status === 'create-failed') throw await createFailedError(deps, id);
+  if (current.Status === 'deleting') {
+    throw new ConflictError(`Replication group ${id} is being deleted; the change stopped there.`);
+  }
+  const busy = busyWith(current);
+  if (busy) return waiting(deps, previous, checks, now, busy);
+
+  const plan = planChange(current, request);
+  // Someone changed the group meanwhile in a way that cannot be undone in place: stop, say what.
+  throwIfRefused(request, plan);
+  const next = plan.steps.find(appliedHere);
+  if (!next) {
+    deps.logger.info('Replication group matches the request', { ReplicationGroupId: id, Applied: previous.Applied.length });
+    return { ...previous, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
+  }
+
+  try {
+    await send(deps.elastiCache, next);
+  } catch (err) {
+    const name = errorName(err);
+    if (name && BUSY.has(name)) return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
+    throw err;
+  }
+  deps.logger.info('Change applied', { ReplicationGroupId: id, Action: next.Action, Parameters: next.Parameters });
+  const removed = (next.Parameters.UserIdsToRemove as string[] | undefined) ?? [];
+  return {
+    ...previous,
+    Applied: [...previous.Applied, next],
+    RemovedUsers: [...new Set([...previous.RemovedUsers, ...removed])],
+    Done: false,
+    Waiting: false,
+    WaitSeconds: CHANGE_WAIT_SECONDS,
+    Checks: checks,
+  };
+}
+
+/** ConflictError naming every field that cannot change, and why; nothing has been changed. */
+function throwIfRefused(request: NormalisedRequest, plan: ChangePlan): void {
+  if (plan.refused.length === 0) return;
+  const listed = plan.refused
+    .map(
+      (item) =>
+        `${item.field}: existing ${JSON.stringify(item.current)} vs requested ${JSON.stringify(item.requested)} (${item.reason})`,
+    )
+    .join('; ');
+  throw new ConflictError(
+    `Replication group ${request.ReplicationGroupId} already exists with a configuration that cannot be changed in place as requested; nothing was changed. ${listed}.`,
+  );
+}
+
+/** Why the next call must wait (`modifying`, `snapshotting`, a user group still applying members...), or undefined when the group, its user group and its users are settled. */
+function busyWith(current: CurrentConfiguration): string | undefined {
+  if (current.Status !== 'available') return `replication group ${current.ReplicationGroupId} is ${current.Status}`;
+  if (current.UserGroup && current.UserGroup.Status !== 'active') {
+    return `user group ${current.UserGroup.UserGroupId} is ${current.UserGroup.Status}`;
+  }
+  const user = current.Users.find((item) => item.Status !== 'active');
+  return user ? `user ${user.UserId} is ${user.Status}` : undefined;
+}
+
+function waiting(deps: ChangeDeps, previous: ChangeState, checks: number, now: number, why: string): ChangeState {
+  const since = previous.WaitingSince ?? now;
+  if (now - since >= STATUS_WAIT_LIMIT_MS) {
+    throw new ProvisioningTimedOut(
+      `The change could not go on for ${Math.round((now - since) / 60_000)} minutes: ${why}.`,
+    );
+  }
+  deps.logger.info('A change is under way; waiting for it', { Reason: why, Checks: checks });
+  return { ...previous, Done: false, Waiting: true, WaitSeconds: CHANGE_WAIT_SECONDS, Checks: checks, WaitingSince: since };
+}
+
+function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>): ChangeState {
+  return {
+    Changes: [],
+    Planned: [],
+    Applied: [],
+    RemovedUsers: [],
+    Done: false,
+    Waiting: false,
+    WaitSeconds: 0,
+    Checks: 0,
+    ...values,
+  };
+}
+
+/** The one call a step is; its parameters are exactly what planChange wrote (and `--plan` showed). */
+async function send(elastiCache: ElastiCacheSender, step: ChangeStep & { Action: AppliedAction }): Promise<void> {
+  const Command = COMMANDS[step.Action] as unknown as new (
+    input: Record<string, unknown>,
+  ) => Parameters<ElastiCacheSender['send']>[0];
+  await elastiCache.send(new Command(step.Parameters));
+}
