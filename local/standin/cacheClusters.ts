@@ -4,8 +4,8 @@
  * security groups). One cluster id, or every member cluster.
  */
 import type { QueryOperation } from './context';
-import type { ReplicationGroupRecord } from './store';
 import { paginate } from './shapes';
+import type { ReplicationGroupRecord } from './store';
 import { ServiceError, type XmlObject, xmlList } from './wire';
 
 function memberIds(group: ReplicationGroupRecord): string[] {
@@ -36,7 +36,9 @@ function cacheClusterShape(group: ReplicationGroupRecord, cacheClusterId: string
     SnapshotRetentionLimit: group.snapshotRetentionLimit,
     TransitEncryptionEnabled: group.transitEncryptionEnabled,
     AtRestEncryptionEnabled: group.atRestEncryptionEnabled,
-    ARN: group.arn.replace(':replicationgroup:', ':cluster:').replace(group.replicationGroupId, cacheClusterId),
+    ARN: group.arn
+      .replace(':replicationgroup:', ':cluster:')
+      .replace(group.replicationGroupId, cacheClusterId),
   };
 }
 

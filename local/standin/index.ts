@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cacheClusterOperations } from './cacheClusters';
 import {
   CLOUDFORMATION_VERSION,
   CLOUDFORMATION_XMLNS,
@@ -19,7 +20,6 @@ import {
   cloudFormationOperations,
   type StackRecord,
 } from './cloudFormation';
-import { cacheClusterOperations } from './cacheClusters';
 import type { QueryOperation } from './context';
 import { type EventRule, type PublishedEvent, putEvents } from './eventBridge';
 import {

@@ -86,13 +86,21 @@ export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): P
   }
   const plan = planChange(current, request);
   throwIfRefused(request, plan);
-  deps.logger.info(plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request', {
-    ReplicationGroupId: request.ReplicationGroupId,
-    Status: current.Status,
+  deps.logger.info(
+    plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request',
+    {
+      ReplicationGroupId: request.ReplicationGroupId,
+      Status: current.Status,
+      Changes: plan.changes,
+      Steps: plan.steps.map((step) => step.Action),
+    },
+  );
+  return changeState({
+    Exists: true,
     Changes: plan.changes,
-    Steps: plan.steps.map((step) => step.Action),
+    Planned: plan.steps,
+    Done: plan.steps.length === 0,
   });
-  return changeState({ Exists: true, Changes: plan.changes, Planned: plan.steps, Done: plan.steps.length === 0 });
 }
 
 export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
@@ -104,7 +112,9 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
 
   const current = await readCurrent(deps.elastiCache, request, previous.RemovedUsers);
   if (!current) {
-    throw new ConflictError(`Replication group ${id} disappeared while it was being changed; nothing more was changed.`);
+    throw new ConflictError(
+      `Replication group ${id} disappeared while it was being changed; nothing more was changed.`,
+    );
   }
   if (current.Status === 'create-failed') throw await createFailedError(deps, id);
   if (current.Status === 'deleting') {
@@ -118,7 +128,10 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   throwIfRefused(request, plan);
   const next = plan.steps.find(appliedHere);
   if (!next) {
-    deps.logger.info('Replication group matches the request', { ReplicationGroupId: id, Applied: previous.Applied.length });
+    deps.logger.info('Replication group matches the request', {
+      ReplicationGroupId: id,
+      Applied: previous.Applied.length,
+    });
     return { ...previous, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
   }
 
@@ -126,10 +139,15 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     await send(deps.elastiCache, next);
   } catch (err) {
     const name = errorName(err);
-    if (name && BUSY.has(name)) return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
+    if (name && BUSY.has(name))
+      return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
     throw err;
   }
-  deps.logger.info('Change applied', { ReplicationGroupId: id, Action: next.Action, Parameters: next.Parameters });
+  deps.logger.info('Change applied', {
+    ReplicationGroupId: id,
+    Action: next.Action,
+    Parameters: next.Parameters,
+  });
   const removed = (next.Parameters.UserIdsToRemove as string[] | undefined) ?? [];
   return {
     ...previous,
@@ -158,7 +176,8 @@ function throwIfRefused(request: NormalisedRequest, plan: ChangePlan): void {
 
 /** Why the next call must wait (`modifying`, `snapshotting`, a user group still applying members...), or undefined when the group, its user group and its users are settled. */
 function busyWith(current: CurrentConfiguration): string | undefined {
-  if (current.Status !== 'available') return `replication group ${current.ReplicationGroupId} is ${current.Status}`;
+  if (current.Status !== 'available')
+    return `replication group ${current.ReplicationGroupId} is ${current.Status}`;
   if (current.UserGroup && current.UserGroup.Status !== 'active') {
     return `user group ${current.UserGroup.UserGroupId} is ${current.UserGroup.Status}`;
   }
@@ -166,7 +185,13 @@ function busyWith(current: CurrentConfiguration): string | undefined {
   return user ? `user ${user.UserId} is ${user.Status}` : undefined;
 }
 
-function waiting(deps: ChangeDeps, previous: ChangeState, checks: number, now: number, why: string): ChangeState {
+function waiting(
+  deps: ChangeDeps,
+  previous: ChangeState,
+  checks: number,
+  now: number,
+  why: string,
+): ChangeState {
   const since = previous.WaitingSince ?? now;
   if (now - since >= STATUS_WAIT_LIMIT_MS) {
     throw new ProvisioningTimedOut(
@@ -174,7 +199,14 @@ function waiting(deps: ChangeDeps, previous: ChangeState, checks: number, now: n
     );
   }
   deps.logger.info('A change is under way; waiting for it', { Reason: why, Checks: checks });
-  return { ...previous, Done: false, Waiting: true, WaitSeconds: CHANGE_WAIT_SECONDS, Checks: checks, WaitingSince: since };
+  return {
+    ...previous,
+    Done: false,
+    Waiting: true,
+    WaitSeconds: CHANGE_WAIT_SECONDS,
+    Checks: checks,
+    WaitingSince: since,
+  };
 }
 
 function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>): ChangeState {
@@ -192,7 +224,10 @@ function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>)
 }
 
 /** The one call a step is; its parameters are exactly what planChange wrote (and `--plan` showed). */
-async function send(elastiCache: ElastiCacheSender, step: ChangeStep & { Action: AppliedAction }): Promise<void> {
+async function send(
+  elastiCache: ElastiCacheSender,
+  step: ChangeStep & { Action: AppliedAction },
+): Promise<void> {
   const Command = COMMANDS[step.Action] as unknown as new (
     input: Record<string, unknown>,
   ) => Parameters<ElastiCacheSender['send']>[0];

@@ -20,9 +20,10 @@
  *     replication group and belong to no other group.
  * One call at a time: ElastiCache refuses a modification while the group is `modifying`.
  */
+
+import { compareVersions, parseVersion } from '../../request/versions';
 import type { NormalisedRequest, NormalisedUser, Tag } from '../../state';
 import { managedTags } from '../../tags';
-import { compareVersions, parseVersion } from '../../request/versions';
 import type {
   ChangePlan,
   ChangeStep,
@@ -57,7 +58,8 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   });
 
   // What cannot change in place.
-  const clusterModeChanged = current.ClusterMode !== undefined && current.ClusterMode !== requested.ClusterMode;
+  const clusterModeChanged =
+    current.ClusterMode !== undefined && current.ClusterMode !== requested.ClusterMode;
   if (clusterModeChanged) {
     refuse(
       change('ClusterMode', current.ClusterMode, requested.ClusterMode),
@@ -68,7 +70,11 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   }
   if (differs(current.TransitEncryptionEnabled, requested.TransitEncryptionEnabled)) {
     refuse(
-      change('TransitEncryptionEnabled', current.TransitEncryptionEnabled, requested.TransitEncryptionEnabled),
+      change(
+        'TransitEncryptionEnabled',
+        current.TransitEncryptionEnabled,
+        requested.TransitEncryptionEnabled,
+      ),
       'in-transit encryption is not changed in place by the workflow (clients must move with it); create a new group',
     );
   }
@@ -195,17 +201,23 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
     settings.SnapshotRetentionLimit = requested.SnapshotRetentionLimit;
   }
   // An empty list in the request leaves the security groups as they are (the VPC's default at creation).
-  if (requested.SecurityGroupIds.length > 0 && differsAsSet(current.SecurityGroupIds, requested.SecurityGroupIds)) {
+  if (
+    requested.SecurityGroupIds.length > 0 &&
+    differsAsSet(current.SecurityGroupIds, requested.SecurityGroupIds)
+  ) {
     change('SecurityGroupIds', current.SecurityGroupIds, requested.SecurityGroupIds);
     settings.SecurityGroupIds = requested.SecurityGroupIds;
   }
   const parameterGroup = requestedParameterGroup(requested);
   const parameterGroupChanged = differs(current.CacheParameterGroupName, parameterGroup);
-  if (parameterGroupChanged) change('CacheParameterGroupName', current.CacheParameterGroupName, parameterGroup);
+  if (parameterGroupChanged)
+    change('CacheParameterGroupName', current.CacheParameterGroupName, parameterGroup);
   if (parameterGroupChanged && !engine.change) settings.CacheParameterGroupName = parameterGroup;
 
   const userGroupsToAdd = requested.UserGroupIds.filter((groupId) => !current.UserGroupIds.includes(groupId));
-  const userGroupsToRemove = current.UserGroupIds.filter((groupId) => !requested.UserGroupIds.includes(groupId));
+  const userGroupsToRemove = current.UserGroupIds.filter(
+    (groupId) => !requested.UserGroupIds.includes(groupId),
+  );
   if (userGroupsToAdd.length > 0 || userGroupsToRemove.length > 0) {
     change('UserGroupIds', current.UserGroupIds, requested.UserGroupIds);
   }
@@ -306,9 +318,16 @@ function engineChange(
   }
   if (!currentVersion || !requestedVersion) return {};
   // ElastiCache reports the patch (7.1.0); a request names major.minor, which any patch satisfies.
-  const order = compareVersions([currentVersion[0], currentVersion[1], 0], [requestedVersion[0], requestedVersion[1], 0]);
+  const order = compareVersions(
+    [currentVersion[0], currentVersion[1], 0],
+    [requestedVersion[0], requestedVersion[1], 0],
+  );
   if (order === 0) return {};
-  const change = { field: 'EngineVersion', current: current.EngineVersion, requested: requested.EngineVersion };
+  const change = {
+    field: 'EngineVersion',
+    current: current.EngineVersion,
+    requested: requested.EngineVersion,
+  };
   return order > 0 ? { change, refusedReason: 'ElastiCache cannot downgrade an engine' } : { change };
 }
 
@@ -347,7 +366,9 @@ function replicaChange(
     const fewer = counts.some((count) => count < wanted);
     const more = counts.some((count) => count > wanted);
     if (!fewer && !more) return undefined;
-    const reported = counts.every((count) => count === counts[0]) ? counts[0] : `per shard ${counts.join(', ')}`;
+    const reported = counts.every((count) => count === counts[0])
+      ? counts[0]
+      : `per shard ${counts.join(', ')}`;
     return {
       field: 'ReplicasPerNodeGroup',
       current: reported,
@@ -376,7 +397,11 @@ function shardChange(
   const shards = current.NodeGroups ?? [];
   if (requested.ClusterMode !== 'enabled' || wanted === undefined || shards.length === 0) return undefined;
   if (shards.length === wanted) return undefined;
-  const base = { ReplicationGroupId: requested.ReplicationGroupId, NodeGroupCount: wanted, ApplyImmediately: true };
+  const base = {
+    ReplicationGroupId: requested.ReplicationGroupId,
+    NodeGroupCount: wanted,
+    ApplyImmediately: true,
+  };
   if (wanted > shards.length) {
     return {
       out: {
@@ -414,7 +439,11 @@ function tagChange(
   change: (field: string, from: unknown, to: unknown) => FieldChange,
 ): ChangeStep[] {
   if (!current.ARN) return [];
-  const reserved = new Set(managedTags(requested).slice(0, 2).map((tag) => tag.Key));
+  const reserved = new Set(
+    managedTags(requested)
+      .slice(0, 2)
+      .map((tag) => tag.Key),
+  );
   const own = (tag: Tag) => !reserved.has(tag.Key) && !tag.Key.startsWith('aws:');
   const currentTags = current.Tags.filter(own);
   const wantedTags = managedTags(requested).filter(own);

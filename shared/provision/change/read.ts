@@ -69,7 +69,9 @@ export async function readCurrent(
       SnapshotRetentionLimit: group.SnapshotRetentionLimit,
       CacheParameterGroupName: cluster?.CacheParameterGroup?.CacheParameterGroupName,
       CacheSubnetGroupName: cluster?.CacheSubnetGroupName,
-      SecurityGroupIds: cluster?.SecurityGroups?.flatMap((sg) => (sg.SecurityGroupId ? [sg.SecurityGroupId] : [])),
+      SecurityGroupIds: cluster?.SecurityGroups?.flatMap((sg) =>
+        sg.SecurityGroupId ? [sg.SecurityGroupId] : [],
+      ),
     }),
     ...shapeOf(group),
     UserGroupIds: (group.UserGroupIds ?? []).map((userGroupId) => userGroupId.toLowerCase()),

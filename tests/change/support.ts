@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import type { CurrentConfiguration } from '../../shared/provision/change/types';
+import type { NormalisedRequest } from '../../shared/state';
+import { loadState, type StateFixture } from '../fixtures/states/load';
+
+export type CurrentFixture = 'current-rbac-redis' | 'current-cluster-mode-enabled';
+
+/** A fresh copy of what ElastiCache reports about an existing group (tests/fixtures/change/). */
+export function loadCurrent(name: CurrentFixture): CurrentConfiguration {
+  return readFixture<CurrentConfiguration>(`${name}.json`);
+}
+
+export function readFixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../fixtures/change/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+/** The request of a state fixture, changed by `edit`. */
+export function requestOf(name: StateFixture, edit: (request: NormalisedRequest) => void = () => {}) {
+  const { request } = loadState(name);
+  edit(request);
+  return request;
+}
+
+/** The cluster-mode-enabled request matching current-cluster-mode-enabled.json. */
+export function clusterModeEnabledRequest(edit: (request: NormalisedRequest) => void = () => {}) {
+  return requestOf('no-rbac', (request) => {
+    request.ClusterMode = 'enabled';
+    delete request.NumCacheClusters;
+    request.NumNodeGroups = 4;
+    request.ReplicasPerNodeGroup = 1;
+    request.CacheParameterGroupName = 'default.redis7.cluster.on';
+    edit(request);
+  });
+}
