@@ -1,0 +1,304 @@
+import {
+  DecreaseReplicaCountCommand,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
+  DescribeUsersCommand,
+  ElastiCacheClient,
+  IncreaseReplicaCountCommand,
+  InvalidReplicationGroupStateFault,
+  ListTagsForResourceCommand,
+  ModifyReplicationGroupCommand,
+  ModifyUserGroupCommand,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
+import type { Log } from '../../shared/logger';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
+import { applyNextChange, planChangeStep } from '../../shared/provision/change/apply';
+import type { ChangeState } from '../../shared/provision/change/types';
+import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import { loadCurrent, readFixture, requestOf } from './support';
+
+const ec = mockClient(ElastiCacheClient);
+const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
+const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
+const NOW = Date.UTC(2026, 0, 1);
+const deps = { elastiCache, logger: silent, now: () => NOW };
+
+const MUTATING = [
+  ModifyReplicationGroupCommand,
+  IncreaseReplicaCountCommand,
+  DecreaseReplicaCountCommand,
+  ModifyUserGroupCommand,
+];
+
+/** The account as current-rbac-redis.json describes it, answered through the SDK's shapes. */
+function existingGroup(
+  overrides: Partial<ReplicationGroup> = {},
+  tags = loadCurrent('current-rbac-redis').Tags,
+) {
+  const described = readFixture<{ ReplicationGroups: ReplicationGroup[] }>(
+    'describe-replication-groups.json',
+  );
+  const [group] = described.ReplicationGroups;
+  ec.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [{ ...group, ...overrides }] });
+  ec.on(DescribeCacheClustersCommand).resolves(readFixture('describe-cache-clusters.json'));
+  ec.on(ListTagsForResourceCommand).resolves({ TagList: tags });
+  const current = loadCurrent('current-rbac-redis');
+  ec.on(DescribeUserGroupsCommand).resolves({
+    UserGroups: [
+      { UserGroupId: 'orders', Status: 'active', Engine: 'redis', UserIds: current.UserGroup?.UserIds },
+    ],
+  });
+  for (const user of current.Users) {
+    ec.on(DescribeUsersCommand, { UserId: user.UserId }).resolves({
+      Users: [
+        {
+          UserId: user.UserId,
+          UserName: user.UserName,
+          AccessString: user.AccessString,
+          Status: user.Status,
+          Authentication: { Type: user.AuthenticationType as 'password' },
+          UserGroupIds: user.UserGroupIds,
+          ARN: `arn:aws:elasticache:eu-west-1:123456789012:user:${user.UserId}`,
+        },
+      ],
+    });
+  }
+}
+
+function state(request: NormalisedRequest, change?: Partial<ChangeState>): ProvisionState {
+  return {
+    request,
+    ...(change && {
+      change: {
+        Exists: true,
+        Changes: [],
+        Planned: [],
+        Applied: [],
+        RemovedUsers: [],
+        Done: false,
+        Waiting: false,
+        WaitSeconds: 0,
+        Checks: 0,
+        ...change,
+      },
+    }),
+  };
+}
+
+function mutatingCalls(): number {
+  return MUTATING.reduce((total, command) => total + ec.commandCalls(command).length, 0);
+}
+
+beforeEach(() => {
+  ec.reset();
+});
+
+describe('planChangeStep', () => {
+  it('lets a new group be created when none exists', async () => {
+    ec.on(DescribeReplicationGroupsCommand).rejects(
+      Object.assign(new Error('not found'), { name: 'ReplicationGroupNotFoundFault' }),
+    );
+
+    const change = await planChangeStep(deps, state(requestOf('rbac-redis')));
+
+    expect(change).toMatchObject({ Exists: false, Done: true, Changes: [] });
+  });
+
+  it('lists the differences and the planned calls of an existing group, changing nothing', async () => {
+    existingGroup();
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    const change = await planChangeStep(deps, state(request));
+
+    expect(change).toMatchObject({
+      Exists: true,
+      Done: false,
+      Changes: [{ field: 'NumCacheClusters', current: 2, requested: 3 }],
+      Planned: [expect.objectContaining({ Action: 'IncreaseReplicaCount' })],
+    });
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('refuses with ConflictError naming every field that cannot change, before any change', async () => {
+    existingGroup();
+    const request = requestOf('rbac-redis', (r) => {
+      r.AtRestEncryptionEnabled = false;
+      r.CacheSubnetGroupName = 'private';
+      r.NumCacheClusters = 3;
+    });
+
+    const outcome = planChangeStep(deps, state(request));
+
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toThrow(/AtRestEncryptionEnabled.*CacheSubnetGroupName/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('refuses to change a group without the provisioner tags', async () => {
+    existingGroup({}, [{ Key: 'team', Value: 'orders' }]);
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    await expect(planChangeStep(deps, state(request))).rejects.toThrow(/not created by the provisioner/);
+  });
+
+  it('refuses a group that is being deleted', async () => {
+    existingGroup({ Status: 'deleting' });
+
+    await expect(planChangeStep(deps, state(requestOf('rbac-redis')))).rejects.toThrow(/being deleted/);
+  });
+});
+
+describe('applyNextChange', () => {
+  it('makes only the first call left and asks to wait for it', async () => {
+    existingGroup();
+    ec.on(DecreaseReplicaCountCommand).resolves({});
+    ec.on(ModifyReplicationGroupCommand).resolves({});
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 1;
+      r.AutomaticFailoverEnabled = false;
+    });
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(ec).toHaveReceivedCommandTimes(ModifyReplicationGroupCommand, 1);
+    expect(ec).toHaveReceivedCommandWith(ModifyReplicationGroupCommand, {
+      ReplicationGroupId: 'orders-cache',
+      AutomaticFailoverEnabled: false,
+      ApplyImmediately: true,
+    });
+    expect(ec).toHaveReceivedCommandTimes(DecreaseReplicaCountCommand, 0);
+    expect(change).toMatchObject({ Done: false, Waiting: false, Checks: 1, WaitSeconds: 10 });
+    expect(change.Applied.map((step) => step.Action)).toEqual(['ModifyReplicationGroup']);
+  });
+
+  it('is done when the group matches the request', async () => {
+    existingGroup();
+
+    const change = await applyNextChange(deps, state(requestOf('rbac-redis'), { Checks: 3 }));
+
+    expect(change).toMatchObject({ Done: true, Checks: 4 });
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it.each(['modifying', 'snapshotting'])(
+    'waits for a change already under way (%s), calling nothing',
+    async (status) => {
+      existingGroup({ Status: status });
+      const request = requestOf('rbac-redis', (r) => {
+        r.NumCacheClusters = 3;
+      });
+
+      const change = await applyNextChange(deps, state(request, {}));
+
+      expect(change).toMatchObject({ Done: false, Waiting: true, WaitingSince: NOW });
+      expect(mutatingCalls()).toBe(0);
+    },
+  );
+
+  it('waits while the user group is still applying members', async () => {
+    existingGroup();
+    ec.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [{ UserGroupId: 'orders', Status: 'modifying', Engine: 'redis', UserIds: ['orders-app'] }],
+    });
+
+    const change = await applyNextChange(deps, state(requestOf('rbac-redis'), {}));
+
+    expect(change.Waiting).toBe(true);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('waits when ElastiCache refuses the call because another change started meanwhile', async () => {
+    existingGroup();
+    ec.on(IncreaseReplicaCountCommand).rejects(
+      new InvalidReplicationGroupStateFault({ message: 'Cluster is modifying', $metadata: {} }),
+    );
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change).toMatchObject({ Waiting: true, Applied: [] });
+  });
+
+  it('gives up with ProvisioningTimedOut when a change under way never ends', async () => {
+    existingGroup({ Status: 'modifying' });
+
+    const outcome = applyNextChange(
+      deps,
+      state(requestOf('rbac-redis'), { WaitingSince: NOW - STATUS_WAIT_LIMIT_MS }),
+    );
+
+    await expect(outcome).rejects.toBeInstanceOf(ProvisioningTimedOut);
+  });
+
+  it('deletes a user it took out of the group once the group is active again', async () => {
+    existingGroup();
+    ec.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [
+        {
+          UserGroupId: 'orders',
+          Status: 'active',
+          Engine: 'redis',
+          UserIds: ['orders-app', 'orders-default'],
+        },
+      ],
+    });
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
+      Users: [
+        {
+          UserId: 'orders-iam',
+          UserName: 'orders-iam',
+          AccessString: 'on ~* +@read',
+          Status: 'active',
+          Authentication: { Type: 'iam' },
+          UserGroupIds: [],
+          ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
+        },
+      ],
+    });
+    const request = requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
+    });
+
+    const change = await applyNextChange(deps, state(request, { RemovedUsers: ['orders-iam'] }));
+
+    expect(change.Applied).toEqual([
+      expect.objectContaining({ Action: 'DeleteUser', Parameters: { UserId: 'orders-iam' } }),
+    ]);
+  });
+
+  it('remembers the users it takes out of the group', async () => {
+    existingGroup();
+    ec.on(ModifyUserGroupCommand).resolves({});
+    const request = requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
+    });
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(ec).toHaveReceivedCommandWith(ModifyUserGroupCommand, {
+      UserGroupId: 'orders',
+      UserIdsToRemove: ['orders-iam'],
+    });
+    expect(change.RemovedUsers).toEqual(['orders-iam']);
+  });
+
+  it('stops with ConflictError when the group was changed meanwhile beyond what can change in place', async () => {
+    existingGroup({ AtRestEncryptionEnabled: false });
+
+    await expect(applyNextChange(deps, state(requestOf('rbac-redis'), {}))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(mutatingCalls()).toBe(0);
+  });
+});
