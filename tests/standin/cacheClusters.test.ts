@@ -22,7 +22,11 @@ afterEach(async () => {
 describe('DescribeCacheClusters', () => {
   it('reports what ElastiCache reports per member cluster: version, parameter, subnet and security groups', async () => {
     // Prepare
-    await env.elastiCache.send(new CreateReplicationGroupCommand(structuredClone(groups.disabled)));
+    await env.elastiCache.send(
+      new CreateReplicationGroupCommand(
+        structuredClone(groups.disabled) as CreateReplicationGroupCommandInput,
+      ),
+    );
     await completePending(env);
 
     // Act

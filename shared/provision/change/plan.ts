@@ -345,7 +345,7 @@ export function nodeSize(nodeType: string): number {
   const multiple = /^(\d+)xlarge$/.exec(size);
   if (multiple?.[1]) return SIZES.length - 1 + Number(multiple[1]);
   const index = SIZES.indexOf(size);
-  return index < 0 ? 0 : index;
+  return Math.max(index, 0);
 }
 
 function replicaChange(
