@@ -17,7 +17,9 @@ The file holds a request, an EventBridge event whose detail is the request, or a
 CloudFormation custom-resource event. Without --state-machine-arn it runs locally.
 
 Options:
-  --plan                    validate and print the calls the workflow would make; make none
+  --plan                    validate and print the calls the workflow would make; make none.
+                            With AWS_ENDPOINT_URL or --state-machine-arn, an existing group is read
+                            and the differences and the calls that change it are printed
   --no-hold                 tear the local nodes down as soon as the run ends
   --nodes auto|real|simulated
                             real redis-server nodes (auto: when installed) or simulated ones

@@ -13,7 +13,7 @@ import type { FaultPlan } from '../standin';
 import { PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';
 import { connectionInstructions } from './connect';
 import { executionInputFrom } from './input';
-import { planProvisioning } from './plan';
+import { describePlan, planProvisioning } from './plan';
 import { progressPrinter } from './progress';
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.plan) {
     try {
-      stdout(await planProvisioning(input));
+      const plan = await planProvisioning(input, await existingGroupReader(args.stateMachineArn));
+      for (const line of describePlan(plan)) stderr(line);
+      stdout(plan);
       return 0;
     } catch (err) {
       if (err instanceof ValidationError) {
@@ -137,6 +139,17 @@ function readableCause(cause: string | undefined): unknown {
     return typeof message === 'string' ? parse(message) : message;
   }
   return parsed;
+}
+
+/**
+ * Where `--plan` reads an existing group: ElastiCache in AWS with --state-machine-arn, or the
+ * endpoint the environment names (a local one); otherwise the plan is made offline, for a new group.
+ */
+async function existingGroupReader(stateMachineArn: string | undefined) {
+  const env = process.env;
+  if (!stateMachineArn && !env.AWS_ENDPOINT_URL_ELASTICACHE && !env.AWS_ENDPOINT_URL) return {};
+  const { elastiCache } = await import('../../shared/aws/clients');
+  return { elastiCache };
 }
 
 main(process.argv.slice(2)).then(
