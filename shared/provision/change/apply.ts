@@ -37,27 +37,21 @@ export interface ChangeDeps {
 }
 
 /**
- * The calls the converge loop makes, by action. Users are created (with their password secrets) and
- * added to the group by the workflow's users and user group steps, which run before it: CreateUser and
+ * The calls the converge loop makes. Users are created (with their password secrets) and added to the
+ * group by the workflow's users and user group steps, which run before it: CreateUser and
  * CreateUserGroup are in a plan only to be shown.
  */
-const COMMANDS = {
-  ModifyUser: ModifyUserCommand,
-  ModifyUserGroup: ModifyUserGroupCommand,
-  ModifyReplicationGroup: ModifyReplicationGroupCommand,
-  IncreaseReplicaCount: IncreaseReplicaCountCommand,
-  DecreaseReplicaCount: DecreaseReplicaCountCommand,
-  ModifyReplicationGroupShardConfiguration: ModifyReplicationGroupShardConfigurationCommand,
-  AddTagsToResource: AddTagsToResourceCommand,
-  RemoveTagsFromResource: RemoveTagsFromResourceCommand,
-  DeleteUser: DeleteUserCommand,
-} as const satisfies Partial<Record<ChangeAction, unknown>>;
-
-type AppliedAction = keyof typeof COMMANDS;
-
-function appliedHere(step: ChangeStep): step is ChangeStep & { Action: AppliedAction } {
-  return step.Action in COMMANDS;
-}
+const APPLIED_HERE: ReadonlySet<ChangeAction> = new Set<ChangeAction>([
+  'ModifyUser',
+  'ModifyUserGroup',
+  'ModifyReplicationGroup',
+  'IncreaseReplicaCount',
+  'DecreaseReplicaCount',
+  'ModifyReplicationGroupShardConfiguration',
+  'AddTagsToResource',
+  'RemoveTagsFromResource',
+  'DeleteUser',
+]);
 
 /** Errors that mean "another change is under way": waited for, not failed. */
 const BUSY = new Set([
@@ -126,7 +120,7 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   const plan = planChange(current, request);
   // Someone changed the group meanwhile in a way that cannot be undone in place: stop, say what.
   throwIfRefused(request, plan);
-  const next = plan.steps.find(appliedHere);
+  const next = plan.steps.find((step) => APPLIED_HERE.has(step.Action));
   if (!next) {
     deps.logger.info('Replication group matches the request', {
       ReplicationGroupId: id,
@@ -224,12 +218,40 @@ function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>)
 }
 
 /** The one call a step is; its parameters are exactly what planChange wrote (and `--plan` showed). */
-async function send(
-  elastiCache: ElastiCacheSender,
-  step: ChangeStep & { Action: AppliedAction },
-): Promise<void> {
-  const Command = COMMANDS[step.Action] as unknown as new (
-    input: Record<string, unknown>,
-  ) => Parameters<ElastiCacheSender['send']>[0];
-  await elastiCache.send(new Command(step.Parameters));
+async function send(elastiCache: ElastiCacheSender, step: ChangeStep): Promise<void> {
+  // The parameters were built for this very action by planChange.
+  const input = step.Parameters as never;
+  switch (step.Action) {
+    case 'ModifyUser':
+      await elastiCache.send(new ModifyUserCommand(input));
+      return;
+    case 'ModifyUserGroup':
+      await elastiCache.send(new ModifyUserGroupCommand(input));
+      return;
+    case 'ModifyReplicationGroup':
+      await elastiCache.send(new ModifyReplicationGroupCommand(input));
+      return;
+    case 'IncreaseReplicaCount':
+      await elastiCache.send(new IncreaseReplicaCountCommand(input));
+      return;
+    case 'DecreaseReplicaCount':
+      await elastiCache.send(new DecreaseReplicaCountCommand(input));
+      return;
+    case 'ModifyReplicationGroupShardConfiguration':
+      await elastiCache.send(new ModifyReplicationGroupShardConfigurationCommand(input));
+      return;
+    case 'AddTagsToResource':
+      await elastiCache.send(new AddTagsToResourceCommand(input));
+      return;
+    case 'RemoveTagsFromResource':
+      await elastiCache.send(new RemoveTagsFromResourceCommand(input));
+      return;
+    case 'DeleteUser':
+      await elastiCache.send(new DeleteUserCommand(input));
+      return;
+    case 'CreateUser':
+    case 'CreateUserGroup':
+      // Never chosen (APPLIED_HERE): the users and user group steps make them.
+      return;
+  }
 }
