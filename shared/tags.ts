@@ -8,6 +8,9 @@ export const MANAGED_BY_TAG_KEY = 'managed-by';
 export const MANAGED_BY_TAG_VALUE = 'elasticache-provisioner';
 export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-group';
 
+/** Marks a replication group while one request changes it (see provision/change/lock.ts). */
+export const CHANGE_TAG_KEY = 'elasticache-provisioner:change';
+
 const RESERVED_KEYS = new Set([MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY]);
 
 /**

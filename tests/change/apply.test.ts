@@ -1,4 +1,5 @@
 import {
+  AddTagsToResourceCommand,
   DecreaseReplicaCountCommand,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
@@ -10,6 +11,7 @@ import {
   ListTagsForResourceCommand,
   ModifyReplicationGroupCommand,
   ModifyUserGroupCommand,
+  RemoveTagsFromResourceCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,8 +20,10 @@ import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
 import { applyNextChange, planChangeStep } from '../../shared/provision/change/apply';
+import { requestDigest } from '../../shared/provision/change/lock';
 import type { ChangeState } from '../../shared/provision/change/types';
 import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import { CHANGE_TAG_KEY } from '../../shared/tags';
 import { loadCurrent, readFixture, requestOf } from './support';
 
 const ec = mockClient(ElastiCacheClient);
@@ -27,6 +31,7 @@ const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 const NOW = Date.UTC(2026, 0, 1);
 const deps = { elastiCache, logger: silent, now: () => NOW };
+const ARN = 'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:orders-cache';
 
 /** The account as current-rbac-redis.json describes it, answered through the SDK's shapes. */
 function existingGroup(
@@ -103,7 +108,7 @@ describe('planChangeStep', () => {
     expect(change).toMatchObject({ Exists: false, Done: true, Changes: [] });
   });
 
-  it('lists the differences and the planned calls of an existing group, changing nothing', async () => {
+  it('lists the differences and the planned calls of an existing group, changing nothing but its change mark', async () => {
     existingGroup();
     const request = requestOf('rbac-redis', (r) => {
       r.NumCacheClusters = 3;
@@ -117,7 +122,11 @@ describe('planChangeStep', () => {
       Changes: [{ field: 'NumCacheClusters', current: 2, requested: 3 }],
       Planned: [expect.objectContaining({ Action: 'IncreaseReplicaCount' })],
     });
-    expect(mutatingCalls()).toBe(0);
+    expect(mutatingCalls()).toBe(1);
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      ResourceName: ARN,
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` }],
+    });
   });
 
   it('refuses with ConflictError naming every field that cannot change, before any change', async () => {
@@ -294,5 +303,83 @@ describe('applyNextChange', () => {
       ConflictError,
     );
     expect(mutatingCalls()).toBe(0);
+  });
+});
+
+describe('one change at a time', () => {
+  const changed = () =>
+    requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+  const tagsWith = (value: string) => [
+    ...loadCurrent('current-rbac-redis').Tags,
+    { Key: CHANGE_TAG_KEY, Value: value },
+  ];
+
+  it('refuses to start while another request changes the group, changing nothing', async () => {
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW - 60_000}`));
+
+    const outcome = planChangeStep(deps, state(changed()));
+
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toThrow(/being changed by another request/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('carries on a change its own request started (a re-run after a crash)', async () => {
+    const request = changed();
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW - 60_000}`));
+    ec.on(IncreaseReplicaCountCommand).resolves({});
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Applied.map((step) => step.Action)).toEqual(['IncreaseReplicaCount']);
+    expect(ec).toHaveReceivedCommandTimes(AddTagsToResourceCommand, 0);
+  });
+
+  it('takes over a mark older than the time limit: its execution has ended', async () => {
+    const request = changed();
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW - request.Polling.TimeoutMinutes * 60_000}`));
+    ec.on(IncreaseReplicaCountCommand).resolves({});
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Applied).toHaveLength(1);
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` }],
+    });
+  });
+
+  it('stops with ConflictError at its next call once another request has taken the group over', async () => {
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW}`));
+
+    const outcome = applyNextChange(deps, state(changed(), {}));
+
+    await expect(outcome).rejects.toThrow(/being changed by another request.*the change stopped here/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('removes its mark once the group matches the request', async () => {
+    const request = requestOf('rbac-redis');
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW}`));
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Done).toBe(true);
+    expect(ec).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: ARN,
+      TagKeys: [CHANGE_TAG_KEY],
+    });
+  });
+
+  it('gives the same digest to the same request whatever its correlation id or polling', () => {
+    const a = requestOf('rbac-redis');
+    const b = requestOf('rbac-redis', (r) => {
+      r.CorrelationId = 'ticket-9';
+      r.Polling.TimeoutMinutes = 5;
+    });
+
+    expect(requestDigest(a)).toBe(requestDigest(b));
+    expect(requestDigest(changed())).not.toBe(requestDigest(a));
   });
 });

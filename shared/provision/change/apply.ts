@@ -25,6 +25,7 @@ import type { Log } from '../../logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../polling';
 import { createFailedError } from '../../replicationGroup';
 import type { NormalisedRequest, ProvisionState } from '../../state';
+import { checkMark, clearMark, readMark, requestDigest, setMark } from './lock';
 import { planChange } from './plan';
 import { readCurrent } from './read';
 import type { ChangeAction, ChangePlan, ChangeState, ChangeStep, CurrentConfiguration } from './types';
@@ -80,6 +81,11 @@ export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): P
   }
   const plan = planChange(current, request);
   throwIfRefused(request, plan);
+  const now = (deps.now ?? Date.now)();
+  if (plan.steps.length > 0) {
+    checkMark(request, current.Tags, now);
+    if (current.ARN) await setMark(deps.elastiCache, current.ARN, request, now);
+  }
   deps.logger.info(
     plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request',
     {
@@ -114,13 +120,15 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   if (current.Status === 'deleting') {
     throw new ConflictError(`Replication group ${id} is being deleted; the change stopped there.`);
   }
+  checkMark(request, current.Tags, now, 'the change stopped here');
   const busy = busyWith(current);
   if (busy) return waiting(deps, previous, checks, now, busy);
 
   const plan = planChange(current, request);
+  const next = plan.steps.find((step) => APPLIED_HERE.has(step.Action));
+  if (plan.refused.length > 0 || !next) await releaseMark(deps, request, current);
   // Someone changed the group meanwhile in a way that cannot be undone in place: stop, say what.
   throwIfRefused(request, plan);
-  const next = plan.steps.find((step) => APPLIED_HERE.has(step.Action));
   if (!next) {
     deps.logger.info('Replication group matches the request', {
       ReplicationGroupId: id,
@@ -130,11 +138,17 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   }
 
   try {
+    // A mark left by another request that timed out is taken over.
+    if (current.ARN && readMark(current.Tags)?.digest !== requestDigest(request)) {
+      await setMark(deps.elastiCache, current.ARN, request, now);
+    }
     await send(deps.elastiCache, next);
   } catch (err) {
     const name = errorName(err);
     if (name && BUSY.has(name))
       return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
+    // The run ends here: another request may change the group at once (a re-run of this one would anyway).
+    await releaseMark(deps, request, current).catch(() => undefined);
     throw err;
   }
   deps.logger.info('Change applied', {
@@ -152,6 +166,16 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     WaitSeconds: CHANGE_WAIT_SECONDS,
     Checks: checks,
   };
+}
+
+/** Removes this request's change mark, if it holds the group. */
+async function releaseMark(
+  deps: ChangeDeps,
+  request: NormalisedRequest,
+  current: CurrentConfiguration,
+): Promise<void> {
+  if (!current.ARN || readMark(current.Tags)?.digest !== requestDigest(request)) return;
+  await clearMark(deps.elastiCache, current.ARN);
 }
 
 /** ConflictError naming every field that cannot change, and why; nothing has been changed. */

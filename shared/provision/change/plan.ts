@@ -23,7 +23,7 @@
 
 import { compareVersions, parseVersion } from '../../request/versions';
 import type { NormalisedRequest, NormalisedUser, Tag } from '../../state';
-import { managedTags } from '../../tags';
+import { CHANGE_TAG_KEY, managedTags } from '../../tags';
 import type {
   ChangePlan,
   ChangeStep,
@@ -430,8 +430,8 @@ export function shardsToRemove(shards: readonly CurrentNodeGroup[], count: numbe
 }
 
 /**
- * The request's tags are every tag of the group apart from the provisioner's own and AWS's
- * (`aws:`): one missing from the request is removed, as Terraform's `tags` does.
+ * The request's tags are every tag of the group apart from the provisioner's own (ownership and
+ * the change mark) and AWS's (`aws:`): one missing from the request is removed, as Terraform's `tags` does.
  */
 function tagChange(
   current: CurrentConfiguration,
@@ -439,11 +439,12 @@ function tagChange(
   change: (field: string, from: unknown, to: unknown) => FieldChange,
 ): ChangeStep[] {
   if (!current.ARN) return [];
-  const reserved = new Set(
-    managedTags(requested)
+  const reserved = new Set([
+    ...managedTags(requested)
       .slice(0, 2)
       .map((tag) => tag.Key),
-  );
+    CHANGE_TAG_KEY,
+  ]);
   const own = (tag: Tag) => !reserved.has(tag.Key) && !tag.Key.startsWith('aws:');
   const currentTags = current.Tags.filter(own);
   const wantedTags = managedTags(requested).filter(own);
