@@ -3,9 +3,9 @@ import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
 import { applyNextChange } from '../shared/provision/change/apply';
-import type { ChangeState } from '../shared/provision/change/types';
 import type { ProvisionState } from '../shared/state';
 
-export const handler = middy<ProvisionState, ChangeState>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => applyNextChange({ elastiCache, logger }, state));
+  .handler(async (state) => ({ ...state, change: await applyNextChange({ elastiCache, logger }, state) }));
