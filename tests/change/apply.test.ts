@@ -19,7 +19,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import { applyNextChange, planChangeStep } from '../../shared/provision/change/apply';
+import { applyNextChange, changeState, planChangeStep } from '../../shared/provision/change/apply';
 import { requestDigest } from '../../shared/provision/change/lock';
 import type { ChangeState } from '../../shared/provision/change/types';
 import type { NormalisedRequest, ProvisionState } from '../../shared/state';
@@ -69,23 +69,7 @@ function existingGroup(
 }
 
 function state(request: NormalisedRequest, change?: Partial<ChangeState>): ProvisionState {
-  return {
-    request,
-    ...(change && {
-      change: {
-        Exists: true,
-        Changes: [],
-        Planned: [],
-        Applied: [],
-        RemovedUsers: [],
-        Done: false,
-        Waiting: false,
-        WaitSeconds: 0,
-        Checks: 0,
-        ...change,
-      },
-    }),
-  };
+  return { request, ...(change && { change: changeState({ Exists: true, ...change }) }) };
 }
 
 /** Every call made that is not a read. */

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { ElastiCacheSender } from '../../shared/aws/lookups';
+import { planChange } from '../../shared/provision/change/plan';
+import { readCurrent } from '../../shared/provision/change/read';
 import type { CurrentConfiguration } from '../../shared/provision/change/types';
+import { prepareRequest } from '../../shared/request/prepare';
 import type { NormalisedRequest } from '../../shared/state';
 import { loadState, type StateFixture } from '../fixtures/states/load';
 
@@ -31,4 +35,14 @@ export function clusterModeEnabledRequest(edit: (request: NormalisedRequest) => 
     request.CacheParameterGroupName = 'default.redis7.cluster.on';
     edit(request);
   });
+}
+
+const silent = { info() {}, warn() {}, debug() {} };
+
+/** The calls still needed for the group to match the request, as planChange sees it; empty once converged. */
+export async function remainingSteps(elastiCache: ElastiCacheSender, request: unknown): Promise<string[]> {
+  const normalised = await prepareRequest({ elastiCache, logger: silent }, request);
+  const current = await readCurrent(elastiCache, normalised);
+  if (!current) throw new Error(`replication group ${normalised.ReplicationGroupId} does not exist`);
+  return planChange(current, normalised).steps.map((step) => step.Action);
 }

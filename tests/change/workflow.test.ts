@@ -3,12 +3,10 @@
  * the real handlers, the real SDK. The group is provisioned once, then changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planChange } from '../../shared/provision/change/plan';
-import { readCurrent } from '../../shared/provision/change/read';
-import { prepareRequest } from '../../shared/request/prepare';
 import { createGivenSecret, resourcesOf } from '../reliability/support/account';
 import { type Harness, startHarness } from '../reliability/support/harness';
 import { type RbacRequest, rbacRequest } from '../reliability/support/requests';
+import { remainingSteps } from './support';
 
 let harness: Harness;
 
@@ -20,8 +18,6 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const silent = { info() {}, warn() {}, debug() {} };
-
 /** Provisions the request once; the group then exists as the provisioner made it. */
 async function provisioned(id: string): Promise<RbacRequest> {
   await createGivenSecret(harness.admin, id);
@@ -29,18 +25,6 @@ async function provisioned(id: string): Promise<RbacRequest> {
   expect(first.status, first.error?.Cause).toBe('SUCCEEDED');
   return rbacRequest(id);
 }
-
-/** What is left to change between the group and the request, as planChange sees it. */
-async function remainingSteps(request: unknown): Promise<string[]> {
-  const normalised = await prepareRequest(
-    { elastiCache: harness.admin.elastiCache, logger: silent },
-    request,
-  );
-  const current = await readCurrent(harness.admin.elastiCache, normalised);
-  if (!current) throw new Error('the group exists');
-  return planChange(current, normalised).steps.map((step) => step.Action);
-}
-
 /** Calls that create, change or delete anything. */
 function writes(mark: number): string[] {
   return harness
@@ -83,7 +67,7 @@ describe('a changed request converges the existing group', () => {
     );
     expect(replicationGroup?.tags).toContainEqual({ Key: 'team', Value: 'payments' });
     expect(replicationGroup?.tags.map((tag) => tag.Key)).not.toContain('elasticache-provisioner:change');
-    expect(await remainingSteps(request)).toEqual([]);
+    expect(await remainingSteps(harness.admin.elastiCache, request)).toEqual([]);
   });
 
   it('converges the same way from an EventBridge event, and a second run changes nothing', async () => {

@@ -5,10 +5,8 @@
  * never with the group half-way between the two.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planChange } from '../../shared/provision/change/plan';
-import { readCurrent } from '../../shared/provision/change/read';
-import { prepareRequest } from '../../shared/request/prepare';
 import { CHANGE_TAG_KEY } from '../../shared/tags';
+import { remainingSteps } from '../change/support';
 import { createGivenSecret, resourcesOf } from './support/account';
 import { type CrashPoint, crashAfterCall, crashingHandlers } from './support/crash';
 import { type Harness, startHarness } from './support/harness';
@@ -23,8 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.close();
 });
-
-const silent = { info() {}, warn() {}, debug() {} };
 
 async function provisioned(id: string): Promise<void> {
   await createGivenSecret(harness.admin, id);
@@ -41,18 +37,6 @@ function changedRequest(id: string, team = 'payments'): RbacRequest {
   );
   return request;
 }
-
-/** The calls still needed for the group to match the request; empty once it has converged. */
-async function remainingSteps(request: unknown): Promise<string[]> {
-  const normalised = await prepareRequest(
-    { elastiCache: harness.admin.elastiCache, logger: silent },
-    request,
-  );
-  const current = await readCurrent(harness.admin.elastiCache, normalised);
-  if (!current) throw new Error('the group exists');
-  return planChange(current, normalised).steps.map((step) => step.Action);
-}
-
 const CHANGE_CRASH_POINTS: CrashPoint[] = [
   { kind: 'after-invocation', fn: 'planChange', invocation: 1, label: 'after PlanChange' },
   { kind: 'after-invocation', fn: 'applyChange', invocation: 1, label: 'after the first ApplyNextChange' },
@@ -98,7 +82,7 @@ describe('a change stopped at any of its steps, then run again', () => {
       expect(afterCall ? afterCall.crashed() : wrapped.crashed(), 'the crash point was reached').toBe(true);
       expect(crashed.status).toBe('FAILED');
       expect(rerun.status, rerun.error?.Cause).toBe('SUCCEEDED');
-      expect(await remainingSteps(request)).toEqual([]);
+      expect(await remainingSteps(harness.admin.elastiCache, request)).toEqual([]);
       const { userGroup, replicationGroup } = resourcesOf(harness.standIn, request);
       expect(userGroup?.userIds.sort()).toEqual([`${id}-app`, `${id}-default`, `${id}-given`]);
       expect(harness.standIn.state.users.get(`${id}-iam`)).toBeUndefined();
@@ -127,7 +111,8 @@ describe('two executions changing one group at once', () => {
     }
     const matching = [];
     for (const index of succeeded) {
-      if ((await remainingSteps(requests[index])).length === 0) matching.push(index);
+      if ((await remainingSteps(harness.admin.elastiCache, requests[index])).length === 0)
+        matching.push(index);
     }
     expect(matching).toHaveLength(1);
     const { replicationGroup } = resourcesOf(harness.standIn, requests[0] as RbacRequest);
@@ -145,6 +130,6 @@ describe('two executions changing one group at once', () => {
     expect(
       harness.callsSince(mark).filter((call) => call.action === 'DeleteUser' && call.status === 200),
     ).toHaveLength(1);
-    expect(await remainingSteps(changedRequest(id))).toEqual([]);
+    expect(await remainingSteps(harness.admin.elastiCache, changedRequest(id))).toEqual([]);
   });
 });

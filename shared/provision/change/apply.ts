@@ -227,7 +227,8 @@ function waiting(
   };
 }
 
-function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>): ChangeState {
+/** A change state with nothing planned, applied or waited for yet, apart from `values`. */
+export function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>): ChangeState {
   return {
     Changes: [],
     Planned: [],
