@@ -180,24 +180,6 @@ function conflictWith(group: ReplicationGroup, request: NormalisedRequest): Conf
   );
 }
 
-/**
- * Runs before anything is created: a replication group that exists with another shape (or is being
- * deleted) stops the run with ConflictError, before users or a user group are made for it.
- */
-export async function checkExistingReplicationGroup(
-  deps: CreateReplicationGroupDeps,
-  request: NormalisedRequest,
-): Promise<void> {
-  const existing = await findReplicationGroup(deps.elastiCache, request.ReplicationGroupId);
-  if (!existing) return;
-  const conflict = conflictWith(existing, request);
-  if (conflict) throw conflict;
-  deps.logger.info('Replication group already exists with the requested shape; it will be adopted', {
-    ReplicationGroupId: request.ReplicationGroupId,
-    Status: existing.Status,
-  });
-}
-
 /** Newest first; an empty list when the events cannot be read (the failure itself is what matters). */
 async function recentEventMessages(
   deps: CreateReplicationGroupDeps,

@@ -1,8 +1,6 @@
 import {
-  DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
   ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
   UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
@@ -34,9 +32,6 @@ describe('validateRequest handler', () => {
   beforeEach(() => {
     answerFromCatalogue(elastiCache);
     elastiCache
-      .on(DescribeReplicationGroupsCommand)
-      .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
-    elastiCache
       .on(DescribeUserGroupsCommand)
       .rejects(new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }));
   });
@@ -49,19 +44,6 @@ describe('validateRequest handler', () => {
       ReplicationGroupId: 'valkey20210',
       CacheParameterGroupName: 'default.valkey8.cluster.on',
     });
-  });
-
-  it('stops with ConflictError before anything is created when the group exists in another shape', async () => {
-    // Prepare
-    elastiCache.on(DescribeReplicationGroupsCommand).resolves({
-      ReplicationGroups: [{ ReplicationGroupId: 'valkey20210', Status: 'available', ClusterEnabled: false }],
-    });
-
-    // Act
-    const outcome = handler(readJson('events/cluster-mode-enabled.json'), context);
-
-    // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', message: /ClusterMode/ });
   });
 
   it('stops with ConflictError before anything is created when its user group exists for another engine', async () => {
