@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { StateMachine as StateMachineType } from 'aws-local-stepfunctions';
-import { POLLING_DEFAULTS } from '../shared/polling';
+import { POLLING_DEFAULTS } from '../shared/provision/polling';
 import { benchRequest } from './request';
 import type { TransitionModel } from './schedules';
 
@@ -83,6 +83,14 @@ function stubRequest(): Json {
   return benchRequest({ ...POLLING_DEFAULTS }) as unknown as Json;
 }
 
+/** Where each work function stores its result in the state document. */
+const RESULT_KEYS: Record<string, string> = {
+  ensureUsers: 'users',
+  ensureGroup: 'userGroup',
+  createReplicationGroup: 'replicationGroup',
+  waitAvailable: 'poll',
+};
+
 function stubResult(fn: string | undefined, invocation: number, availableOn: number): Json {
   switch (fn) {
     case 'validateRequest':
@@ -150,10 +158,15 @@ async function pollingTransitions(
       retryIntervalOverrides[name] = 0;
     if (state.Type !== 'Task') continue;
     const fn = functionOf.get(name);
-    taskResourceLocalHandlers[name] = () => {
+    taskResourceLocalHandlers[name] = (input) => {
       const count = (invocations.get(fn ?? name) ?? 0) + 1;
       invocations.set(fn ?? name, count);
-      return { Payload: stubResult(fn, count, availableOn) };
+      const result = stubResult(fn, count, availableOn);
+      // The work functions return the state document with their result under its key.
+      const key = fn === undefined ? undefined : RESULT_KEYS[fn];
+      if (key === undefined) return { Payload: result };
+      const document = (input as { Payload?: Record<string, Json> } | null)?.Payload ?? {};
+      return { Payload: { ...document, [key]: result } };
     };
   }
   const machine = new StateMachine(withoutRootResultPath(definition) as never, {

@@ -11,7 +11,7 @@
  * state machine's Retry intervals keep their real durations (slower than AWS in compressed time: a
  * conservative choice for absorbing throttles).
  */
-import type { PollingSettings } from '../shared/state';
+import type { PollingSettings } from '../shared/provision/state';
 import { childMain, runChild } from './child';
 import type { ActionStats, BucketSpec, Service } from './throttle-proxy';
 

@@ -5,10 +5,10 @@
  */
 
 import type { DescribeReplicationGroupsCommand } from '@aws-sdk/client-elasticache';
-import { waitAvailable } from '../shared/availability';
 import type { Clock } from '../shared/clock';
 import type { Log } from '../shared/logger';
-import type { PollingSettings, PollResult, ProvisionState } from '../shared/state';
+import { waitAvailable } from '../shared/provision/availability';
+import type { PollingSettings, PollResult, ProvisionState } from '../shared/provision/state';
 import { benchRequest } from './request';
 import {
   DESCRIBE_SECONDS,
@@ -111,7 +111,7 @@ function stateFor(settings: PollingSettings, poll: PollResult | undefined): Prov
 }
 
 /**
- * Runs the real waitAvailable core (shared/availability.ts) on a simulated clock against a fake
+ * Runs the real waitAvailable core (shared/provision/availability.ts) on a simulated clock against a fake
  * DescribeReplicationGroups, invocation after invocation as the state machine would, for one create.
  */
 export async function simulateWithCore(

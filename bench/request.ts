@@ -1,25 +1,19 @@
-import type { NormalisedRequest, PollingSettings } from '../shared/state';
+import type { NormalisedRequest, PollingSettings } from '../shared/provision/state';
+import { validateRequest } from '../shared/request/validate';
 
-/** The normalised request the simulations run: cluster mode disabled, two nodes, no RBAC. */
+/** The normalised request the simulations run: cluster mode disabled, two nodes, no RBAC (the defaults). */
 export function benchRequest(polling: PollingSettings): NormalisedRequest {
-  return {
+  const validated = validateRequest({
     ReplicationGroupId: 'bench-cache',
     ReplicationGroupDescription: 'bench',
-    Engine: 'redis',
+    EngineVersion: '7.1',
+  });
+  if (!validated.ok) throw new Error(`the bench request is invalid: ${JSON.stringify(validated.problems)}`);
+  // The engine family is what the version resolves to against ElastiCache; the simulations make no call.
+  return {
+    ...validated.request,
     EngineVersion: '7.1',
     CacheParameterGroupFamily: 'redis7',
-    CacheNodeType: 'cache.t3.small',
-    ClusterMode: 'disabled',
-    NumCacheClusters: 2,
-    AutomaticFailoverEnabled: true,
-    MultiAZEnabled: false,
-    TransitEncryptionEnabled: false,
-    AtRestEncryptionEnabled: true,
-    SnapshotRetentionLimit: 30,
-    SecurityGroupIds: [],
-    Tags: [],
-    UserGroupIds: [],
     Polling: polling,
-    Notes: [],
   };
 }

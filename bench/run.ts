@@ -9,8 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { POLLING_DEFAULTS } from '../shared/polling';
-import type { PollingSettings } from '../shared/state';
+import { POLLING_DEFAULTS } from '../shared/provision/polling';
+import type { PollingSettings } from '../shared/provision/state';
 import { transitionModel } from './asl';
 import { type BurstResult, runBurst } from './burst';
 import { type ColdStartResult, measureColdStarts } from './coldstart';
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
     const mismatches = durations.reduce((sum, d) => sum + d.mismatches, 0);
     notes.push(
       `polling: ${SAMPLES_PER_DURATION} creates per duration, uniform in +-${SPREAD * 100} % (seeded); ours runs the real waitAvailable core ` +
-        `(shared/availability.ts) on a simulated clock; the frontier uses a pure copy of it (${mismatches} disagreements with the core). ` +
+        `(shared/provision/availability.ts) on a simulated clock; the frontier uses a pure copy of it (${mismatches} disagreements with the core). ` +
         `Detection latency adds ${DETECTION_OVERHEAD_SECONDS} s of Lambda/Describe overhead. Transitions: ${transitions.source}. ` +
         `Cost = transitions x $${PRICES.perTransition * 1000}/1000 + Lambda ${memoryMb} MB arm64 GB-s (sleeping billed) + $0.20 per million requests. ` +
         `SDK waiter, Terraform and ACK are costed on calls only (DescribeReplicationGroups itself is free); they get a ${REFERENCE_LIMIT_SECONDS / 3600} h limit.`,

@@ -3,8 +3,8 @@
  * CreateReplicationGroup returned. Each simulator answers, for one create that becomes available at
  * `availableAt`, when the schedule notices it and what that took (calls, transitions, Lambda time).
  */
-import { checksPerInvocation } from '../shared/availability';
-import type { PollingSettings } from '../shared/state';
+import { checksPerInvocation } from '../shared/provision/availability';
+import type { PollingSettings } from '../shared/provision/state';
 
 /** What one schedule spent on one create. */
 export interface PollOutcome {
@@ -42,7 +42,7 @@ export interface Schedule {
 export const DESCRIBE_SECONDS = 0.1;
 
 /**
- * Our schedule as a pure function, mirroring shared/availability.ts step by step (the core itself is async
+ * Our schedule as a pure function, mirroring shared/provision/availability.ts step by step (the core itself is async
  * and needs a client; economics.ts runs the real core for the default and checks this copy agrees): the
  * first check follows the initial Wait; each invocation makes up to `checksPerInvocation` checks spaced by
  * CheckIntervalSeconds, never sleeping past the time limit; between invocations a Wait of WaitSeconds (also

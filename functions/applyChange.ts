@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
 import { applyNextChange } from '../shared/provision/change/apply';
-import type { ProvisionState } from '../shared/state';
+import type { ProvisionState } from '../shared/provision/state';
 
 // Returns the document with the result where it belongs (see the state machine's OutputPath).
 export const handler = middy<ProvisionState, ProvisionState>()

@@ -2,9 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import { createReplicationGroup } from '../shared/replicationGroup';
-import type { CreateReplicationGroupResult, ProvisionState } from '../shared/state';
+import { createReplicationGroup } from '../shared/provision/replicationGroup';
+import type { ProvisionState } from '../shared/provision/state';
 
-export const handler = middy<ProvisionState, CreateReplicationGroupResult>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => createReplicationGroup({ elastiCache, logger }, state));
+  .handler(async (state) => ({
+    ...state,
+    replicationGroup: await createReplicationGroup({ elastiCache, logger }, state),
+  }));

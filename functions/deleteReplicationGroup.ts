@@ -3,8 +3,12 @@ import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
 import { deleteReplicationGroup } from '../shared/teardown/replicationGroup';
-import type { ReplicationGroupTeardown, TeardownState } from '../shared/teardown/types';
+import type { TeardownState } from '../shared/teardown/types';
 
-export const handler = middy<TeardownState, ReplicationGroupTeardown>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<TeardownState, TeardownState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => deleteReplicationGroup({ elastiCache, logger }, state));
+  .handler(async (state) => ({
+    ...state,
+    replicationGroup: await deleteReplicationGroup({ elastiCache, logger }, state),
+  }));

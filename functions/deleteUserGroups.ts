@@ -2,9 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { TeardownState, UserGroupsTeardown } from '../shared/teardown/types';
+import type { TeardownState } from '../shared/teardown/types';
 import { deleteUserGroups } from '../shared/teardown/userGroups';
 
-export const handler = middy<TeardownState, UserGroupsTeardown>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<TeardownState, TeardownState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => deleteUserGroups({ elastiCache, logger }, state));
+  .handler(async (state) => ({
+    ...state,
+    userGroups: await deleteUserGroups({ elastiCache, logger }, state),
+  }));

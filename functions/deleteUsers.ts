@@ -2,9 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache, secretsManager } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { TeardownResult, TeardownState } from '../shared/teardown/types';
+import type { TeardownState } from '../shared/teardown/types';
 import { deleteUsersAndSecrets } from '../shared/teardown/users';
 
-export const handler = middy<TeardownState, TeardownResult>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<TeardownState, TeardownState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => deleteUsersAndSecrets({ elastiCache, secretsManager, logger }, state));
+  .handler(async (state) => ({
+    ...state,
+    result: await deleteUsersAndSecrets({ elastiCache, secretsManager, logger }, state),
+  }));

@@ -2,9 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { EnsureGroupResult, ProvisionState } from '../shared/state';
-import { ensureGroup } from '../shared/userGroup';
+import type { ProvisionState } from '../shared/provision/state';
+import { ensureUserGroup } from '../shared/provision/userGroup';
 
-export const handler = middy<ProvisionState, EnsureGroupResult>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => ensureGroup({ elastiCache, logger }, state));
+  .handler(async (state) => ({ ...state, userGroup: await ensureUserGroup({ elastiCache, logger }, state) }));

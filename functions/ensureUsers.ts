@@ -2,9 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache, secretsManager } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
-import type { EnsureUsersResult, ProvisionState } from '../shared/state';
-import { ensureUsers } from '../shared/users';
+import type { ProvisionState } from '../shared/provision/state';
+import { ensureUsers } from '../shared/provision/users';
 
-export const handler = middy<ProvisionState, EnsureUsersResult>()
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
-  .handler((state) => ensureUsers({ elastiCache, secretsManager, logger }, state));
+  .handler(async (state) => ({
+    ...state,
+    users: await ensureUsers({ elastiCache, secretsManager, logger }, state),
+  }));

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { eventBridge } from '../shared/aws/clients';
-import { systemClock } from '../shared/clock';
+import { type Clock, systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
 import {
   type NotifyInput,
@@ -11,10 +11,15 @@ import {
 } from '../shared/entrances/notify';
 import { logger } from '../shared/logger';
 
-const respond = createResponseSender({ clock: systemClock, logger });
 const config = notifyConfigFromEnv();
 
-// The event is never logged: it may carry a custom resource's ResponseURL, a pre-signed URL (a credential).
-export const handler = middy<NotifyInput, NotifyOutput>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
-  .handler((input) => notifyResult({ respond, eventBridge, logger, config }, input));
+/** The handler on a given clock (retries to CloudFormation sleep): local runs compress time with it. */
+export function notifyResultHandler(clock: Pick<Clock, 'sleep'>) {
+  const respond = createResponseSender({ clock, logger });
+  // The event is never logged: it may carry a custom resource's ResponseURL, a pre-signed URL (a credential).
+  return middy<NotifyInput, NotifyOutput>()
+    .use(injectLambdaContext(logger, { logEvent: false }))
+    .handler((input) => notifyResult({ respond, eventBridge, logger, config }, input));
+}
+
+export const handler = notifyResultHandler(systemClock);

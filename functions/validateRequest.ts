@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { logger } from '../shared/logger';
+import type { NormalisedRequest } from '../shared/provision/state';
+import { checkExistingUserGroups } from '../shared/provision/userGroup';
 import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
-import type { NormalisedRequest } from '../shared/state';
-import { checkExistingUserGroups } from '../shared/userGroup';
 
 // Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
 const engineVersions = engineVersionCache();

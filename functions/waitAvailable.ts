@@ -1,11 +1,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { waitAvailable } from '../shared/availability';
 import { elastiCache } from '../shared/aws/clients';
-import { systemClock } from '../shared/clock';
+import { type Clock, systemClock } from '../shared/clock';
 import { logger } from '../shared/logger';
-import type { PollResult, ProvisionState } from '../shared/state';
+import { waitAvailable } from '../shared/provision/availability';
+import type { ProvisionState } from '../shared/provision/state';
 
-export const handler = middy<ProvisionState, PollResult>()
-  .use(injectLambdaContext(logger))
-  .handler((state) => waitAvailable({ elastiCache, logger, clock: systemClock }, state));
+/**
+ * The handler on a given clock: the deployed one runs on the system clock, local runs on a compressed one.
+ * Returns the document with the result where it belongs (see the state machine's OutputPath).
+ */
+export function waitAvailableHandler(clock: Clock) {
+  return middy<ProvisionState, ProvisionState>()
+    .use(injectLambdaContext(logger))
+    .handler(async (state) => ({
+      ...state,
+      poll: await waitAvailable({ elastiCache, logger, clock }, state),
+    }));
+}
+
+export const handler = waitAvailableHandler(systemClock);

@@ -8,6 +8,8 @@
  * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
+
+import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
@@ -18,10 +20,10 @@ import {
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
-import type { LocalWorkflowOptions, WorkflowName } from './workflow';
+import type { LocalWorkflowOptions } from './workflow';
 
 /** The state machines of a local environment, by workflow (their ARNs as the bridge and the CLI see them). */
-export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowName, string> = {
+export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
   provision: 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine',
   teardown: 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine',
 };
@@ -69,7 +71,7 @@ export interface LocalEnvironment {
     cloudformation: string;
   };
   /** The local state machines (see LOCAL_STATE_MACHINE_ARNS). */
-  stateMachineArns: Record<WorkflowName, string>;
+  stateMachineArns: Record<WorkflowKind, string>;
   close(): Promise<void>;
 }
 
@@ -137,7 +139,7 @@ export function useRunningStandIn(url: string, timeScale = 0.01): void {
  * execution, after the endpoints are set, so the handlers' SDK clients are built against them.
  */
 function localExecutionRunner(
-  workflow: WorkflowName,
+  workflow: WorkflowKind,
   overrides: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>,
 ): ExecutionRunner {
   let loading: Promise<import('./workflow').LocalWorkflow> | undefined;

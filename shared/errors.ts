@@ -80,3 +80,13 @@ export const WORKFLOW_ERROR_NAMES = [
 export function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
 }
+
+/** What `read` answers, or undefined when it fails with `notFound`: the resource does not exist. */
+export async function unlessNotFound<T>(notFound: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (errorName(err) === notFound) return undefined;
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@
  * Tags put on every resource the workflow creates, so an operator (or a clean-up) can tell
  * what this project manages and for which replication group.
  */
-import type { NormalisedRequest, Tag } from './state';
+import type { NormalisedRequest, Tag } from './provision/state';
 
 export const MANAGED_BY_TAG_KEY = 'managed-by';
 export const MANAGED_BY_TAG_VALUE = 'elasticache-provisioner';

@@ -27,20 +27,29 @@ Options:
   --state-machine-arn <arn> start a real execution in AWS (or PROVISION_STATE_MACHINE_ARN)
 `;
 
+/** Each argument in turn, with a reader for the value that must follow it. */
+function* eachArgument(argv: string[]): Generator<[arg: string, value: () => string]> {
+  const rest = [...argv];
+  while (rest.length > 0) {
+    const arg = rest.shift() as string;
+    yield [
+      arg,
+      () => {
+        const next = rest.shift();
+        if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+        return next;
+      },
+    ];
+  }
+}
+
 export function parseProvisionArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ProvisionArgs {
   const args: Partial<ProvisionArgs> & { plan: boolean; hold: boolean; nodes: ProvisionArgs['nodes'] } = {
     plan: false,
     hold: true,
     nodes: 'auto',
   };
-  const rest = [...argv];
-  while (rest.length > 0) {
-    const arg = rest.shift() as string;
-    const value = (): string => {
-      const next = rest.shift();
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
+  for (const [arg, value] of eachArgument(argv)) {
     if (arg === '--plan') args.plan = true;
     else if (arg === '--no-hold') args.hold = false;
     else if (arg === '--faults') args.faultsFile = value();
@@ -96,14 +105,7 @@ Options:
 
 export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TeardownArgs {
   const args: TeardownArgs = { userIds: [], keepReplicationGroup: false };
-  const rest = [...argv];
-  while (rest.length > 0) {
-    const arg = rest.shift() as string;
-    const value = (): string => {
-      const next = rest.shift();
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
+  for (const [arg, value] of eachArgument(argv)) {
     if (arg === '--user-group') args.userGroupId = value();
     else if (arg === '--user') args.userIds.push(value());
     else if (arg === '--final-snapshot') args.finalSnapshotIdentifier = value();

@@ -1,4 +1,4 @@
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 
 export interface ConnectionHelp {
   result: ProvisioningResult;

@@ -3,18 +3,17 @@
  * an ElastiCache to read, a group that already exists is compared with the request instead: the
  * differences (field, current, requested) and the exact calls that change it, in order.
  */
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from '../../shared/aws/lookups';
+import type { ElastiCacheLike } from '../../shared/aws/types';
 import { planChange } from '../../shared/provision/change/plan';
 import { readCurrent } from '../../shared/provision/change/read';
 import type { FieldChange, RefusedChange } from '../../shared/provision/change/types';
-import { buildCreateReplicationGroupParams } from '../../shared/replicationGroup';
+import { buildCreateReplicationGroupParams } from '../../shared/provision/replicationGroup';
+import { generatedSecretName } from '../../shared/provision/secrets';
+import type { Engine, NormalisedRequest } from '../../shared/provision/state';
+import { createUserParams } from '../../shared/provision/users';
 import { prepareRequest } from '../../shared/request/prepare';
 import { KNOWN_ENGINE_VERSIONS } from '../../shared/request/versions';
-import { generatedSecretName } from '../../shared/secrets';
-import type { Engine, NormalisedRequest } from '../../shared/state';
 import { managedTags } from '../../shared/tags';
-import { createUserParams } from '../../shared/users';
 
 export interface PlannedCall {
   Service: 'ElastiCache' | 'SecretsManager';
@@ -41,7 +40,7 @@ const silent = { info() {}, warn() {}, debug() {} };
 /** Throws ValidationError exactly as the workflow's first step would. */
 export async function planProvisioning(
   input: unknown,
-  options: { elastiCache?: ElastiCacheSender } = {},
+  options: { elastiCache?: ElastiCacheLike } = {},
 ): Promise<Plan> {
   const request = await prepareRequest({ elastiCache: knownEngineVersions, logger: silent }, input);
   const current = options.elastiCache && (await readCurrent(options.elastiCache, request));
@@ -95,7 +94,7 @@ export function describePlan(plan: Plan): string[] {
  * Answers DescribeCacheEngineVersions from the versions known today, so a plan needs no AWS; the
  * workflow itself asks ElastiCache, and the plan says so.
  */
-const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
+const knownEngineVersions: ElastiCacheLike = {
   send: (async (command: { input: { Engine?: string; EngineVersion?: string } }) => {
     const engine = (command.input.Engine ?? 'redis') as Engine;
     const known: readonly string[] = KNOWN_ENGINE_VERSIONS[engine];
@@ -106,7 +105,7 @@ const knownEngineVersions: Pick<ElastiCacheClient, 'send'> = {
         { Engine: engine, EngineVersion: version, CacheParameterGroupFamily: family(engine, version) },
       ],
     };
-  }) as Pick<ElastiCacheClient, 'send'>['send'],
+  }) as ElastiCacheLike['send'],
 };
 
 function family(engine: Engine, version: string): string {

@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../shared/errors';
-import type { ProvisioningResult } from '../../shared/state';
+import { causeDocument } from '../../shared/functionError';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { startLocalEnvironment } from '../environment';
 import type { FaultPlan } from '../standin';
 import { PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';
@@ -86,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     const run = await workflow.run(input, { onEvent: progressPrinter(stderr, pollingStates) });
 
     if (run.status !== 'SUCCEEDED') {
-      stdout({ Error: run.error?.Error, Cause: readableCause(run.error?.Cause) });
+      stdout({ Error: run.error?.Error, Cause: causeDocument(run.error?.Cause) });
       stderr(`Failed after ${(run.durationMs / 1000).toFixed(2)} s, ${run.transitions} state transitions`);
       return 1;
     }
@@ -121,24 +122,6 @@ async function main(argv: string[]): Promise<number> {
     // Reached on failure or with --no-hold; a held run ends through the signal handlers.
     await shutdown();
   }
-}
-
-/** A function error's Cause is JSON {errorType, errorMessage, trace}; show its message, parsed when it is JSON. */
-function readableCause(cause: string | undefined): unknown {
-  if (cause === undefined) return undefined;
-  const parse = (text: string): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  };
-  const parsed = parse(cause);
-  if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
-    const message = (parsed as { errorMessage: unknown }).errorMessage;
-    return typeof message === 'string' ? parse(message) : message;
-  }
-  return parsed;
 }
 
 /**

@@ -11,10 +11,11 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { SfnLike } from '../../shared/aws/types';
+import { causeDocument, readableCause } from '../../shared/functionError';
+import type { WorkflowKind } from '../../shared/workflow';
 import type { ProgressEvent } from '../workflow';
 import { progressPrinter } from './progress';
-
-export type RemoteWorkflow = 'provision' | 'teardown';
 
 export interface RemoteRunOptions {
   stateMachineArn: string;
@@ -22,19 +23,19 @@ export interface RemoteRunOptions {
   stderr: (line: string) => void;
   stdout: (document: unknown) => void;
   /** Names the execution and picks the progress display; `provision` by default. */
-  workflow?: RemoteWorkflow;
-  client?: Pick<SFNClient, 'send'>;
+  workflow?: WorkflowKind;
+  client?: SfnLike;
   pollMs?: number;
 }
 
 /** The states whose entries the progress lines count as checks, per workflow. */
-const POLLING_STATES: Record<RemoteWorkflow, ReadonlySet<string>> = {
+const POLLING_STATES: Record<WorkflowKind, ReadonlySet<string>> = {
   provision: new Set(['CheckAvailable']),
   teardown: new Set(['DeleteReplicationGroup']),
 };
 
 /** Same input, same name: running the command twice follows the first execution instead of starting another. */
-export function executionName(input: unknown, workflow: RemoteWorkflow = 'provision'): string {
+export function executionName(input: unknown, workflow: WorkflowKind = 'provision'): string {
   const digest = createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
   const id =
     typeof input === 'object' && input !== null && 'ReplicationGroupId' in input
@@ -92,7 +93,7 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
       return 0;
     }
     if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
-      options.stdout({ Error: execution.error ?? execution.status, Cause: readableCause(execution.cause) });
+      options.stdout({ Error: execution.error ?? execution.status, Cause: causeDocument(execution.cause) });
       return 1;
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 5000));
@@ -130,31 +131,8 @@ export function historyFollower(print: (event: ProgressEvent) => void): (event: 
         stateType: 'Task',
         elapsedMs,
         error: failed.error ?? 'error',
-        ...(failed.cause ? { message: causeMessage(failed.cause) } : {}),
+        ...(failed.cause ? { message: readableCause(failed.cause) } : {}),
       });
     }
   };
-}
-
-/** A function error's Cause is JSON {errorType, errorMessage, trace}: its errorMessage is what matters. */
-function causeMessage(cause: string): string {
-  const parsed = parseJson(cause);
-  if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
-    const message = (parsed as { errorMessage: unknown }).errorMessage;
-    if (typeof message === 'string') return message;
-  }
-  return cause;
-}
-
-/** The cause as a local run prints it: the message, parsed when it is JSON (a ValidationError's problems). */
-function readableCause(cause: string | undefined): unknown {
-  return cause === undefined ? undefined : parseJson(causeMessage(cause));
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { causeDocument } from '../../shared/functionError';
 import { type LocalEnvironment, startLocalEnvironment, useRunningStandIn } from '../environment';
 import { parseTeardownArgs, TEARDOWN_USAGE, teardownRequestFrom, UsageError } from './args';
 import { progressPrinter } from './progress';
@@ -87,7 +88,7 @@ async function teardown(argv: string[], io: TeardownIo): Promise<number> {
     });
     const took = `${(run.durationMs / 1000).toFixed(2)} s, ${run.transitions} state transitions`;
     if (run.status !== 'SUCCEEDED') {
-      io.stdout({ Error: run.error?.Error, Cause: readableCause(run.error?.Cause) });
+      io.stdout({ Error: run.error?.Error, Cause: causeDocument(run.error?.Cause) });
       io.stderr(`Failed after ${took}`);
       return 1;
     }
@@ -96,16 +97,6 @@ async function teardown(argv: string[], io: TeardownIo): Promise<number> {
     return 0;
   } finally {
     await started?.close();
-  }
-}
-
-/** A Fail state's cause: JSON (a ValidationError's problems) is shown parsed. */
-function readableCause(cause: string | undefined): unknown {
-  if (cause === undefined) return undefined;
-  try {
-    return JSON.parse(cause);
-  } catch {
-    return cause;
   }
 }
 

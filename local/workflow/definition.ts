@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-/** The workflows this service deploys, by the name of their definition file. */
-export type WorkflowName = 'provision' | 'teardown';
+import type { WorkflowKind } from '../../shared/workflow';
 
 export const DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/provision.asl.json', import.meta.url),
@@ -16,7 +14,7 @@ export const TEARDOWN_DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/teardown.asl.json', import.meta.url),
 );
 
-export const DEFINITION_PATHS: Record<WorkflowName, string> = {
+export const DEFINITION_PATHS: Record<WorkflowKind, string> = {
   provision: DEFINITION_PATH,
   teardown: TEARDOWN_DEFINITION_PATH,
 };

@@ -7,7 +7,6 @@ export {
   statesOfType,
   TEARDOWN_DEFINITION_PATH,
   taskFunctions,
-  type WorkflowName,
 } from './definition';
 export { FunctionError, type LambdaHandler } from './lambda';
 export {

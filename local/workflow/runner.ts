@@ -11,13 +11,15 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { type Clock, systemClock } from '../../shared/clock';
+import { readableCause } from '../../shared/functionError';
+import type { WorkflowKind } from '../../shared/workflow';
 import {
   type AslDefinition,
   DEFINITION_PATHS,
   loadDefinition,
   statesOfType,
   taskFunctions,
-  type WorkflowName,
 } from './definition';
 import { invokeAsLambda, type LambdaHandler } from './lambda';
 
@@ -27,29 +29,31 @@ type JsonValue = Parameters<StateMachine['run']>[0];
 export type HistoryEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 /** The project's functions, by their serverless.yml names, loaded on first use. */
-const realHandlers: Record<string, () => Promise<LambdaHandler>> = {
+const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
   validateRequest: async () => (await import('../../functions/validateRequest')).handler,
   ensureUsers: async () => (await import('../../functions/ensureUsers')).handler,
   ensureGroup: async () => (await import('../../functions/ensureGroup')).handler,
   createReplicationGroup: async () => (await import('../../functions/createReplicationGroup')).handler,
-  waitAvailable: async () => (await import('../../functions/waitAvailable')).handler,
+  waitAvailable: async (clock) => (await import('../../functions/waitAvailable')).waitAvailableHandler(clock),
+  planChange: async () => (await import('../../functions/planChange')).handler,
+  applyChange: async () => (await import('../../functions/applyChange')).handler,
   validateTeardownRequest: async () => (await import('../../functions/validateTeardownRequest')).handler,
   deleteReplicationGroup: async () => (await import('../../functions/deleteReplicationGroup')).handler,
   deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,
   deleteUsers: async () => (await import('../../functions/deleteUsers')).handler,
-  notifyResult: async () => {
+  notifyResult: async (clock) => {
     // A local run publishes result events only to a local EventBridge: without one, they are turned
     // off as RESULT_EVENT_BUS=none does (read when the function is loaded), never sent to AWS.
     if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
       process.env.RESULT_EVENT_BUS ??= 'none';
     }
-    return (await import('../../functions/notifyResult')).handler;
+    return (await import('../../functions/notifyResult')).notifyResultHandler(clock);
   },
 };
 
 export interface LocalWorkflowOptions {
   /** Which deployed state machine to run: provisioning (the default) or teardown. */
-  workflow?: WorkflowName;
+  workflow?: WorkflowKind;
   /** Another definition to run (tests of variations); the deployed one of `workflow` by default. */
   definition?: AslDefinition;
   /** Handlers by function name (as in serverless.yml); any function not given runs its real handler. */
@@ -58,6 +62,11 @@ export interface LocalWorkflowOptions {
   waitTimeOverrides?: number | Record<string, number>;
   /** Milliseconds before each retry instead of the Retry backoff: one number for all, or by state name. */
   retryIntervalOverrides?: number | Record<string, number | number[]>;
+  /**
+   * Scales the handlers' own sleeps (e.g. 0.01: a 10 s check interval takes 100 ms; 0: no sleeping).
+   * By default PROVISIONER_TIME_SCALE, which local runs set, else 1.
+   */
+  timeScale?: number;
 }
 
 export interface ProgressEvent {
@@ -100,10 +109,7 @@ export interface RunResult {
   aborted?: true;
   /** Progress events, as `onEvent` received them. */
   events: ProgressEvent[];
-  /**
-   * The full event log with every state's input and output. The engine's States.JsonMerge updates its
-   * first argument in place, so a Store* state's logged input already shows the merged document.
-   */
+  /** The full event log with every state's input and output. */
   history: HistoryEvent[];
   /** Billable state transitions: every state entered, plus every retry. */
   transitions: number;
@@ -117,10 +123,10 @@ export interface LocalWorkflow {
   run(input: unknown, options?: RunOptions): Promise<RunResult>;
 }
 
-const machines = new Map<WorkflowName, { definition: AslDefinition; stateMachine: StateMachine }>();
+const machines = new Map<WorkflowKind, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
-function deployedStateMachine(workflow: WorkflowName): {
+function deployedStateMachine(workflow: WorkflowKind): {
   definition: AslDefinition;
   stateMachine: StateMachine;
 } {
@@ -151,6 +157,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     throw new Error(`No local handler for: ${list}`);
   }
 
+  const clock = scaledClock(options.timeScale ?? timeScaleFromEnv());
   const loaded = new Map<string, Promise<LambdaHandler>>();
   const handlerFor = (fn: string): Promise<LambdaHandler> => {
     const given = options.handlers?.[fn];
@@ -159,7 +166,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     if (!pending) {
       const load = realHandlers[fn];
       if (!load) throw new Error(`No local handler for function ${fn}`);
-      pending = load();
+      pending = load(clock);
       loaded.set(fn, pending);
     }
     return pending;
@@ -253,6 +260,19 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
   };
 }
 
+/** The system clock with every sleep scaled. */
+export function scaledClock(scale: number): Clock {
+  return {
+    now: () => systemClock.now(),
+    sleep: (ms) => systemClock.sleep(ms * scale),
+  };
+}
+
+function timeScaleFromEnv(): number {
+  const raw = Number(process.env.PROVISIONER_TIME_SCALE ?? '1');
+  return Number.isFinite(raw) && raw >= 0 ? raw : 1;
+}
+
 /** A copy: building validates it, and the validator fills in defaults on the object it is given. */
 function asEngineDefinition(definition: AslDefinition): StateMachineDefinition {
   return structuredClone(definition) as unknown as StateMachineDefinition;
@@ -275,17 +295,6 @@ function executionFailure(err: unknown): { Error: string; Cause: string } {
     return { Error: err.cause.name, Cause: err.cause.message };
   }
   throw err;
-}
-
-/** A function error's errorMessage, else the cause as it is. */
-function readableCause(cause: unknown): string {
-  if (typeof cause !== 'string') return String(cause);
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }
 
 function perState<T>(

@@ -6,51 +6,40 @@ import {
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
-  type ElastiCacheClient,
   type ReplicationGroup,
   type User,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import { errorName } from '../errors';
+import { unlessNotFound } from '../errors';
+import type { ElastiCacheLike } from './types';
 
-export type ElastiCacheSender = Pick<ElastiCacheClient, 'send'>;
-
-export async function findUser(elastiCache: ElastiCacheSender, userId: string): Promise<User | undefined> {
-  try {
+export function findUser(elastiCache: ElastiCacheLike, userId: string): Promise<User | undefined> {
+  return unlessNotFound('UserNotFoundFault', async () => {
     const out = await elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
     return out.Users?.find((user) => user.UserId?.toLowerCase() === userId);
-  } catch (err) {
-    if (errorName(err) === 'UserNotFoundFault') return undefined;
-    throw err;
-  }
+  });
 }
 
-export async function findUserGroup(
-  elastiCache: ElastiCacheSender,
+export function findUserGroup(
+  elastiCache: ElastiCacheLike,
   userGroupId: string,
 ): Promise<UserGroup | undefined> {
-  try {
+  return unlessNotFound('UserGroupNotFoundFault', async () => {
     const out = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }));
     return out.UserGroups?.find((group) => group.UserGroupId?.toLowerCase() === userGroupId);
-  } catch (err) {
-    if (errorName(err) === 'UserGroupNotFoundFault') return undefined;
-    throw err;
-  }
+  });
 }
 
-export async function findReplicationGroup(
-  elastiCache: ElastiCacheSender,
+export function findReplicationGroup(
+  elastiCache: ElastiCacheLike,
   replicationGroupId: string,
 ): Promise<ReplicationGroup | undefined> {
-  try {
+  return unlessNotFound('ReplicationGroupNotFoundFault', async () => {
     const out = await elastiCache.send(
       new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
     );
     return out.ReplicationGroups?.find(
       (group) => group.ReplicationGroupId?.toLowerCase() === replicationGroupId,
     );
-  } catch (err) {
-    if (errorName(err) === 'ReplicationGroupNotFoundFault') return undefined;
-    throw err;
-  }
+  });
 }

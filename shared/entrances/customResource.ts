@@ -15,18 +15,20 @@
  * replacement) is refused here, except in the rollback that undoes it.
  */
 import { createHash } from 'node:crypto';
-import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { findReplicationGroup } from '../aws/lookups';
+import type { CloudFormationLike, ElastiCacheLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
+import { isRbacId, isReplicationGroupId } from '../ids';
+import { parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
-import type { ElastiCacheSender } from '../teardown/clients';
-import { isRbacId, isReplicationGroupId } from '../teardown/request';
+import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './envelope';
+import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
 import { notCreatedId, physicalIdKind } from './physicalId';
 
 export interface BridgeConfig {
@@ -42,9 +44,9 @@ export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bridg
 }
 
 export interface BridgeDeps {
-  sfn: Pick<SFNClient, 'send'>;
-  cloudFormation: Pick<CloudFormationClient, 'send'>;
-  elastiCache: ElastiCacheSender;
+  sfn: SfnLike;
+  cloudFormation: CloudFormationLike;
+  elastiCache: ElastiCacheLike;
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;
@@ -54,8 +56,6 @@ export type BridgeOutcome =
   | { Action: 'started'; Workflow: WorkflowKind; ExecutionName: string; ExecutionArn: string }
   | { Action: 'already-started'; Workflow: WorkflowKind; ExecutionName: string }
   | { Action: 'answered'; Status: CfnResponse['Status']; PhysicalResourceId: string; Reason?: string };
-
-type WorkflowKind = 'provision' | 'teardown';
 
 /**
  * Properties that are not part of the provisioning request: CloudFormation's own, and the final
@@ -109,20 +109,22 @@ export async function handleCustomResource(
   }
 }
 
+/** A bridge deployed without the ARN of the state machine to start answers FAILED, naming the setting. */
+function notConfigured(
+  deps: BridgeDeps,
+  envelope: CustomResourceEnvelope,
+  setting: string,
+): Promise<BridgeOutcome> {
+  return answer(deps, envelope, 'FAILED', `The bridge is not configured: ${setting} is not set`);
+}
+
 async function create(
   deps: BridgeDeps,
   envelope: CustomResourceEnvelope,
   properties: Properties,
 ): Promise<BridgeOutcome> {
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   const name = executionName(envelope);
   // A redelivered Create must not be refused by the check below because its own execution created the group.
   if (await executionExists(deps, stateMachineArn, name)) {
@@ -171,14 +173,7 @@ async function update(
     );
   }
   const stateMachineArn = deps.config.provisionStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: PROVISION_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
   deps.logger.info('Update: the workflow converges the group to the properties', {
     ChangedProperties: changes.map((change) => change.property),
   });
@@ -225,14 +220,7 @@ async function remove(
   }
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
-  if (!stateMachineArn) {
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      'The bridge is not configured: TEARDOWN_STATE_MACHINE_ARN is not set',
-    );
-  }
+  if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');
   return start(deps, envelope, 'teardown', stateMachineArn, executionName(envelope), input);
 }
 
@@ -404,12 +392,4 @@ export function rbacHints(properties: Properties): { UserGroupId: string; UserId
   const managedDefault = defaultUserId(groupId);
   const ids = [...users, ...userId(DefaultUser), ...(isRbacId(managedDefault) ? [managedDefault] : [])];
   return { UserGroupId: groupId, UserIds: [...new Set(ids)] };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -6,11 +6,15 @@
  * Only known fields are copied out of the state document (never whole objects), so nothing the
  * document should not hold, a password least of all, can travel on.
  */
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeLike } from '../aws/types';
 import { ResultNotDelivered } from '../errors';
+import { problemsOf, readableCause } from '../functionError';
+import { asArray, asRecord } from '../json';
 import type { Log } from '../logger';
-import type { Endpoint } from '../state';
+import type { Endpoint } from '../provision/state';
 import type { KeptResource, TeardownResult } from '../teardown/types';
+import type { WorkflowKind } from '../workflow';
 import {
   type CfnResponse,
   fitReason,
@@ -18,15 +22,14 @@ import {
   type ResponseSender,
   responseBytes,
 } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './envelope';
+import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './customResourceEnvelope';
 import { notCreatedId, rbacOnlyId } from './physicalId';
 
-export type Workflow = 'provision' | 'teardown';
 export type Outcome = 'Succeeded' | 'Failed';
 
 /** What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`. */
 export interface NotifyInput {
-  Workflow: Workflow;
+  Workflow: WorkflowKind;
   Outcome: Outcome;
   /** The state document as the workflow ends. */
   State: unknown;
@@ -49,7 +52,7 @@ export interface NotifyConfig {
 
 export interface NotifyDeps {
   respond: ResponseSender;
-  eventBridge: Pick<EventBridgeClient, 'send'>;
+  eventBridge: EventBridgeLike;
   logger: Log;
   config: NotifyConfig;
 }
@@ -65,7 +68,7 @@ export function notifyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Notif
   };
 }
 
-export const DETAIL_TYPES: Record<Workflow, Record<Outcome, string>> = {
+export const DETAIL_TYPES: Record<WorkflowKind, Record<Outcome, string>> = {
   provision: { Succeeded: 'ElastiCache Provisioning Succeeded', Failed: 'ElastiCache Provisioning Failed' },
   teardown: { Succeeded: 'ElastiCache Teardown Succeeded', Failed: 'ElastiCache Teardown Failed' },
 };
@@ -179,7 +182,7 @@ interface PickedProvisioningResult {
 
 type PickedTeardownResult = Omit<TeardownResult, 'CorrelationId'>;
 
-function successDetail(workflow: Workflow, state: Record<string, unknown>): SuccessDetail | undefined {
+function successDetail(workflow: WorkflowKind, state: Record<string, unknown>): SuccessDetail | undefined {
   if (workflow === 'provision') {
     const poll = asRecord(state.poll);
     return pickProvisioningResult(poll.Result);
@@ -265,7 +268,7 @@ export function pickTeardownResult(value: unknown): PickedTeardownResult | undef
 function successResponse(
   envelope: CustomResourceEnvelope,
   success: SuccessDetail,
-  workflow: Workflow,
+  workflow: WorkflowKind,
 ): CfnResponse {
   const response: CfnResponse = {
     Status: 'SUCCESS',
@@ -353,30 +356,6 @@ function failureOf(state: Record<string, unknown>, missingResult: boolean): Fail
   };
 }
 
-/** A function error's Cause is the JSON {"errorType","errorMessage","trace"}; its errorMessage is what matters. */
-function readableCause(cause: unknown): string {
-  if (typeof cause === 'string') {
-    const parsed = asRecord(parseJson(cause));
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  }
-  const record = asRecord(cause);
-  if (typeof record.errorMessage === 'string') return record.errorMessage;
-  return cause === undefined ? 'No cause was reported.' : JSON.stringify(cause);
-}
-
-/** A ValidationError's message is {"problems": [...]}. */
-function problemsOf(message: string): { field: string; message: string }[] | undefined {
-  const problems = asRecord(parseJson(message)).problems;
-  if (!Array.isArray(problems)) return undefined;
-  const listed = problems.flatMap((item) => {
-    const problem = asRecord(item);
-    return typeof problem.field === 'string' && typeof problem.message === 'string'
-      ? [{ field: problem.field, message: problem.message }]
-      : [];
-  });
-  return listed.length > 0 ? listed : undefined;
-}
-
 function failedResponse(
   envelope: CustomResourceEnvelope,
   state: Record<string, unknown>,
@@ -461,24 +440,6 @@ function replicationGroupIdOf(state: Record<string, unknown>, input: unknown): s
   return found?.toLowerCase();
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
 function strings(value: unknown): string[] {
   return asArray(value).filter((item): item is string => typeof item === 'string');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
-import { isRecord, type SchemaNode, unwrap } from './fields';
+import { isRecord, parseJsonOrText } from '../json';
+import { type SchemaNode, unwrap } from './fields';
 import { ProvisionRequestSchema } from './schema';
 
 /**
@@ -29,7 +30,7 @@ function coerce(schema: SchemaNode, value: unknown): unknown {
     default: {
       const entries = node.entries;
       if (!entries) return value;
-      const object = typeof value === 'string' ? parseJson(value, '{') : value;
+      const object = typeof value === 'string' ? jsonOpeningWith(value, '{') : value;
       if (!isRecord(object)) return object;
       return Object.fromEntries(
         Object.entries(object).map(([key, child]) => {
@@ -43,17 +44,13 @@ function coerce(schema: SchemaNode, value: unknown): unknown {
 
 /** A JSON array, or (for lists of strings) a comma-separated list as CloudFormation's Fn::Join makes. */
 function parseList(text: string, ofStrings: boolean): unknown {
-  const parsed = parseJson(text, '[');
+  const parsed = jsonOpeningWith(text, '[');
   if (parsed !== text || !ofStrings) return parsed;
   const trimmed = text.trim();
   return trimmed === '' ? [] : trimmed.split(',').map((part) => part.trim());
 }
 
-function parseJson(text: string, opening: '[' | '{'): unknown {
-  if (!text.trim().startsWith(opening)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** The parsed document when the text opens as one of that kind, else the text itself. */
+function jsonOpeningWith(text: string, opening: '[' | '{'): unknown {
+  return text.trim().startsWith(opening) ? parseJsonOrText(text) : text;
 }

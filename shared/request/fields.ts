@@ -3,6 +3,7 @@
  * valibot schemas, shared by the unknown-field report and the string coercion of custom-resource
  * properties so both follow the schema rather than a second list of fields.
  */
+export { isRecord } from '../json';
 
 export const ROOT_FIELD = '(request)';
 
@@ -36,10 +37,6 @@ export function unwrap(schema: SchemaNode): SchemaNode {
   let node = schema;
   while (WRAPPERS.has(node.type) && node.wrapped) node = node.wrapped;
   return node;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Edit distance, to suggest the field a typo meant. */

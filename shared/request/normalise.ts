@@ -1,4 +1,4 @@
-import type { NormalisedRequest, NormalisedUser } from '../state';
+import type { NormalisedRequest, NormalisedUser } from '../provision/state';
 import { analyseAccessString } from './accessString';
 import { defaultUserId, MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
 import {

@@ -1,13 +1,14 @@
-import { DescribeCacheEngineVersionsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { DescribeCacheEngineVersionsCommand } from '@aws-sdk/client-elasticache';
+import type { ElastiCacheLike } from '../aws/types';
 import { type Problem, ValidationError } from '../errors';
 import type { Log } from '../logger';
-import type { Engine, NormalisedRequest } from '../state';
+import type { Engine, NormalisedRequest } from '../provision/state';
 import { versionGatedProblems } from './rules';
 import { checkRequest } from './validate';
 import { ENGINE_LABEL, parseVersion } from './versions';
 
 export interface PrepareRequestDeps {
-  elastiCache: Pick<ElastiCacheClient, 'send'>;
+  elastiCache: ElastiCacheLike;
   logger: Log;
   /** Remembers resolved engine versions across invocations of one container (see engineVersionCache). */
   engineVersions?: EngineVersionCache;
@@ -109,7 +110,7 @@ export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): 
 }
 
 async function resolveEngine(
-  elastiCache: Pick<ElastiCacheClient, 'send'>,
+  elastiCache: ElastiCacheLike,
   engine: Engine,
   requested: string | undefined,
 ): Promise<ResolvedEngine> {

@@ -1,6 +1,6 @@
 import type { Problem } from '../errors';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../polling';
-import type { Engine } from '../state';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../provision/polling';
+import type { Engine } from '../provision/state';
 import { analyseAccessString } from './accessString';
 import { isRecord } from './fields';
 import {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../polling';
+import { RBAC_ID, REPLICATION_GROUP_ID, REPLICATION_GROUP_ID_MAX_LENGTH } from '../ids';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../provision/polling';
 import { ALLOWED_RULES_SUMMARY } from './accessString';
 import { ENGINE_VERSION_PATTERN, KNOWN_ENGINE_VERSIONS } from './versions';
 
@@ -34,10 +35,7 @@ function replicationGroupIdMessage(input: string): string {
 const resourceId = (what: string) =>
   v.pipe(
     v.string(),
-    v.regex(
-      /^[A-Za-z][A-Za-z0-9-]*$/,
-      'must start with a letter, then hold only letters, digits and hyphens',
-    ),
+    v.regex(RBAC_ID, 'must start with a letter, then hold only letters, digits and hyphens'),
     v.description(`${what}: starts with a letter, then letters, digits and hyphens. Stored lower-case.`),
   );
 
@@ -154,8 +152,11 @@ export const ProvisionRequestSchema = v.pipe(
   v.strictObject({
     ReplicationGroupId: v.pipe(
       v.string(),
-      v.maxLength(40, 'must be at most 40 characters'),
-      v.regex(/^[A-Za-z](?:-?[A-Za-z0-9])*$/, (issue) => replicationGroupIdMessage(issue.input)),
+      v.maxLength(
+        REPLICATION_GROUP_ID_MAX_LENGTH,
+        `must be at most ${REPLICATION_GROUP_ID_MAX_LENGTH} characters`,
+      ),
+      v.regex(REPLICATION_GROUP_ID, (issue) => replicationGroupIdMessage(issue.input)),
       v.description(
         '1-40 letters, digits and hyphens; starts with a letter; no two consecutive hyphens; does not end with a hyphen. Stored lower-case.',
       ),

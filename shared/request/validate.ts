@@ -1,8 +1,7 @@
 import * as v from 'valibot';
-import { splitCustomResourceInput } from '../entrances/envelope';
 import type { Problem } from '../errors';
+import { unwrapExecutionInput, withCorrelationId } from '../executionInput';
 import { coerceCustomResourceProperties } from './coerce';
-import { unwrapRequest } from './envelope';
 import { isRecord, pathOf, ROOT_FIELD, type SchemaNode } from './fields';
 import { passwordProblems, unknownFieldProblems } from './inspect';
 import { normaliseRequest, type ValidatedRequest } from './normalise';
@@ -75,11 +74,9 @@ export function checkRequest(input: unknown): CheckedRequest {
  * CorrelationId, as an EventBridge event's id is.
  */
 function requestOf(input: unknown): unknown {
-  const custom = splitCustomResourceInput(input);
-  if (!custom) return unwrapRequest(input);
-  const properties = coerceCustomResourceProperties(custom.properties);
-  if (!isRecord(properties) || properties.CorrelationId !== undefined) return properties;
-  return { ...properties, CorrelationId: custom.envelope.RequestId };
+  const { body, correlationId, envelope } = unwrapExecutionInput(input);
+  const request = envelope && isRecord(body) ? coerceCustomResourceProperties(body) : body;
+  return withCorrelationId(request, correlationId);
 }
 
 /** Default messages name what was expected, never what was received (it could be a misplaced secret). */

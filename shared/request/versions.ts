@@ -1,4 +1,4 @@
-import type { Engine } from '../state';
+import type { Engine } from '../provision/state';
 
 /**
  * Engine versions ElastiCache offers for node-based clusters. Used to reject what is structurally

@@ -3,9 +3,9 @@
  * deletes nothing else: both tags must be there, with the right values.
  */
 import { ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import type { ElastiCacheLike } from '../aws/types';
 import { errorName } from '../errors';
 import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE, REPLICATION_GROUP_TAG_KEY } from '../tags';
-import type { ElastiCacheSender } from './clients';
 
 export interface TagLike {
   Key?: string;
@@ -33,7 +33,7 @@ const NOT_FOUND = new Set(['ReplicationGroupNotFoundFault', 'UserGroupNotFoundFa
  * `deleting` can vanish between the two calls, and that is the end the teardown is waiting for.
  */
 export async function elastiCacheTags(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   arn: string | undefined,
 ): Promise<TagLike[] | 'gone'> {
   // Without an ARN there is nothing to read; no tags means "not ours", the safe answer.

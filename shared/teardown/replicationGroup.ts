@@ -5,14 +5,14 @@
  */
 import { DeleteReplicationGroupCommand } from '@aws-sdk/client-elasticache';
 import { findReplicationGroup } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
 import { ConflictError, errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
-import type { ElastiCacheSender } from './clients';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { ReplicationGroupTeardown, TeardownRequest, TeardownState } from './types';
 
 export interface DeleteReplicationGroupDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
 }
 

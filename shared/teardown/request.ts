@@ -3,8 +3,10 @@
  * RBAC resources created for it. Checked as strictly as a provisioning request: a typo must not
  * silently become a default, least of all in a request that deletes things.
  */
-import { splitCustomResourceInput } from '../entrances/envelope';
 import { type Problem, ValidationError } from '../errors';
+import { unwrapExecutionInput } from '../executionInput';
+import { isRbacId, isReplicationGroupId, REPLICATION_GROUP_ID } from '../ids';
+import { isRecord } from '../json';
 import type { TeardownPolling, TeardownRequest } from './types';
 
 /**
@@ -28,34 +30,8 @@ const FIELDS = [
 ] as const;
 const RBAC_FIELDS = ['UserGroupId', 'UserIds'] as const;
 
-/** ElastiCache's rule for replication group ids (and snapshot names): see the contract. */
-const REPLICATION_GROUP_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/i;
-const RBAC_ID = /^[a-z][a-z0-9-]*$/i;
-
-export function isReplicationGroupId(value: string): boolean {
-  return value.length <= 40 && REPLICATION_GROUP_ID.test(value);
-}
-
-export function isRbacId(value: string): boolean {
-  return value.length <= 120 && RBAC_ID.test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An EventBridge event's detail is the request; its id the default CorrelationId. */
-function unwrap(input: unknown): { body: unknown; correlationId?: string } {
-  const custom = splitCustomResourceInput(input);
-  if (custom) return { body: custom.properties, correlationId: custom.envelope.RequestId };
-  if (isRecord(input) && 'detail-type' in input && 'source' in input && 'detail' in input) {
-    return { body: input.detail, ...(typeof input.id === 'string' ? { correlationId: input.id } : {}) };
-  }
-  return { body: input };
-}
-
 export function validateTeardownRequest(input: unknown): TeardownRequest {
-  const { body, correlationId } = unwrap(input);
+  const { body, correlationId } = unwrapExecutionInput(input);
   const problems: Problem[] = [];
   const notes: string[] = [];
   if (!isRecord(body)) {

@@ -6,14 +6,14 @@
  */
 import { DeleteUserGroupCommand, type UserGroup } from '@aws-sdk/client-elasticache';
 import { findUserGroup } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
 import { errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
-import type { ElastiCacheSender } from './clients';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { KeptResource, TeardownState, UserGroupRecord, UserGroupsTeardown } from './types';
 
 export interface DeleteUserGroupsDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
 }
 

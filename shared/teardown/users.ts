@@ -14,17 +14,17 @@
 import { DeleteUserCommand } from '@aws-sdk/client-elasticache';
 import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { findUser } from '../aws/lookups';
+import type { ElastiCacheLike, SecretsManagerLike } from '../aws/types';
 import { mapWithConcurrency } from '../concurrency';
 import { errorName, ResourceNotReady } from '../errors';
 import type { Log } from '../logger';
-import { generatedSecretName } from '../secrets';
-import type { ElastiCacheSender, SecretsManagerSender } from './clients';
+import { generatedSecretName } from '../provision/secrets';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
 import type { KeptResource, TeardownResult, TeardownState } from './types';
 
 export interface DeleteUsersDeps {
-  elastiCache: ElastiCacheSender;
-  secretsManager: SecretsManagerSender;
+  elastiCache: ElastiCacheLike;
+  secretsManager: SecretsManagerLike;
   logger: Log;
 }
 
@@ -166,6 +166,6 @@ async function deleteGeneratedSecret(
   return { deletedArn: arn };
 }
 
-function describeSecret(secretsManager: SecretsManagerSender, name: string) {
+function describeSecret(secretsManager: SecretsManagerLike, name: string) {
   return secretsManager.send(new DescribeSecretCommand({ SecretId: name }));
 }

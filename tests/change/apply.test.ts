@@ -18,11 +18,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import { applyNextChange, changeState, planChangeStep } from '../../shared/provision/change/apply';
+import { applyNextChange } from '../../shared/provision/change/apply';
+import { planChangeStep } from '../../shared/provision/change/begin';
 import { requestDigest } from '../../shared/provision/change/lock';
+import { changeState } from '../../shared/provision/change/progress';
 import type { ChangeState } from '../../shared/provision/change/types';
-import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
 import { CHANGE_TAG_KEY } from '../../shared/tags';
 import { loadCurrent, readFixture, requestOf } from './support';
 

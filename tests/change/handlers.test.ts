@@ -15,7 +15,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProvisionState } from '../../shared/state';
+import type { ProvisionState } from '../../shared/provision/state';
 import { loadCurrent, readFixture, requestOf } from './support';
 
 vi.hoisted(() => {
@@ -39,11 +39,9 @@ function existing(overrides: Partial<ReplicationGroup> = {}) {
   const [group] = readFixture<{ ReplicationGroups: ReplicationGroup[] }>(
     'describe-replication-groups.json',
   ).ReplicationGroups;
-  elastiCache
-    .on(DescribeReplicationGroupsCommand)
-    .resolves({
-      ReplicationGroups: [{ ...group, TransitEncryptionEnabled: false, UserGroupIds: [], ...overrides }],
-    });
+  elastiCache.on(DescribeReplicationGroupsCommand).resolves({
+    ReplicationGroups: [{ ...group, TransitEncryptionEnabled: false, UserGroupIds: [], ...overrides }],
+  });
   elastiCache.on(DescribeCacheClustersCommand).resolves(readFixture('describe-cache-clusters.json'));
   elastiCache.on(ListTagsForResourceCommand).resolves({ TagList: loadCurrent('current-rbac-redis').Tags });
   elastiCache.on(DescribeUserGroupsCommand).resolves({ UserGroups: [] });

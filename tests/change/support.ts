@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { ElastiCacheSender } from '../../shared/aws/lookups';
+import type { ElastiCacheLike } from '../../shared/aws/types';
 import { planChange } from '../../shared/provision/change/plan';
 import { readCurrent } from '../../shared/provision/change/read';
 import type { CurrentConfiguration } from '../../shared/provision/change/types';
+import type { NormalisedRequest } from '../../shared/provision/state';
 import { prepareRequest } from '../../shared/request/prepare';
-import type { NormalisedRequest } from '../../shared/state';
 import { loadState, type StateFixture } from '../fixtures/states/load';
 
 export type CurrentFixture = 'current-rbac-redis' | 'current-cluster-mode-enabled';
@@ -40,7 +40,7 @@ export function clusterModeEnabledRequest(edit: (request: NormalisedRequest) => 
 const silent = { info() {}, warn() {}, debug() {} };
 
 /** The calls still needed for the group to match the request, as planChange sees it; empty once converged. */
-export async function remainingSteps(elastiCache: ElastiCacheSender, request: unknown): Promise<string[]> {
+export async function remainingSteps(elastiCache: ElastiCacheLike, request: unknown): Promise<string[]> {
   const normalised = await prepareRequest({ elastiCache, logger: silent }, request);
   const current = await readCurrent(elastiCache, normalised);
   if (!current) throw new Error(`replication group ${normalised.ReplicationGroupId} does not exist`);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEnvironment, startLocalEnvironment } from '../../local/environment';
 import type { LocalWorkflow } from '../../local/workflow';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { readFixture, requireRedisServer } from './support/local';
 import {
   configurationEndpointOf,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { killLeftoverCliProcesses, parsesAsJson, runCli, startCli, waitForOutput } from './support/cli';
 import {
   FIXTURES_DIR,

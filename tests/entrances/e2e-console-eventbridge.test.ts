@@ -16,7 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEnvironment } from '../../local/environment';
 import type { LocalWorkflow } from '../../local/workflow';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { executionsOf, resultEvents, startEntranceEnvironment } from './support/local';
 
 let env: LocalEnvironment;

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StandIn, startStandIn } from '../../local/standin';
-import type { NormalisedRequest, ProvisionState } from '../../shared/state';
+import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
 import { packaged } from '../reliability/support/packaged';
 import { ROOT } from './support/package';
 import { readZip } from './support/zip';
@@ -113,7 +113,9 @@ describe('the packaged bundles, run as Lambda runs them', () => {
 
     // Assess
     expect(outcome.error).toBeUndefined();
-    const users = (outcome.result as { Users: { UserId: string; PasswordSecretArn?: string }[] }).Users;
+    // The function returns the state document with its result under `users`.
+    const users = (outcome.result as { users: { Users: { UserId: string; PasswordSecretArn?: string }[] } })
+      .users.Users;
     expect(users.map((user) => user.UserId)).toEqual(request.Rbac?.Users.map((user) => user.UserId));
     expect(
       users.filter((user) => user.PasswordSecretArn?.includes(':secret:elasticache-provisioner/')).length,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DescribeCacheEngineVersionsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import {
   describeHits,
   passwordsInSecretString,

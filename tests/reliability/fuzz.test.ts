@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/errors';
+import { unwrapRequest } from '../../shared/executionInput';
 import { coerceCustomResourceProperties } from '../../shared/request/coerce';
-import { unwrapRequest } from '../../shared/request/envelope';
 import { joinPath } from '../../shared/request/fields';
 import { isPasswordKey } from '../../shared/request/inspect';
 import { figuresWanted, fuzzRuns, recordFigure } from './support/figures';

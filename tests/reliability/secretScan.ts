@@ -11,7 +11,7 @@ import type { SimulatedNodeBackend, StandIn } from '../../local/standin';
 /** Shorter strings would match by chance; ElastiCache passwords have at least 16 characters. */
 const MIN_PASSWORD_LENGTH = 12;
 
-/** Generated passwords: exactly this many letters and digits (shared/secrets.ts). */
+/** Generated passwords: exactly this many letters and digits (shared/provision/secrets.ts). */
 const GENERATED_PASSWORD_SHAPE = /(?<![A-Za-z0-9])[A-Za-z0-9]{40}(?![A-Za-z0-9])/g;
 
 export interface SecretHit {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { unwrapRequest } from '../../shared/executionInput';
 import { coerceCustomResourceProperties } from '../../shared/request/coerce';
-import { unwrapRequest } from '../../shared/request/envelope';
 import { validateRequest } from '../../shared/request/validate';
 import { acceptedRequest, readJson, rejectionOf, requestFixture } from './support';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POLLING_DEFAULTS } from '../../shared/polling';
+import { POLLING_DEFAULTS } from '../../shared/provision/polling';
 import { validateRequest } from '../../shared/request/validate';
 import { acceptedRequest, requestFixture } from './support';
 

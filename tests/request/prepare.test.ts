@@ -1,7 +1,7 @@
 import { DescribeCacheEngineVersionsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { POLLING_DEFAULTS } from '../../shared/polling';
+import { POLLING_DEFAULTS } from '../../shared/provision/polling';
 import { engineVersionCache, prepareRequest } from '../../shared/request/prepare';
 import { answerFromCatalogue } from './engineVersions';
 import { readJson, requestFixture, stubLogger, validationErrorOf } from './support';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { renderSchema, SCHEMA_PATH } from '../../scripts/generate-schema';
+import type { NormalisedRequest } from '../../shared/provision/state';
 import type { ValidatedRequest } from '../../shared/request/normalise';
 import type { ProvisionRequest } from '../../shared/request/schema';
-import type { NormalisedRequest } from '../../shared/state';
 
 type JsonSchema = { [key: string]: unknown };
 

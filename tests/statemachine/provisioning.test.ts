@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ProvisioningResult } from '../../shared/state';
+import type { ProvisioningResult } from '../../shared/provision/state';
 import { GIVEN_SECRET } from './support/fakeAws';
 import { aws, execute, FAST_POLLING, readJson, request, statesEntered } from './support/workflow';
 

@@ -15,6 +15,9 @@ const normalised = {
   Polling: { InitialWaitSeconds: 0 },
 };
 const stub = (result: unknown): LambdaHandler => (async () => result) as LambdaHandler;
+/** A function that returns the state document with its result under `key`, as the work functions do. */
+const storing = (key: string, result: unknown): LambdaHandler =>
+  (async (state: Record<string, unknown>) => ({ ...state, [key]: result })) as unknown as LambdaHandler;
 const failing = (name: string, message: string): LambdaHandler =>
   (async () => {
     const error = new Error(message);
@@ -31,8 +34,12 @@ const available = {
 };
 const succeedingHandlers = {
   validateRequest: stub(normalised),
-  createReplicationGroup: stub({ ReplicationGroupId: 'orders-cache', Status: 'creating', Created: true }),
-  waitAvailable: stub(available),
+  createReplicationGroup: storing('replicationGroup', {
+    ReplicationGroupId: 'orders-cache',
+    Status: 'creating',
+    Created: true,
+  }),
+  waitAvailable: storing('poll', available),
 };
 
 function withState(definition: AslDefinition, name: string, change: Record<string, unknown>): AslDefinition {

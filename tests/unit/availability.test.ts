@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { waitAvailable } from '../../shared/availability';
 import type { Clock } from '../../shared/clock';
 import { ConflictError, ProvisioningTimedOut, ReplicationGroupCreateFailed } from '../../shared/errors';
-import type { PollingSettings, PollResult, ProvisionState } from '../../shared/state';
+import { waitAvailable } from '../../shared/provision/availability';
+import type { PollingSettings, PollResult, ProvisionState } from '../../shared/provision/state';
 
 function fixture<T>(name: string): T {
   return JSON.parse(

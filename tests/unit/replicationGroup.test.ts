@@ -14,8 +14,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ReplicationGroupCreateFailed } from '../../shared/errors';
-import { buildCreateReplicationGroupParams, createReplicationGroup } from '../../shared/replicationGroup';
-import type { ProvisionState } from '../../shared/state';
+import {
+  buildCreateReplicationGroupParams,
+  createReplicationGroup,
+} from '../../shared/provision/replicationGroup';
+import type { ProvisionState } from '../../shared/provision/state';
 
 const SHAPES = [
   'cluster-mode-disabled',

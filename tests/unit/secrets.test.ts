@@ -22,7 +22,7 @@ import {
   passwordFromSecretString,
   readPasswordSecret,
   resolveSecretArn,
-} from '../../shared/secrets';
+} from '../../shared/provision/secrets';
 
 const sm = mockClient(SecretsManagerClient);
 const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });

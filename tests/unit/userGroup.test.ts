@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import { ensureGroup } from '../../shared/userGroup';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
 
 const ec = mockClient(ElastiCacheClient);
@@ -22,7 +22,7 @@ const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);
-const deps = { elastiCache, logger: silent, now: () => NOW };
+const deps = { elastiCache, logger: silent, clock: { now: () => NOW } };
 
 const ALL_USERS = ['orders-app', 'orders-iam', 'orders-default'];
 
@@ -47,7 +47,7 @@ beforeEach(() => {
   ec.reset();
 });
 
-describe('ensureGroup', () => {
+describe('ensureUserGroup', () => {
   it('creates a missing user group with every requested user, the engine and the managed tags', async () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).rejects(
@@ -56,7 +56,7 @@ describe('ensureGroup', () => {
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'creating' });
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).toHaveReceivedCommandExactlyOnceWith(CreateUserGroupCommand, {
@@ -90,7 +90,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotReady);
@@ -106,7 +106,7 @@ describe('ensureGroup', () => {
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'sessions', Status: 'creating' });
 
     // Act
-    await ensureGroup(deps, loadState('rbac-valkey'));
+    await ensureUserGroup(deps, loadState('rbac-valkey'));
 
     // Assess
     expect(ec).toHaveReceivedCommandWith(CreateUserGroupCommand, {
@@ -121,7 +121,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand, { UserGroupId: 'orders' }).resolves(group());
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(CreateUserGroupCommand);
@@ -143,7 +143,7 @@ describe('ensureGroup', () => {
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).toHaveReceivedCommandTimes(ModifyUserGroupCommand, 1);
@@ -166,7 +166,7 @@ describe('ensureGroup', () => {
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
 
     // Act
-    await ensureGroup(deps, loadState('rbac-redis'));
+    await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     const input = ec.commandCalls(ModifyUserGroupCommand)[0]?.args[0].input;
@@ -179,7 +179,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ UserIds: [...ALL_USERS, 'legacy-user'] }));
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(ModifyUserGroupCommand);
@@ -191,7 +191,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'modifying', UserIds: ['orders-default'] }));
 
     // Act
-    const result = await ensureGroup(deps, loadState('rbac-redis'));
+    const result = await ensureUserGroup(deps, loadState('rbac-redis'));
 
     // Assess
     expect(ec).not.toHaveReceivedCommand(ModifyUserGroupCommand);
@@ -203,7 +203,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Engine: 'valkey', UserIds: [] }));
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ConflictError);
@@ -218,7 +218,7 @@ describe('ensureGroup', () => {
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'deleting' }));
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotReady);
@@ -232,7 +232,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error.name).toBe('InvalidUserGroupStateFault');
@@ -250,7 +250,7 @@ describe('ensureGroup', () => {
     );
 
     // Act
-    const error = await rejection(ensureGroup(deps, loadState('rbac-redis')));
+    const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
 
     // Assess
     expect(error.name).toBe('Throttling');
@@ -271,7 +271,7 @@ describe('ensureGroup', () => {
     };
 
     // Act
-    const error = await rejection(ensureGroup(deps, state));
+    const error = await rejection(ensureUserGroup(deps, state));
 
     // Assess
     expect(error.name).toBe('ProvisioningTimedOut');
@@ -294,7 +294,7 @@ describe('ensureGroup', () => {
     };
 
     // Act
-    const result = await ensureGroup(deps, state);
+    const result = await ensureUserGroup(deps, state);
 
     // Assess
     expect(result).toEqual({
@@ -310,7 +310,7 @@ describe('ensureGroup', () => {
 
   it('answers active without any call when the request has no Rbac', async () => {
     // Act
-    const result = await ensureGroup(deps, loadState('no-rbac'));
+    const result = await ensureUserGroup(deps, loadState('no-rbac'));
 
     // Assess
     expect(result.Active).toBe(true);

@@ -20,10 +20,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady, ValidationError } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../shared/polling';
-import type { ProvisionState } from '../../shared/state';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import type { ProvisionState } from '../../shared/provision/state';
+import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
-import { ensureUsers } from '../../shared/users';
 import { loadState } from '../fixtures/states/load';
 
 const ec = mockClient(ElastiCacheClient);
@@ -61,7 +61,7 @@ function recordingLogger(): { logger: Log; lines: string[] } {
 }
 
 function deps(logger: Log = recordingLogger().logger) {
-  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, now: () => NOW };
+  return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, clock: { now: () => NOW } };
 }
 
 function userNotFound(): UserNotFoundFault {

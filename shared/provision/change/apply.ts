@@ -1,12 +1,8 @@
 /**
- * The two workflow steps of a change in place.
- *
- * planChange (the step right after validation) reads the existing group, if any, and refuses with
- * ConflictError, before anything is changed, what cannot change in place (or any change to a group
- * the provisioner did not create). applyNextChange is the converge loop's step: it reads the group
- * again, plans again, and makes ONE call, the first one left; the state machine then waits for
- * `available` and calls it again until nothing is left. Planning from what ElastiCache reports each
- * time makes a re-run after a crash, or a second execution, pick up exactly where things stand.
+ * The converge loop's step: it reads the group again, plans again, and makes ONE call, the first one
+ * left; the state machine then waits for `available` and calls it again until nothing is left.
+ * Planning from what ElastiCache reports each time makes a re-run after a crash, or a second
+ * execution, pick up exactly where things stand.
  */
 import {
   AddTagsToResourceCommand,
@@ -19,23 +15,17 @@ import {
   ModifyUserGroupCommand,
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from '../../aws/lookups';
+import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError, errorName, ProvisioningTimedOut } from '../../errors';
-import type { Log } from '../../logger';
-import { STATUS_WAIT_LIMIT_MS } from '../../polling';
-import { createFailedError } from '../../replicationGroup';
-import type { NormalisedRequest, ProvisionState } from '../../state';
-import { checkMark, clearMark, readMark, requestDigest, setMark } from './lock';
+import { CHANGE_TAG_KEY } from '../../tags';
+import { STATUS_WAIT_LIMIT_MS } from '../polling';
+import { createFailedError } from '../replicationGroup';
+import type { NormalisedRequest, ProvisionState } from '../state';
+import { checkMark, readMark, requestDigest, setMark } from './lock';
 import { planChange } from './plan';
+import { type ChangeDeps, changeState, throwIfRefused } from './progress';
 import { readCurrent } from './read';
-import type { ChangeAction, ChangePlan, ChangeState, ChangeStep, CurrentConfiguration } from './types';
-
-export interface ChangeDeps {
-  elastiCache: ElastiCacheSender;
-  logger: Log;
-  /** Epoch milliseconds; waiting for another change to finish is bounded in time. */
-  now?: () => number;
-}
+import type { ChangeAction, ChangeState, ChangeStep, CurrentConfiguration } from './types';
 
 /**
  * The calls the converge loop makes. Users are created (with their password secrets) and added to the
@@ -64,44 +54,6 @@ const BUSY = new Set([
 
 /** Seconds between two looks at a change under way; the availability check follows each one. */
 const CHANGE_WAIT_SECONDS = 10;
-
-export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
-  const { request } = state;
-  const current = await readCurrent(deps.elastiCache, request);
-  if (!current) {
-    deps.logger.info('Replication group does not exist yet; it will be created', {
-      ReplicationGroupId: request.ReplicationGroupId,
-    });
-    return changeState({ Exists: false, Done: true });
-  }
-  if (current.Status === 'deleting') {
-    throw new ConflictError(
-      `Replication group ${request.ReplicationGroupId} exists and is being deleted; nothing was changed. Retry once the deletion has finished.`,
-    );
-  }
-  const plan = planChange(current, request);
-  throwIfRefused(request, plan);
-  const now = (deps.now ?? Date.now)();
-  if (plan.steps.length > 0) {
-    checkMark(request, current.Tags, now);
-    if (current.ARN) await setMark(deps.elastiCache, current.ARN, request, now);
-  }
-  deps.logger.info(
-    plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request',
-    {
-      ReplicationGroupId: request.ReplicationGroupId,
-      Status: current.Status,
-      Changes: plan.changes,
-      Steps: plan.steps.map((step) => step.Action),
-    },
-  );
-  return changeState({
-    Exists: true,
-    Changes: plan.changes,
-    Planned: plan.steps,
-    Done: plan.steps.length === 0,
-  });
-}
 
 export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
   const { request } = state;
@@ -175,20 +127,8 @@ async function releaseMark(
   current: CurrentConfiguration,
 ): Promise<void> {
   if (!current.ARN || readMark(current.Tags)?.digest !== requestDigest(request)) return;
-  await clearMark(deps.elastiCache, current.ARN);
-}
-
-/** ConflictError naming every field that cannot change, and why; nothing has been changed. */
-function throwIfRefused(request: NormalisedRequest, plan: ChangePlan): void {
-  if (plan.refused.length === 0) return;
-  const listed = plan.refused
-    .map(
-      (item) =>
-        `${item.field}: existing ${JSON.stringify(item.current)} vs requested ${JSON.stringify(item.requested)} (${item.reason})`,
-    )
-    .join('; ');
-  throw new ConflictError(
-    `Replication group ${request.ReplicationGroupId} already exists with a configuration that cannot be changed in place as requested; nothing was changed. ${listed}.`,
+  await deps.elastiCache.send(
+    new RemoveTagsFromResourceCommand({ ResourceName: current.ARN, TagKeys: [CHANGE_TAG_KEY] }),
   );
 }
 
@@ -227,23 +167,8 @@ function waiting(
   };
 }
 
-/** A change state with nothing planned, applied or waited for yet, apart from `values`. */
-export function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Exists'>): ChangeState {
-  return {
-    Changes: [],
-    Planned: [],
-    Applied: [],
-    RemovedUsers: [],
-    Done: false,
-    Waiting: false,
-    WaitSeconds: 0,
-    Checks: 0,
-    ...values,
-  };
-}
-
 /** The one call a step is; its parameters are exactly what planChange wrote (and `--plan` showed). */
-async function send(elastiCache: ElastiCacheSender, step: ChangeStep): Promise<void> {
+async function send(elastiCache: ElastiCacheLike, step: ChangeStep): Promise<void> {
   // The parameters were built for this very action by planChange.
   const input = step.Parameters as never;
   switch (step.Action) {

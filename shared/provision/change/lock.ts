@@ -8,11 +8,11 @@
  * the other execution stops at its next call, having made at most one.
  */
 import { createHash } from 'node:crypto';
-import { AddTagsToResourceCommand, RemoveTagsFromResourceCommand } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from '../../aws/lookups';
+import { AddTagsToResourceCommand } from '@aws-sdk/client-elasticache';
+import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError } from '../../errors';
-import type { NormalisedRequest, Tag } from '../../state';
 import { CHANGE_TAG_KEY } from '../../tags';
+import type { NormalisedRequest, Tag } from '../state';
 
 export interface ChangeMark {
   digest: string;
@@ -48,7 +48,7 @@ export function checkMark(
 }
 
 export async function setMark(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   arn: string,
   request: NormalisedRequest,
   now: number,
@@ -59,8 +59,4 @@ export async function setMark(
       Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${now}` }],
     }),
   );
-}
-
-export async function clearMark(elastiCache: ElastiCacheSender, arn: string): Promise<void> {
-  await elastiCache.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: [CHANGE_TAG_KEY] }));
 }

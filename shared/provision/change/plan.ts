@@ -22,8 +22,8 @@
  */
 
 import { compareVersions, parseVersion } from '../../request/versions';
-import type { NormalisedRequest, NormalisedUser, Tag } from '../../state';
 import { CHANGE_TAG_KEY, managedTags } from '../../tags';
+import type { NormalisedRequest, NormalisedUser, Tag } from '../state';
 import type {
   ChangePlan,
   ChangeStep,

@@ -8,10 +8,11 @@ import {
   type ReplicationGroup,
   type User,
 } from '@aws-sdk/client-elasticache';
-import { type ElastiCacheSender, findReplicationGroup, findUser, findUserGroup } from '../../aws/lookups';
+import { findReplicationGroup, findUser, findUserGroup } from '../../aws/lookups';
+import type { ElastiCacheLike } from '../../aws/types';
 import { mapWithConcurrency } from '../../concurrency';
-import type { NormalisedRequest, Tag } from '../../state';
 import { elastiCacheTags, isManagedFor } from '../../teardown/ownership';
+import type { NormalisedRequest, Tag } from '../state';
 import type { CurrentConfiguration, CurrentNodeGroup, CurrentUser, CurrentUserGroup } from './types';
 
 // A 100-user group stays well inside a Lambda timeout without provoking throttling.
@@ -22,7 +23,7 @@ const CONCURRENCY = 4;
  * the change already took out of the group (they are no longer members but may still be deleted).
  */
 export async function readCurrent(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   request: NormalisedRequest,
   alsoUsers: readonly string[] = [],
 ): Promise<CurrentConfiguration | undefined> {
@@ -116,7 +117,7 @@ export function slotCount(slots: string | undefined): number {
 
 /** Engine version, parameter and subnet groups and security groups are reported per cache cluster. */
 async function firstMemberCluster(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   group: ReplicationGroup,
 ): Promise<CacheCluster | undefined> {
   const member = group.MemberClusters?.[0];
@@ -126,7 +127,7 @@ async function firstMemberCluster(
 }
 
 async function readUser(
-  elastiCache: ElastiCacheSender,
+  elastiCache: ElastiCacheLike,
   userId: string,
   replicationGroupId: string,
 ): Promise<CurrentUser | undefined> {

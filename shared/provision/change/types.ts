@@ -2,7 +2,7 @@
  * Changing an existing replication group in place: what ElastiCache reports, what differs from the
  * request, and the calls that make it match.
  */
-import type { Tag } from '../../state';
+import type { Tag } from '../state';
 
 /** A user as ElastiCache reports it, with what the change needs to know about it. */
 export interface CurrentUser {

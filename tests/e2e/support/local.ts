@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import { findRedisServer, type NodeBackendGroup, type NodeBackendMember } from '../../../local/nodes';
 import type { RunResult } from '../../../local/workflow';
-import type { ProvisioningResult } from '../../../shared/state';
+import type { ProvisioningResult } from '../../../shared/provision/state';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/e2e/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createClient, createCluster } from 'redis';
-import type { Endpoint, ProvisioningResult } from '../../../shared/state';
+import type { Endpoint, ProvisioningResult } from '../../../shared/provision/state';
 
 export interface Credentials {
   username: string;

@@ -3,7 +3,7 @@
  * at the same moment, as a retried EventBridge delivery or two people clicking at once would.
  */
 import type { RunResult } from '../../../local/workflow';
-import type { ProvisioningResult } from '../../../shared/state';
+import type { ProvisioningResult } from '../../../shared/provision/state';
 import { type SecretHit, scanExecutions } from '../secretScan';
 import { resourcesOf } from './account';
 import { convergenceProblems, duplicateProblems, mutationCounts } from './convergence';

@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { StandInCall } from '../../../local/standin';
-import type { ProvisioningResult } from '../../../shared/state';
+import type { ProvisioningResult } from '../../../shared/provision/state';
 import { passwordsInSecretString } from '../secretScan';
 import { resourcesOf } from './account';
 import type { Harness } from './harness';

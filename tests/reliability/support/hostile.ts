@@ -10,11 +10,11 @@ import { DescribeCacheEngineVersionsCommand } from '@aws-sdk/client-elasticache'
 import fc from 'fast-check';
 import { type Problem, ValidationError } from '../../../shared/errors';
 import type { Log } from '../../../shared/logger';
+import type { NormalisedRequest } from '../../../shared/provision/state';
 import { isRecord, type SchemaNode, unwrap } from '../../../shared/request/fields';
 import { prepareRequest } from '../../../shared/request/prepare';
 import { ProvisionRequestSchema, REQUEST_FIELDS } from '../../../shared/request/schema';
 import { validateRequest } from '../../../shared/request/validate';
-import type { NormalisedRequest } from '../../../shared/state';
 
 const ROOT = new URL('../../../', import.meta.url);
 

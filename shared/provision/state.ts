@@ -3,7 +3,7 @@
  * Each Task receives the whole document (`Payload.$: "$"`) and its result is stored
  * under its own key (`ResultPath`), so every step sees what came before it.
  */
-import type { ChangeState, FieldChange } from './provision/change/types';
+import type { ChangeState, FieldChange } from './change/types';
 
 export type Engine = 'redis' | 'valkey';
 export type ClusterMode = 'disabled' | 'enabled';
@@ -79,20 +79,24 @@ export interface UserOutcome {
   PasswordSecretArn?: string;
 }
 
-export interface EnsureUsersResult {
+/** The checks so far of a wait for users or a user group to become active. */
+export interface StatusChecks {
+  /** How many times this execution has checked. */
+  Checks: number;
+  /** When this execution first checked (epoch ms): the wait is bounded by STATUS_WAIT_LIMIT_MS. */
+  FirstCheckedAt: number;
+}
+
+export interface EnsureUsersResult extends StatusChecks {
   Users: UserOutcome[];
   AllActive: boolean;
   /** Ids of users this execution created, kept across the re-checks of the loop. */
   Created: string[];
   /** Ids of users whose access string was changed to the requested one. */
   Modified: string[];
-  /** How many times the users have been checked by this execution. */
-  Checks: number;
-  /** When this execution first checked them (epoch ms): the wait is bounded by STATUS_WAIT_LIMIT_MS. */
-  FirstCheckedAt: number;
 }
 
-export interface EnsureGroupResult {
+export interface EnsureUserGroupResult extends StatusChecks {
   UserGroupId: string;
   Status: string;
   Active: boolean;
@@ -100,10 +104,6 @@ export interface EnsureGroupResult {
   Created: boolean;
   /** Users this execution added to an existing group. */
   AddedUsers: string[];
-  /** How many times the group has been checked by this execution. */
-  Checks: number;
-  /** When this execution first checked it (epoch ms): the wait is bounded by STATUS_WAIT_LIMIT_MS. */
-  FirstCheckedAt: number;
 }
 
 export interface CreateReplicationGroupResult {
@@ -151,7 +151,7 @@ export interface PollResult {
 export interface ProvisionState {
   request: NormalisedRequest;
   users?: EnsureUsersResult;
-  userGroup?: EnsureGroupResult;
+  userGroup?: EnsureUserGroupResult;
   replicationGroup?: CreateReplicationGroupResult;
   poll?: PollResult;
   /** The change of an existing group (absent before the change is planned). */

@@ -7,23 +7,17 @@
 import {
   CreateUserCommand,
   type CreateUserCommandInput,
-  type ElastiCacheClient,
   ModifyUserCommand,
   type User,
 } from '@aws-sdk/client-elasticache';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { findUser } from './aws/lookups';
-import { mapWithConcurrency } from './concurrency';
-import {
-  ConflictError,
-  errorName,
-  type Problem,
-  ProvisioningTimedOut,
-  ResourceNotReady,
-  ValidationError,
-} from './errors';
-import type { Log } from './logger';
-import { STATUS_WAIT_LIMIT_MS } from './polling';
+import { findUser } from '../aws/lookups';
+import type { ElastiCacheLike, SecretsManagerLike } from '../aws/types';
+import { type Clock, systemClock } from '../clock';
+import { mapWithConcurrency } from '../concurrency';
+import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationError } from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
+import { countCheck, giveUpAfterStatusWaitLimit } from './polling';
 import {
   ensureGeneratedSecret,
   generatedSecretName,
@@ -39,15 +33,14 @@ import type {
   ProvisionState,
   UserOutcome,
 } from './state';
-import { managedTags } from './tags';
 
 export interface EnsureUsersDeps {
-  elastiCache: ElastiCacheClient;
-  secretsManager: SecretsManagerClient;
+  elastiCache: ElastiCacheLike;
+  secretsManager: SecretsManagerLike;
   logger: Log;
   randomBytes?: RandomBytes;
-  /** Epoch milliseconds; the wait for users to become active is bounded in time. */
-  now?: () => number;
+  /** The wait for users to become active is bounded in time; the system clock by default. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 // Enough to keep a 100-user group well inside a Lambda timeout, few enough not to provoke throttling.
@@ -60,7 +53,7 @@ type Plan =
 
 export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState): Promise<EnsureUsersResult> {
   const { request } = state;
-  const now = (deps.now ?? Date.now)();
+  const now = (deps.clock ?? systemClock).now();
   const rbac = request.Rbac;
   if (!rbac) {
     deps.logger.info('No RBAC users requested');
@@ -87,15 +80,12 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
     AllActive: outcomes.every((outcome) => outcome.Status === 'active'),
     Created: union(previous?.Created, created),
     Modified: union(previous?.Modified, modified),
-    Checks: (previous?.Checks ?? 0) + 1,
-    FirstCheckedAt: previous?.FirstCheckedAt ?? now,
+    ...countCheck(previous, now),
   };
-  if (!result.AllActive && now - result.FirstCheckedAt >= STATUS_WAIT_LIMIT_MS) {
+  giveUpAfterStatusWaitLimit(result.AllActive, result, now, (minutes) => {
     const waiting = outcomes.filter((outcome) => outcome.Status !== 'active');
-    throw new ProvisioningTimedOut(
-      `Users still not active after ${Math.round((now - result.FirstCheckedAt) / 60_000)} minutes: ${waiting.map((u) => `${u.UserId} (${u.Status})`).join(', ')}`,
-    );
-  }
+    return `Users still not active after ${minutes} minutes: ${waiting.map((u) => `${u.UserId} (${u.Status})`).join(', ')}`;
+  });
   deps.logger.info('Users checked', {
     AllActive: result.AllActive,
     Statuses: Object.fromEntries(outcomes.map((outcome) => [outcome.UserId, outcome.Status])),

@@ -1,4 +1,5 @@
-import type { PollingSettings } from './state';
+import { ProvisioningTimedOut } from '../errors';
+import type { PollingSettings, StatusChecks } from './state';
 
 /**
  * Default availability schedule. A replication group is never available within its first minutes, so the
@@ -31,3 +32,19 @@ export const MAX_SECONDS_CHECKING_PER_INVOCATION = 600;
  * keeps a stuck execution far below Step Functions' 25,000 history events.
  */
 export const STATUS_WAIT_LIMIT_MS = 15 * 60 * 1000;
+
+/** This check counted onto the previous ones (none on the first). */
+export function countCheck(previous: StatusChecks | undefined, now: number): StatusChecks {
+  return { Checks: (previous?.Checks ?? 0) + 1, FirstCheckedAt: previous?.FirstCheckedAt ?? now };
+}
+
+/** Ends the run with ProvisioningTimedOut once what is awaited has not become active within STATUS_WAIT_LIMIT_MS. */
+export function giveUpAfterStatusWaitLimit(
+  active: boolean,
+  checks: StatusChecks,
+  now: number,
+  describe: (minutes: number) => string,
+): void {
+  if (active || now - checks.FirstCheckedAt < STATUS_WAIT_LIMIT_MS) return;
+  throw new ProvisioningTimedOut(describe(Math.round((now - checks.FirstCheckedAt) / 60_000)));
+}

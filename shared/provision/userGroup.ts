@@ -3,29 +3,29 @@
  * loop until the group is `active`; users already in the group are never removed, because
  * other clusters may rely on them.
  */
-import {
-  CreateUserGroupCommand,
-  type ElastiCacheClient,
-  ModifyUserGroupCommand,
-  type UserGroup,
-} from '@aws-sdk/client-elasticache';
-import { findUserGroup } from './aws/lookups';
-import { ConflictError, errorName, ProvisioningTimedOut, ResourceNotReady } from './errors';
-import type { Log } from './logger';
-import { STATUS_WAIT_LIMIT_MS } from './polling';
-import type { EnsureGroupResult, NormalisedRequest, ProvisionState } from './state';
-import { managedTags } from './tags';
+import { CreateUserGroupCommand, ModifyUserGroupCommand, type UserGroup } from '@aws-sdk/client-elasticache';
+import { findUserGroup } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
+import { type Clock, systemClock } from '../clock';
+import { ConflictError, errorName, ResourceNotReady } from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
+import { countCheck, giveUpAfterStatusWaitLimit } from './polling';
+import type { EnsureUserGroupResult, NormalisedRequest, ProvisionState } from './state';
 
-export interface EnsureGroupDeps {
-  elastiCache: ElastiCacheClient;
+export interface EnsureUserGroupDeps {
+  elastiCache: ElastiCacheLike;
   logger: Log;
-  /** Epoch milliseconds; the wait for the group to become active is bounded in time. */
-  now?: () => number;
+  /** The wait for the group to become active is bounded in time; the system clock by default. */
+  clock?: Pick<Clock, 'now'>;
 }
 
-export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState): Promise<EnsureGroupResult> {
+export async function ensureUserGroup(
+  deps: EnsureUserGroupDeps,
+  state: ProvisionState,
+): Promise<EnsureUserGroupResult> {
   const { request } = state;
-  const now = (deps.now ?? Date.now)();
+  const now = (deps.clock ?? systemClock).now();
   const rbac = request.Rbac;
   if (!rbac) {
     // The state machine skips this step without Rbac; answering "done" keeps a stray call harmless.
@@ -43,22 +43,22 @@ export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState):
   const { UserGroupId } = rbac;
   const previous = state.userGroup;
   const wanted = rbac.Users.map((user) => user.UserId);
-  const checks = (previous?.Checks ?? 0) + 1;
-  const firstCheckedAt = previous?.FirstCheckedAt ?? now;
+  const checks = countCheck(previous, now);
   /** The outcome of this check; a group still not active after STATUS_WAIT_LIMIT_MS ends the run. */
-  const result = (status: string, created: boolean, added: string[]): EnsureGroupResult => {
-    if (status !== 'active' && now - firstCheckedAt >= STATUS_WAIT_LIMIT_MS) {
-      const minutes = Math.round((now - firstCheckedAt) / 60_000);
-      throw new ProvisioningTimedOut(`User group ${UserGroupId} still ${status} after ${minutes} minutes`);
-    }
+  const result = (status: string, created: boolean, added: string[]): EnsureUserGroupResult => {
+    giveUpAfterStatusWaitLimit(
+      status === 'active',
+      checks,
+      now,
+      (minutes) => `User group ${UserGroupId} still ${status} after ${minutes} minutes`,
+    );
     return {
       UserGroupId,
       Status: status,
       Active: status === 'active',
       Created: (previous?.Created ?? false) || created,
       AddedUsers: [...new Set([...(previous?.AddedUsers ?? []), ...added])],
-      Checks: checks,
-      FirstCheckedAt: firstCheckedAt,
+      ...checks,
     };
   };
 
@@ -133,7 +133,7 @@ export async function ensureGroup(deps: EnsureGroupDeps, state: ProvisionState):
  * only to clusters of their engine. A mismatch stops the run with ConflictError, nothing changed.
  */
 export async function checkExistingUserGroups(
-  deps: { elastiCache: ElastiCacheClient; logger: Log },
+  deps: { elastiCache: ElastiCacheLike; logger: Log },
   request: NormalisedRequest,
 ): Promise<void> {
   const groups = await Promise.all(request.UserGroupIds.map((id) => findUserGroup(deps.elastiCache, id)));

@@ -9,16 +9,17 @@ import {
   DescribeEventsCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { type ElastiCacheSender, findReplicationGroup } from './aws/lookups';
-import { ConflictError, errorName, ReplicationGroupCreateFailed } from './errors';
-import type { Log } from './logger';
+import { findReplicationGroup } from '../aws/lookups';
+import type { ElastiCacheLike } from '../aws/types';
+import { ConflictError, errorName, ReplicationGroupCreateFailed } from '../errors';
+import type { Log } from '../logger';
+import { managedTags } from '../tags';
 import type { CreateReplicationGroupResult, NormalisedRequest, ProvisionState } from './state';
-import { managedTags } from './tags';
 
 /** The only part of the ElastiCache client the core functions use. */
 
 export interface CreateReplicationGroupDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
 }
 

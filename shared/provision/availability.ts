@@ -9,16 +9,16 @@ import {
   type Endpoint,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheSender } from './aws/lookups';
-import type { Clock } from './clock';
-import { ConflictError, ProvisioningTimedOut } from './errors';
-import type { Log } from './logger';
+import type { ElastiCacheLike } from '../aws/types';
+import type { Clock } from '../clock';
+import { ConflictError, ProvisioningTimedOut } from '../errors';
+import type { Log } from '../logger';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION } from './polling';
 import { createFailedError } from './replicationGroup';
 import type { PollingSettings, PollResult, ProvisioningResult, ProvisionState } from './state';
 
 export interface WaitAvailableDeps {
-  elastiCache: ElastiCacheSender;
+  elastiCache: ElastiCacheLike;
   logger: Log;
   clock: Clock;
 }

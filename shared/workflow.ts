@@ -1,0 +1,2 @@
+/** The workflows this service deploys, each a state machine (statemachines/<kind>.asl.json). */
+export type WorkflowKind = 'provision' | 'teardown';
