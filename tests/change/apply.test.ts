@@ -267,7 +267,21 @@ describe('applyNextChange', () => {
   });
 
   it('remembers the users it takes out of the group', async () => {
+    // Prepare: orders-iam is also in another group, so it only leaves this one.
     existingGroup();
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
+      Users: [
+        {
+          UserId: 'orders-iam',
+          UserName: 'orders-iam',
+          AccessString: 'on ~* +@read',
+          Status: 'active',
+          Authentication: { Type: 'iam' },
+          UserGroupIds: ['orders', 'reports'],
+          ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
+        },
+      ],
+    });
     ec.on(ModifyUserGroupCommand).resolves({});
     const request = requestOf('rbac-redis', (r) => {
       if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
@@ -356,6 +370,18 @@ describe('one change at a time', () => {
       ResourceName: ARN,
       TagKeys: [CHANGE_TAG_KEY],
     });
+  });
+
+  it('is done all the same when another execution of the same request removed the mark first', async () => {
+    const request = requestOf('rbac-redis');
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW}`));
+    ec.on(RemoveTagsFromResourceCommand).rejects(
+      Object.assign(new Error(`Tag ${CHANGE_TAG_KEY} not found.`), { name: 'TagNotFoundFault' }),
+    );
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Done).toBe(true);
   });
 
   it('gives the same digest to the same request whatever its correlation id or polling', () => {

@@ -276,7 +276,7 @@ describe('planChange', () => {
     ]);
   });
 
-  it('creates a new user, changes an access string, and adds and removes members in one call', () => {
+  it('creates a new user, changes an access string, adds it, and deletes a user no longer requested', () => {
     // Prepare: orders-iam is no longer requested, orders-report is new, app gets another access string.
     const request = requestOf('rbac-redis', (r) => {
       const users = r.Rbac?.Users ?? [];
@@ -305,11 +305,7 @@ describe('planChange', () => {
       UserId: 'orders-app',
       AccessString: 'on ~app:* -@all +@read',
     });
-    expect(plan.steps[2]?.Parameters).toEqual({
-      UserGroupId: 'orders',
-      UserIdsToAdd: ['orders-report'],
-      UserIdsToRemove: ['orders-iam'],
-    });
+    expect(plan.steps[2]?.Parameters).toEqual({ UserGroupId: 'orders', UserIdsToAdd: ['orders-report'] });
     expect(plan.steps[3]?.Parameters).toEqual({ UserId: 'orders-iam' });
     expect(plan.changes.map((c) => c.field)).toEqual([
       'Rbac.Users[orders-app].AccessString',
@@ -346,6 +342,52 @@ describe('planChange', () => {
 
     expect(plan.steps).toEqual([
       expect.objectContaining({ Action: 'DeleteUser', Parameters: { UserId: 'orders-iam' } }),
+    ]);
+  });
+
+  it('swaps the default user in one ModifyUserGroup call, deleting the old one once it has left', () => {
+    // Prepare: the request now names its own default user instead of the managed one.
+    const request = requestOf('rbac-redis', (r) => {
+      if (!r.Rbac) return;
+      r.Rbac.Users = r.Rbac.Users.map((u) =>
+        u.ManagedDefault
+          ? {
+              UserId: 'orders-guest',
+              UserName: 'default',
+              AccessString: 'on ~public:* +get',
+              AuthenticationType: 'password',
+            }
+          : u,
+      );
+    });
+    const current = loadCurrent('current-rbac-redis');
+    current.Users.push({
+      UserId: 'orders-guest',
+      UserName: 'default',
+      AccessString: 'on ~public:* +get',
+      AuthenticationType: 'password',
+      Status: 'active',
+      UserGroupIds: [],
+      Managed: true,
+    });
+
+    // Act
+    const swap = planChange(current, request);
+    if (current.UserGroup) current.UserGroup.UserIds = ['orders-app', 'orders-iam', 'orders-guest'];
+    current.Users = current.Users.map((u) =>
+      u.UserId === 'orders-default' ? { ...u, UserGroupIds: [] } : u,
+    );
+    const after = planChange(current, request);
+
+    // Assess
+    expect(swap.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      [
+        'ModifyUserGroup',
+        { UserGroupId: 'orders', UserIdsToAdd: ['orders-guest'], UserIdsToRemove: ['orders-default'] },
+      ],
+    ]);
+    expect(after.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      ['DeleteUser', { UserId: 'orders-default' }],
     ]);
   });
 
@@ -414,7 +456,7 @@ describe('planChange', () => {
     expect(planChange(current, requestOf('rbac-redis'))).toEqual({ changes: [], steps: [], refused: [] });
   });
 
-  it('orders a change of everything at once: users, members, settings, upgrade, growth, shrink, tags, deletions', () => {
+  it('orders a change of everything at once: users, deletions, settings, upgrade, growth, shrink, tags', () => {
     const current = {
       ...loadCurrent('current-rbac-redis'),
       EngineVersion: '7.0.7',
@@ -432,14 +474,13 @@ describe('planChange', () => {
     const plan = planChange(current, request);
 
     expect(plan.steps.map((s) => `${s.Action} ${Object.keys(s.Parameters).join(',')}`)).toEqual([
-      'ModifyUserGroup UserGroupId,UserIdsToRemove',
+      'DeleteUser UserId',
       'ModifyReplicationGroup ReplicationGroupId,SnapshotRetentionLimit,ApplyImmediately',
       'ModifyReplicationGroup ReplicationGroupId,EngineVersion,ApplyImmediately',
       'ModifyReplicationGroup ReplicationGroupId,MultiAZEnabled,ApplyImmediately',
       'DecreaseReplicaCount ReplicationGroupId,NewReplicaCount,ApplyImmediately',
       'ModifyReplicationGroup ReplicationGroupId,CacheNodeType,ApplyImmediately',
       'RemoveTagsFromResource ResourceName,TagKeys',
-      'DeleteUser UserId',
     ]);
   });
 });

@@ -60,7 +60,12 @@ describe('a changed request converges the existing group', () => {
     ]);
     expect(output.Created.Users).toEqual([`${id}-report`]);
     const { userGroup, replicationGroup } = resourcesOf(harness.standIn, request);
-    expect(userGroup?.userIds.sort()).toEqual([`${id}-app`, `${id}-default`, `${id}-given`, `${id}-report`]);
+    expect(userGroup?.userIds.sort()).toEqual([
+      `${id}-app`,
+      `${id}-given`,
+      `${id}-report`,
+      `${id}-users-default`,
+    ]);
     expect(harness.standIn.state.users.get(`${id}-iam`)).toBeUndefined();
     expect(harness.standIn.state.users.get(`${id}-app`)?.accessString).toBe(
       'on ~app:* -@all +@read +@connection',

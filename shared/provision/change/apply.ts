@@ -127,9 +127,16 @@ async function releaseMark(
   current: CurrentConfiguration,
 ): Promise<void> {
   if (!current.ARN || readMark(current.Tags)?.digest !== requestDigest(request)) return;
-  await deps.elastiCache.send(
-    new RemoveTagsFromResourceCommand({ ResourceName: current.ARN, TagKeys: [CHANGE_TAG_KEY] }),
-  );
+  await removeTags(deps.elastiCache, { ResourceName: current.ARN, TagKeys: [CHANGE_TAG_KEY] });
+}
+
+/** Tags already gone (another execution of the same request removed them first) are as good as removed. */
+async function removeTags(elastiCache: ElastiCacheLike, input: { ResourceName: string; TagKeys: string[] }) {
+  try {
+    await elastiCache.send(new RemoveTagsFromResourceCommand(input));
+  } catch (err) {
+    if (errorName(err) !== 'TagNotFoundFault') throw err;
+  }
 }
 
 /** Why the next call must wait (`modifying`, `snapshotting`, a user group still applying members...), or undefined when the group, its user group and its users are settled. */
@@ -194,7 +201,7 @@ async function send(elastiCache: ElastiCacheLike, step: ChangeStep): Promise<voi
       await elastiCache.send(new AddTagsToResourceCommand(input));
       return;
     case 'RemoveTagsFromResource':
-      await elastiCache.send(new RemoveTagsFromResourceCommand(input));
+      await removeTags(elastiCache, input);
       return;
     case 'DeleteUser':
       await elastiCache.send(new DeleteUserCommand(input));

@@ -7,7 +7,7 @@
  *  1. users: CreateUser, then ModifyUser (access strings), so every requested user exists with its
  *     final rights before it joins the group;
  *  2. user group membership: ModifyUserGroup (one call adds and removes, so a redis group never lacks
- *     its `default` user);
+ *     its `default` user), then DeleteUser for users no longer requested (see below);
  *  3. ModifyReplicationGroup settings that move no data (description, snapshot retention, security
  *     groups, parameter group), then attaching or detaching user groups;
  *  4. engine upgrade (with the parameter group of the new family in the same call, as ElastiCache requires);
@@ -15,9 +15,10 @@
  *     Multi-AZ switched on (they need the replicas), shards added; shards removed next (onto nodes that
  *     still have the larger size), failover and Multi-AZ switched off before the replicas they need
  *     go, replicas removed, and node type scale-down last, once the nodes it shrinks hold their final data;
- *  6. tags;
- *  7. DeleteUser, last, for users that left the group, were created by the provisioner for this
- *     replication group and belong to no other group.
+ *  6. tags.
+ * A user no longer requested is deleted right after the membership step when the provisioner created
+ * it for this replication group and no other group uses it (DeleteUser takes it out of the group in
+ * the same call); otherwise it only leaves the group.
  * One call at a time: ElastiCache refuses a modification while the group is `modifying`.
  */
 
@@ -134,8 +135,23 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
     }
   }
 
+  // A user the provisioner created for this group alone is deleted, which takes it out of the group
+  // in the same call (so a crash cannot leave it outside every group, undeleted); any other user that
+  // is no longer requested only leaves the group. A redis group's `default` user cannot be deleted
+  // while it is in the group: it is swapped out with ModifyUserGroup and deleted afterwards.
+  const deletable = (user: CurrentUser | undefined): user is CurrentUser =>
+    user !== undefined &&
+    user.UserId !== ELASTICACHE_DEFAULT_USER &&
+    user.Managed &&
+    user.UserGroupIds.every((groupId) => groupId === rbac?.UserGroupId);
   const membership: ChangeStep[] = [];
-  const removedUsers: CurrentUser[] = [];
+  const deleteUsers: ChangeStep[] = [];
+  const deleteUser = (user: CurrentUser, why: string) =>
+    deleteUsers.push({
+      Action: 'DeleteUser',
+      Parameters: { UserId: user.UserId },
+      Reason: `${user.UserId} ${why}, was created by the provisioner for ${id} and is in no other group`,
+    });
   if (rbac) {
     const wanted = new Set(rbac.Users.map((user) => user.UserId));
     const group = current.UserGroup;
@@ -151,13 +167,13 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
         Reason: `user group ${rbac.UserGroupId} does not exist yet`,
       });
     } else {
-      const members = new Set(group.UserIds);
-      const toAdd = [...wanted].filter((userId) => !members.has(userId));
-      const toRemove = group.UserIds.filter((userId) => !wanted.has(userId));
-      for (const userId of toRemove) {
+      const toAdd = [...wanted].filter((userId) => !group.UserIds.includes(userId));
+      const toRemove: string[] = [];
+      for (const userId of group.UserIds.filter((member) => !wanted.has(member))) {
         change(`Rbac.Users[${userId}]`, `member of ${group.UserGroupId}`, null);
         const user = currentUsers.get(userId);
-        if (user) removedUsers.push(user);
+        if (deletable(user) && user.UserName !== 'default') deleteUser(user, 'is no longer requested');
+        else toRemove.push(userId);
       }
       if (toAdd.length > 0 || toRemove.length > 0) {
         membership.push({
@@ -172,23 +188,11 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
       }
     }
   }
-  // Users an earlier step of this change took out of the group: no longer members, still to delete.
+  // Users an earlier step of this change took out of the group (a swapped-out default user).
   for (const user of current.Users) {
-    if (wantedUser(rbac, user.UserId) || removedUsers.includes(user)) continue;
-    if (!current.UserGroup?.UserIds.includes(user.UserId)) removedUsers.push(user);
+    if (wantedUser(rbac, user.UserId) || current.UserGroup?.UserIds.includes(user.UserId)) continue;
+    if (deletable(user)) deleteUser(user, 'left the group');
   }
-  const deleteUsers: ChangeStep[] = removedUsers
-    .filter(
-      (user) =>
-        user.UserId !== ELASTICACHE_DEFAULT_USER &&
-        user.Managed &&
-        user.UserGroupIds.every((groupId) => groupId === rbac?.UserGroupId),
-    )
-    .map((user) => ({
-      Action: 'DeleteUser' as const,
-      Parameters: { UserId: user.UserId },
-      Reason: `${user.UserId} left the group, was created by the provisioner for ${id} and is in no other group`,
-    }));
 
   // Settings that move no data.
   const settings: Record<string, unknown> = {};
@@ -252,7 +256,7 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   }
   if (refused.length > 0) return { changes, steps: [], refused };
 
-  const steps: ChangeStep[] = [...createUsers, ...modifyUsers, ...membership];
+  const steps: ChangeStep[] = [...createUsers, ...modifyUsers, ...membership, ...deleteUsers];
   if (Object.keys(settings).length > 0) steps.push(modify(settings, 'settings that move no data'));
   if (userGroupsToAdd.length > 0 || userGroupsToRemove.length > 0) {
     steps.push(
@@ -290,7 +294,7 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   }
   if (replicas?.down) steps.push(replicas.down);
   if (sizeUp === false) steps.push({ ...nodeType, Reason: 'node type scale-down, once the nodes are final' });
-  steps.push(...tagSteps, ...deleteUsers);
+  steps.push(...tagSteps);
   return { changes, steps, refused };
 }
 
