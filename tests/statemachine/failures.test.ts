@@ -117,7 +117,7 @@ describe('how the provisioning state machine fails', () => {
       /not available after 1 minutes \(limit 1 minutes\); last status: creating/,
     );
     expect(statesEntered(execution).filter((state) => state === 'CheckAvailable')).toHaveLength(2);
-    // One describe while validating, one before creating, four by the checks.
+    // One describe looking for an existing group, one before creating, four by the checks.
     expect(aws.elastiCache).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 6);
     expect(statesEntered(execution).at(-1)).toBe('ProvisioningTimedOut');
   });
@@ -131,8 +131,8 @@ describe('how the provisioning state machine fails', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    // The first describe is the validation's look for an existing group.
-    expect(retriesOf(execution, 'ValidateRequest')).toEqual(['Throttling', 'Throttling']);
+    // The first describe is the look for an existing group, right after validation.
+    expect(retriesOf(execution, 'PlanChange')).toEqual(['Throttling', 'Throttling']);
     expect(aws.elastiCache).toHaveReceivedCommandTimes(CreateReplicationGroupCommand, 1);
   });
 
