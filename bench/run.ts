@@ -7,7 +7,7 @@
  *   npm run bench -- --only=cold,polling --runs=7
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { POLLING_DEFAULTS } from '../shared/provision/polling';
 import type { PollingSettings } from '../shared/provision/state';
@@ -29,6 +29,7 @@ import {
   SAMPLES_PER_DURATION,
   SPREAD,
 } from './economics';
+import { type ReshardResult, runReshard } from './reshard';
 import { readDeploySettings } from './serverless-config';
 import { runSpinUp, type SpinUpResult } from './spinup';
 import { median } from './stats';
@@ -37,8 +38,8 @@ import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from 
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
 
-type Section = 'cold' | 'polling' | 'burst' | 'spinup';
-const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup'];
+type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard';
+const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard'];
 
 function parseArgs(argv: readonly string[]): { sections: Section[]; runs: number } {
   let sections = ALL_SECTIONS;
@@ -225,6 +226,58 @@ function spinUpRows(result: SpinUpResult): Row[] {
   });
 }
 
+function reshardRows(result: ReshardResult): Row[] {
+  if (!result.measured)
+    return [['5 change in place', 'reshard 2 -> 4 shards', `not measured: ${result.reason}`, '', '', 'n/a']];
+  const failures: string[] = [];
+  if (!(result.reshardSecondsP50 <= result.goalSeconds))
+    failures.push(`${seconds(result.reshardSecondsP50)} > ${result.goalSeconds} s`);
+  if (result.keysLost > 0) failures.push(`${result.keysLost} keys lost`);
+  const runs = (pick: (round: ReshardResult['rounds'][number]) => number) =>
+    result.rounds.map((round) => pick(round).toFixed(1)).join(', ');
+  return [
+    [
+      '5 change in place',
+      `reshard 2 -> 4 shards (x 1 replica) holding ${result.keys} keys, real nodes`,
+      `p50 ${seconds(result.reshardSecondsP50)} call to available (runs: ${runs((r) => r.reshardSeconds)}); ${result.keysLost} keys lost`,
+      '',
+      `<= ${result.goalSeconds} s, 0 keys lost`,
+      verdict(failures),
+    ],
+    [
+      '5 change in place',
+      'add a replica to each of 4 shards, then remove it',
+      `add p50 ${seconds(result.addReplicaSecondsP50)} (runs: ${runs((r) => r.addReplicaSeconds)}); remove p50 ${seconds(
+        result.removeReplicaSecondsP50,
+      )} (runs: ${runs((r) => r.removeReplicaSeconds)})`,
+      '',
+      '',
+      '',
+    ],
+  ];
+}
+
+/**
+ * A run of some sections keeps the other sections' figures from the last results, and their rows in
+ * the table, so the committed file always holds every section.
+ */
+function previousResults(
+  sections: readonly Section[],
+  table: string,
+): { kept: Record<string, unknown>; table: string } {
+  const file = new URL('./results.json', import.meta.url);
+  if (sections.length === ALL_SECTIONS.length || !existsSync(file)) return { kept: {}, table };
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const lines = table.split('\n');
+  const sectionOf = (line: string) => line.split('|')[1]?.trim().split(' ')[0];
+  const fresh = new Set(lines.slice(2).map(sectionOf));
+  const older = String(previous.tableMarkdown ?? '')
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.trim() !== '' && !fresh.has(sectionOf(line)));
+  return { kept: previous, table: [...lines.slice(0, 2), ...older, ...lines.slice(2)].join('\n') };
+}
+
 async function main(): Promise<void> {
   const { sections, runs } = parseArgs(process.argv.slice(2));
   const started = performance.now();
@@ -383,12 +436,30 @@ async function main(): Promise<void> {
     results.spinUp = spinUp;
   }
 
+  if (sections.includes('reshard')) {
+    process.stderr.write('reshard: changes in place on real redis nodes...\n');
+    const reshard = await runReshard();
+    rows.push(...reshardRows(reshard));
+    notes.push(...reshard.notes);
+    results.reshard = reshard;
+  }
+
   const wallSeconds = (performance.now() - started) / 1000;
   results.wallSeconds = wallSeconds;
-  results.notes = notes;
-  const table = markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows);
+  const previous = previousResults(
+    sections,
+    markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows),
+  );
+  const table = previous.table;
+  results.notes = [
+    ...((previous.kept.notes as string[] | undefined) ?? []).filter((n) => !notes.includes(n)),
+    ...notes,
+  ];
   results.tableMarkdown = table;
-  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, jsonReplacer, 2)}\n`);
+  writeFileSync(
+    new URL('./results.json', import.meta.url),
+    `${JSON.stringify({ ...previous.kept, ...results }, jsonReplacer, 2)}\n`,
+  );
 
   const out = [table, ''];
   if (typeof results.frontierMarkdown === 'string') {

@@ -1,9 +1,6 @@
 /** A node process could not be started or the group never became ready. */
 export class NodeStartFailed extends Error {
   override readonly name = 'NodeStartFailed';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Redis refused a user's access string (or name); nothing was changed on any node. */

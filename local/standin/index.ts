@@ -8,36 +8,18 @@
  * (`AWSEvents.<Action>`, with rules that start state machines), Step Functions executions
  * (`AWSStepFunctions.<Action>`, run in this process by the runners it is given) and CloudFormation
  * DescribeStacks (a Query request with `Version=2010-05-15`).
+ *
+ * Each protocol is a table of operations (`./protocols`: add an operation as one table entry);
+ * plain HTTP routes such as a page at `/` are `routes` (`./http`), tried before the protocols.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cacheClusterOperations } from './cacheClusters';
-import {
-  CLOUDFORMATION_VERSION,
-  CLOUDFORMATION_XMLNS,
-  CloudFormationStacks,
-  cloudFormationOperations,
-  type StackRecord,
-} from './cloudFormation';
-import type { QueryOperation } from './context';
-import { type EventRule, type PublishedEvent, putEvents } from './eventBridge';
-import {
-  type FaultCounts,
-  FaultInjector,
-  type FaultKind,
-  type FaultPlan,
-  type StandInService,
-} from './faults';
+import { CloudFormationStacks, type StackRecord } from './cloudFormation';
+import type { EventRule, PublishedEvent } from './eventBridge';
+import { type FaultCounts, FaultInjector, type FaultPlan } from './faults';
+import { createStandInServer, type HttpRoute, type StandInCall } from './http';
 import { type NodeBackend, simulatedNodeBackend } from './nodeBackend';
-import { replicationGroupOperations } from './replicationGroups';
-import { type JsonOperation, secretsManagerOperations } from './secretsManager';
-import {
-  type ExecutionRecord,
-  type ExecutionRunner,
-  LocalStepFunctions,
-  stepFunctionsOperations,
-} from './stepFunctions';
+import { standInProtocols } from './protocols';
+import { type ExecutionRecord, type ExecutionRunner, LocalStepFunctions } from './stepFunctions';
 import {
   DEFAULT_DELAYS,
   DEFAULT_QUOTAS,
@@ -51,26 +33,14 @@ import {
   type UserGroupRecord,
   type UserRecord,
 } from './store';
-import { userOperations } from './users';
-import { ec, QueryParams, queryErrorResponse, queryResponse, ServiceError } from './wire';
 
 export type { StackRecord } from './cloudFormation';
 export type { DeliveredEvent, EventRule, PublishedEvent } from './eventBridge';
 export type { FaultCounts, FaultKind, FaultPlan, StandInService } from './faults';
-export type {
-  NodeBackend,
-  NodeBackendGroup,
-  NodeBackendMember,
-  NodeBackendNodeGroup,
-  NodeBackendSpec,
-  NodeBackendUser,
-  NodeEndpoint,
-  PlannedNodeGroup,
-  SimulatedNodeBackend,
-  SimulatedNodeBackendOptions,
-  SimulatedNodeGroup,
-} from './nodeBackend';
+export type { HttpRoute, StandInCall } from './http';
+export type * from './nodeBackend';
 export { plannedNodeGroups, simulatedNodeBackend, slotRanges } from './nodeBackend';
+export type { WireAnswer, WireRequest } from './protocols';
 export { ENGINE_VERSIONS } from './rules';
 export type {
   EngineEvent,
@@ -112,18 +82,8 @@ export interface StandInOptions {
   stateMachines?: Record<string, ExecutionRunner>;
   /** EventBridge rules whose target is one of `stateMachines`. */
   eventRules?: EventRule[];
-}
-
-/** One request as the stand-in saw it; never holds parameters, so never a password. */
-export interface StandInCall {
-  service: StandInService;
-  action: string;
-  /** Clock time of arrival. */
-  at: number;
-  status: number;
-  errorCode?: string;
-  /** Set when the error was injected by the fault plan. */
-  fault?: FaultKind;
+  /** Plain HTTP routes (pages, non-AWS APIs), answered before any AWS protocol. */
+  routes?: HttpRoute[];
 }
 
 export interface StandInState {
@@ -171,33 +131,7 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-const QUERY_OPERATIONS: Record<string, QueryOperation> = {
-  ...userOperations,
-  ...replicationGroupOperations,
-  ...cacheClusterOperations,
-};
-
-/** The region of the SigV4 credential scope: `Credential=AKID/20240101/us-east-1/elasticache/aws4_request`. */
-function regionOf(authorization: string | undefined): string | undefined {
-  return authorization ? /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization)?.[1] : undefined;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function internalError(error: unknown): ServiceError {
-  const message = error instanceof Error ? error.message : 'Unexpected failure';
-  return new ServiceError('InternalFailure', `The stand-in failed: ${message}`, { status: 500 });
-}
-
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
-  const host = options.host ?? '127.0.0.1';
-  const defaultRegion = options.region ?? 'us-east-1';
   const clock = options.clock ?? { now: () => Date.now() };
   const faults = new FaultInjector(options.faults);
   const nodes = options.nodes ?? simulatedNodeBackend();
@@ -210,259 +144,29 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   });
   const calls: StandInCall[] = [];
   const publishedEvents: PublishedEvent[] = [];
-  const eventRules = [...(options.eventRules ?? [])];
   const stepFunctions = new LocalStepFunctions({
     stateMachines: { ...options.stateMachines },
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());
-
-  function send(
-    response: ServerResponse,
-    status: number,
-    contentType: string,
-    body: string,
-    headers = {},
-  ): void {
-    response.writeHead(status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(body),
-      ...headers,
-    });
-    response.end(body);
-  }
-
-  /** Injected latency and failures, common to both services. */
-  async function injectFaults(service: StandInService, action: string) {
-    const latency = faults.latencyFor(service, action);
-    if (latency > 0) await sleep(latency);
-    return faults.requestFault(service, action);
-  }
-
-  async function handleQuery(body: string, region: string, response: ServerResponse, at: number) {
-    const requestId = randomUUID();
-    const params = new URLSearchParams(body);
-    const action = params.get('Action') ?? '';
-    if (params.get('Version') === CLOUDFORMATION_VERSION) {
-      return handleCloudFormation(action, params, response, at, requestId);
-    }
-    const call: StandInCall = { service: 'elasticache', action, at, status: 200 };
-    calls.push(call);
-    let result: string;
-    try {
-      const fault = await injectFaults('elasticache', action);
-      if (fault?.kind === 'throttling') {
-        call.fault = 'throttling';
-        throw new ServiceError('Throttling', 'Rate exceeded', { status: 400 });
-      }
-      if (fault?.kind === 'serverError') {
-        call.fault = 'serverError';
-        throw new ServiceError(fault.code, 'The service is unavailable. Please try again later.', {
-          status: fault.status,
-        });
-      }
-      const operation = QUERY_OPERATIONS[action];
-      if (!operation) throw ec.invalidAction(action);
-      await store.advance();
-      result = queryResponse(
-        action,
-        operation({ store, params: new QueryParams(params), region, faults }),
-        requestId,
-      );
-    } catch (caught) {
-      const error = caught instanceof ServiceError ? caught : internalError(caught);
-      call.status = error.status;
-      call.errorCode = error.code;
-      send(response, error.status, 'text/xml', queryErrorResponse(error, requestId), {
-        'x-amzn-requestid': requestId,
-      });
-      return;
-    }
-    send(response, 200, 'text/xml', result, { 'x-amzn-requestid': requestId });
-  }
-
-  async function handleJson(
-    target: string,
-    body: string,
-    region: string,
-    response: ServerResponse,
-    at: number,
-  ) {
-    const requestId = randomUUID();
-    const action = target.slice('secretsmanager.'.length);
-    const call: StandInCall = { service: 'secretsmanager', action, at, status: 200 };
-    calls.push(call);
-    let result: string;
-    try {
-      const fault = await injectFaults('secretsmanager', action);
-      if (fault?.kind === 'throttling') {
-        call.fault = 'throttling';
-        throw new ServiceError('ThrottlingException', 'Rate exceeded', { status: 400 });
-      }
-      if (fault?.kind === 'serverError') {
-        call.fault = 'serverError';
-        const code = fault.status === 500 ? 'InternalServiceError' : 'ServiceUnavailable';
-        throw new ServiceError(code, 'The service is unavailable. Please try again later.', {
-          status: fault.status,
-        });
-      }
-      const operation: JsonOperation | undefined = secretsManagerOperations[action];
-      if (!operation) throw new ServiceError('UnknownOperationException', `Unknown operation ${action}.`);
-      let parsed: unknown;
-      try {
-        parsed = body === '' ? {} : JSON.parse(body);
-      } catch {
-        throw new ServiceError('SerializationException', 'The request body is not valid JSON.');
-      }
-      result = JSON.stringify(operation({ store, body: (parsed ?? {}) as Record<string, unknown>, region }));
-    } catch (caught) {
-      const error = caught instanceof ServiceError ? caught : internalError(caught);
-      call.status = error.status;
-      call.errorCode = error.code;
-      const payload = JSON.stringify({ __type: error.code, message: error.message, Message: error.message });
-      send(response, error.status, 'application/x-amz-json-1.1', payload, {
-        'x-amzn-requestid': requestId,
-        'x-amzn-errortype': error.code,
-      });
-      return;
-    }
-    send(response, 200, 'application/x-amz-json-1.1', result, { 'x-amzn-requestid': requestId });
-  }
-
-  async function handleCloudFormation(
-    action: string,
-    params: URLSearchParams,
-    response: ServerResponse,
-    at: number,
-    requestId: string,
-  ) {
-    const call: StandInCall = { service: 'cloudformation', action, at, status: 200 };
-    calls.push(call);
-    let result: string;
-    try {
-      const fault = await injectFaults('cloudformation', action);
-      if (fault) throw injectedError(call, fault, 'Throttling');
-      const operation = cloudFormationOperations[action];
-      if (!operation) {
-        throw new ServiceError('InvalidAction', `The action ${action} is not valid for this web service.`);
-      }
-      result = queryResponse(
-        action,
-        operation(stacks, new QueryParams(params)),
-        requestId,
-        CLOUDFORMATION_XMLNS,
-      );
-    } catch (caught) {
-      const error = caught instanceof ServiceError ? caught : internalError(caught);
-      call.status = error.status;
-      call.errorCode = error.code;
-      send(response, error.status, 'text/xml', queryErrorResponse(error, requestId, CLOUDFORMATION_XMLNS), {
-        'x-amzn-requestid': requestId,
-      });
-      return;
-    }
-    send(response, 200, 'text/xml', result, { 'x-amzn-requestid': requestId });
-  }
-
-  /** Turns an injected fault into the error the service sends (`throttlingCode` differs per service). */
-  function injectedError(
-    call: StandInCall,
-    fault: NonNullable<Awaited<ReturnType<typeof injectFaults>>>,
-    throttlingCode: string,
-  ): ServiceError {
-    if (fault.kind === 'throttling') {
-      call.fault = 'throttling';
-      return new ServiceError(throttlingCode, 'Rate exceeded', { status: 400 });
-    }
-    call.fault = 'serverError';
-    return new ServiceError(fault.code, 'The service is unavailable. Please try again later.', {
-      status: fault.status,
-    });
-  }
-
-  /** EventBridge (JSON 1.1) and Step Functions (JSON 1.0). */
-  async function handleEntranceJson(
-    service: 'events' | 'states',
-    action: string,
-    body: string,
-    region: string,
-    response: ServerResponse,
-    at: number,
-  ) {
-    const requestId = randomUUID();
-    const contentType = service === 'events' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0';
-    const call: StandInCall = { service, action, at, status: 200 };
-    calls.push(call);
-    let result: string;
-    try {
-      const fault = await injectFaults(service, action);
-      if (fault) throw injectedError(call, fault, 'ThrottlingException');
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = (body === '' ? {} : (JSON.parse(body) ?? {})) as Record<string, unknown>;
-      } catch {
-        throw new ServiceError('SerializationException', 'The request body is not valid JSON.');
-      }
-      if (service === 'events') {
-        if (action !== 'PutEvents')
-          throw new ServiceError('UnknownOperationException', `Unknown operation ${action}.`);
-        result = JSON.stringify(
-          await putEvents({
-            body: parsed,
-            region,
-            now: clock.now(),
-            rules: eventRules,
-            published: publishedEvents,
-            startExecution: async (stateMachineArn, event) => {
-              try {
-                return stepFunctions.start(stateMachineArn, undefined, JSON.stringify(event)).executionArn;
-              } catch {
-                return undefined;
-              }
-            },
-          }),
-        );
-      } else {
-        const operation = stepFunctionsOperations[action];
-        if (!operation) throw new ServiceError('UnknownOperationException', `Unknown operation ${action}.`);
-        result = JSON.stringify(operation(stepFunctions, parsed));
-      }
-    } catch (caught) {
-      const error = caught instanceof ServiceError ? caught : internalError(caught);
-      call.status = error.status;
-      call.errorCode = error.code;
-      const payload = JSON.stringify({ __type: error.code, message: error.message });
-      send(response, error.status, contentType, payload, {
-        'x-amzn-requestid': requestId,
-        'x-amzn-errortype': error.code,
-      });
-      return;
-    }
-    send(response, 200, contentType, result, { 'x-amzn-requestid': requestId });
-  }
-
-  const server = createServer((request, response) => {
-    const at = clock.now();
-    readBody(request)
-      .then((body) => {
-        const region = regionOf(request.headers.authorization) ?? defaultRegion;
-        const target = request.headers['x-amz-target'];
-        if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
-          return handleJson(target, body, region, response, at);
-        }
-        if (typeof target === 'string' && target.startsWith('AWSEvents.')) {
-          return handleEntranceJson('events', target.slice('AWSEvents.'.length), body, region, response, at);
-        }
-        if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
-          const action = target.slice('AWSStepFunctions.'.length);
-          return handleEntranceJson('states', action, body, region, response, at);
-        }
-        return handleQuery(body, region, response, at);
-      })
-      .catch((error: unknown) => {
-        if (!response.headersSent) send(response, 500, 'text/plain', internalError(error).message);
-      });
+  const protocols = standInProtocols({
+    store,
+    faults,
+    stepFunctions,
+    stacks,
+    eventRules: [...(options.eventRules ?? [])],
+    publishedEvents,
+    now: () => clock.now(),
   });
+  const server = createStandInServer({
+    routes: options.routes ?? [],
+    protocols,
+    faults,
+    calls,
+    now: () => clock.now(),
+    defaultRegion: options.region ?? 'us-east-1',
+  });
+  const host = options.host ?? '127.0.0.1';
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,3 +1,5 @@
+import { formatSlots, HASH_SLOTS, parseSlots, planReshard } from './slots';
+
 /**
  * What the stand-in needs from whatever runs the cache nodes of a replication group: real
  * `redis-server` processes (local/nodes) or the simulated backend below (no processes at all).
@@ -66,7 +68,24 @@ export interface NodeBackendGroup {
   caCertificatePath?: string;
   /** Replaces the ACL users on every node (same meaning as `NodeBackendSpec.users`). */
   setUsers(users: NodeBackendUser[]): Promise<void>;
+  /**
+   * Replicas per node group id (cluster mode disabled: node group `0001`). New replicas start,
+   * hold the users and follow their primary; removed ones (those named in `remove` first, then
+   * the highest-numbered) leave and stop.
+   */
+  setReplicaCounts(replicas: Readonly<Record<string, number>>, remove?: readonly string[]): Promise<void>;
+  /** Online resharding: new node groups start and take slots, removed ones give theirs away and stop. */
+  reshard(change: ShardChange): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ShardChange {
+  /** Ids of the node groups to add, e.g. `0003`. */
+  add: string[];
+  /** Ids of the node groups to remove. */
+  remove: string[];
+  /** Replicas of each new node group. */
+  replicasPerNodeGroup: number;
 }
 
 export interface NodeBackend {
@@ -79,8 +98,6 @@ export interface PlannedNodeGroup {
   slots?: string;
   memberIds: string[];
 }
-
-const HASH_SLOTS = 16384;
 
 /** Slot ranges as `redis-cli --cluster create` assigns them, so both backends report the same. */
 export function slotRanges(shards: number): string[] {
@@ -99,7 +116,7 @@ export function slotRanges(shards: number): string[] {
   return ranges;
 }
 
-function pad(value: number, width: number): string {
+export function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
@@ -130,6 +147,24 @@ export function plannedNodeGroups(spec: NodeBackendSpec): PlannedNodeGroup[] {
   });
 }
 
+/** `<rg>-0001-003` (cluster mode enabled) or `<rg>-003`: the number after the last hyphen. */
+export function memberNumber(cacheClusterId: string): number {
+  return Number(/-(\d+)$/.exec(cacheClusterId)?.[1] ?? 0);
+}
+
+/** The id of a new member of a node group: one past the highest number it ever had. */
+export function nextMemberId(
+  replicationGroupId: string,
+  clusterMode: 'enabled' | 'disabled',
+  nodeGroupId: string,
+  existingIds: readonly string[],
+): string {
+  const next = Math.max(0, ...existingIds.map(memberNumber)) + 1;
+  return clusterMode === 'enabled'
+    ? `${replicationGroupId}-${nodeGroupId}-${pad(next, 3)}`
+    : `${replicationGroupId}-${pad(next, 3)}`;
+}
+
 export interface SimulatedNodeGroup extends NodeBackendGroup {
   readonly spec: NodeBackendSpec;
   /** The ACL users the nodes would hold now (undefined: no RBAC). */
@@ -154,6 +189,8 @@ export interface SimulatedNodeBackendOptions {
   failStart?: (spec: NodeBackendSpec) => Error | undefined;
   /** Makes setUsers fail, as a node refusing an ACL rule would. */
   failSetUsers?: (users: NodeBackendUser[]) => Error | undefined;
+  /** How long a replica or shard change takes (default 0). */
+  changeMs?: number;
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -172,7 +209,7 @@ export function simulatedNodeBackend(options: SimulatedNodeBackendOptions = {}):
       const failure = options.failStart?.(spec);
       if (failure) throw failure;
 
-      const nodeGroups: NodeBackendNodeGroup[] = plannedNodeGroups(spec).map((planned) => ({
+      let nodeGroups: NodeBackendNodeGroup[] = plannedNodeGroups(spec).map((planned) => ({
         nodeGroupId: planned.nodeGroupId,
         ...(planned.slots === undefined ? {} : { slots: planned.slots }),
         members: planned.memberIds.map((cacheClusterId, i) => ({
@@ -186,19 +223,34 @@ export function simulatedNodeBackend(options: SimulatedNodeBackendOptions = {}):
       let users = spec.users?.map((user) => ({ ...user, passwords: [...user.passwords] }));
       let stopped = false;
       let setUsersCalls = 0;
-      const first = nodeGroups[0]?.members[0];
-      const endpoints =
-        spec.clusterMode === 'enabled'
-          ? { configurationEndpoint: { address: '127.0.0.1', port: port() } }
-          : {
-              primaryEndpoint: { address: '127.0.0.1', port: first?.port ?? port() },
-              readerEndpoint: { address: '127.0.0.1', port: port() },
-            };
+      // One extra port: the configuration endpoint (enabled) or the reader endpoint (disabled).
+      const endpointPort = port();
+      const member = (cacheClusterId: string, role: NodeBackendMember['role']): NodeBackendMember => ({
+        cacheClusterId,
+        address: '127.0.0.1',
+        port: port(),
+        role,
+      });
+      const replicaIds = (nodeGroup: NodeBackendNodeGroup) =>
+        nodeGroup.members.map((existing) => existing.cacheClusterId);
 
       const group: SimulatedNodeGroup = {
         spec,
-        ...endpoints,
-        nodeGroups,
+        get configurationEndpoint() {
+          return spec.clusterMode === 'enabled' ? { address: '127.0.0.1', port: endpointPort } : undefined;
+        },
+        get primaryEndpoint() {
+          const primary = nodeGroups[0]?.members[0];
+          return spec.clusterMode === 'disabled' && primary
+            ? { address: '127.0.0.1', port: primary.port }
+            : undefined;
+        },
+        get readerEndpoint() {
+          return spec.clusterMode === 'disabled' ? { address: '127.0.0.1', port: endpointPort } : undefined;
+        },
+        get nodeGroups() {
+          return nodeGroups;
+        },
         get users() {
           return users;
         },
@@ -213,6 +265,52 @@ export function simulatedNodeBackend(options: SimulatedNodeBackendOptions = {}):
           const failure = options.failSetUsers?.(next);
           if (failure) throw failure;
           users = next.map((user) => ({ ...user, passwords: [...user.passwords] }));
+        },
+        async setReplicaCounts(replicas, remove = []) {
+          await wait(options.changeMs ?? 0);
+          nodeGroups = nodeGroups.map((nodeGroup) => {
+            const wanted = replicas[nodeGroup.nodeGroupId];
+            if (wanted === undefined) return nodeGroup;
+            const [primary, ...others] = nodeGroup.members;
+            const ordered = [
+              ...others.filter((m) => !remove.includes(m.cacheClusterId)),
+              ...others.filter((m) => remove.includes(m.cacheClusterId)).reverse(),
+            ];
+            const members = primary ? [primary, ...ordered].slice(0, wanted + 1) : [];
+            while (members.length < wanted + 1) {
+              const id = nextMemberId(
+                spec.replicationGroupId,
+                spec.clusterMode,
+                nodeGroup.nodeGroupId,
+                replicaIds({ ...nodeGroup, members }),
+              );
+              members.push(member(id, 'replica'));
+            }
+            return { ...nodeGroup, members };
+          });
+        },
+        async reshard(change) {
+          await wait(options.changeMs ?? 0);
+          const plan = planReshard(
+            nodeGroups.map((nodeGroup) => ({
+              nodeGroupId: nodeGroup.nodeGroupId,
+              slots: parseSlots(nodeGroup.slots),
+            })),
+            change.add,
+            change.remove,
+          );
+          nodeGroups = plan.target.map(({ nodeGroupId, slots }) => {
+            const existing = nodeGroups.find((nodeGroup) => nodeGroup.nodeGroupId === nodeGroupId);
+            const members =
+              existing?.members ??
+              Array.from({ length: change.replicasPerNodeGroup + 1 }, (_, i) =>
+                member(
+                  `${spec.replicationGroupId}-${nodeGroupId}-${pad(i + 1, 3)}`,
+                  i === 0 ? 'primary' : 'replica',
+                ),
+              );
+            return { nodeGroupId, slots: formatSlots(slots), members };
+          });
         },
         async stop() {
           stopped = true;

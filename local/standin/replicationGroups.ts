@@ -1,13 +1,14 @@
 /**
  * Replication groups, engine versions and tags: CreateReplicationGroup, DescribeReplicationGroups,
  * DeleteReplicationGroup, DescribeCacheEngineVersions, DescribeEvents, ListTagsForResource,
- * AddTagsToResource, RemoveTagsFromResource.
+ * AddTagsToResource, RemoveTagsFromResource; changes in place come from ./changes.
  */
+import { checkUserGroupUsable, replicationGroupChangeOperations } from './changes';
 import type { QueryContext, QueryOperation } from './context';
 import { plannedNodeGroups } from './nodeBackend';
 import {
+  checkParameterGroup,
   checkPassword,
-  compareVersions,
   ENGINE_VERSIONS,
   type EngineVersion,
   findEngineVersion,
@@ -24,20 +25,6 @@ const UNSUPPORTED_CREATE_PARAMETERS = [
   'SnapshotName',
   'ServerlessCacheSnapshotName',
 ];
-
-/** `default.<family>` or `default.<family>.cluster.on`; other names do not exist in a fresh account. */
-function checkParameterGroup(name: string, version: EngineVersion): void {
-  if (name === `default.${version.family}` || name === `default.${version.family}.cluster.on`) return;
-  const otherFamily = ENGINE_VERSIONS.some(
-    (v) => name === `default.${v.family}` || name === `default.${v.family}.cluster.on`,
-  );
-  if (otherFamily) {
-    throw ec.invalidParameterCombination(
-      `Cache parameter group ${name} is not of the family ${version.family} of ${version.engine} ${version.version}.`,
-    );
-  }
-  throw ec.cacheParameterGroupNotFound(name);
-}
 
 interface Shape {
   clusterMode: 'enabled' | 'disabled';
@@ -131,31 +118,7 @@ function checkUserGroups(
   if (!tls) {
     throw ec.invalidParameterCombination('TransitEncryptionEnabled must be true to associate a user group.');
   }
-  for (const userGroupId of userGroupIds) {
-    const group = store.userGroups.get(userGroupId);
-    if (!group) throw ec.userGroupNotFound(userGroupId);
-    if (group.status !== 'active') {
-      throw ec.invalidUserGroupState(`User group ${userGroupId} has status ${group.status}.`);
-    }
-    if (group.engine !== version.engine) {
-      throw ec.invalidParameterCombination(
-        `User group ${userGroupId} has engine ${group.engine}; the replication group has engine ${version.engine}.`,
-      );
-    }
-    if (compareVersions(version.version, group.minimumEngineVersion) < 0) {
-      throw ec.invalidParameterCombination(
-        `User group ${userGroupId} requires engine version ${group.minimumEngineVersion} or later.`,
-      );
-    }
-    for (const userId of group.userIds) {
-      const user = store.users.get(userId);
-      if (user && compareVersions(version.version, user.minimumEngineVersion) < 0) {
-        throw ec.invalidParameterCombination(
-          `User ${userId} requires engine version ${user.minimumEngineVersion} or later.`,
-        );
-      }
-    }
-  }
+  for (const userGroupId of userGroupIds) checkUserGroupUsable(store, userGroupId, version);
 }
 
 const createReplicationGroup: QueryOperation = (context) => {
@@ -481,4 +444,5 @@ export const replicationGroupOperations: Record<string, QueryOperation> = {
   ListTagsForResource: listTagsForResource,
   AddTagsToResource: addTagsToResource,
   RemoveTagsFromResource: removeTagsFromResource,
+  ...replicationGroupChangeOperations,
 };

@@ -45,6 +45,20 @@ export function findEngineVersion(engine: Engine, version: string | undefined): 
   return found;
 }
 
+/** `default.<family>` or `default.<family>.cluster.on`; other names do not exist in a fresh account. */
+export function checkParameterGroup(name: string, version: EngineVersion): void {
+  if (name === `default.${version.family}` || name === `default.${version.family}.cluster.on`) return;
+  const otherFamily = ENGINE_VERSIONS.some(
+    (v) => name === `default.${v.family}` || name === `default.${v.family}.cluster.on`,
+  );
+  if (otherFamily) {
+    throw ec.invalidParameterCombination(
+      `Cache parameter group ${name} is not of the family ${version.family} of ${version.engine} ${version.version}.`,
+    );
+  }
+  throw ec.cacheParameterGroupNotFound(name);
+}
+
 /** Numeric comparison of dotted versions. */
 export function compareVersions(a: string, b: string): number {
   const left = a.split('.').map(Number);

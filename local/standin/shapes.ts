@@ -43,10 +43,16 @@ export function userGroupShape(store: Store, group: UserGroupRecord): XmlObject 
 
 const AVAILABILITY_ZONES = ['a', 'b', 'c', 'd'];
 
+/** The nodes as they run now, once the group exists (a change shows nodes joining and leaving). */
+function runningNodes(group: ReplicationGroupRecord) {
+  const shown = group.status === 'available' || group.status === 'modifying' || group.status === 'deleting';
+  return shown ? group.nodes : undefined;
+}
+
 function nodeGroupsShape(group: ReplicationGroupRecord, region: string): XmlObject[] {
   const nodeGroupStatus = group.status === 'available' ? 'available' : group.status;
   const zone = (i: number) => `${region}${AVAILABILITY_ZONES[i % AVAILABILITY_ZONES.length]}`;
-  const nodes = group.status === 'available' || group.status === 'deleting' ? group.nodes : undefined;
+  const nodes = runningNodes(group);
 
   if (!nodes) {
     // Still creating (or failed): the shape is known, the endpoints are not.
@@ -107,7 +113,7 @@ function nodeGroupsShape(group: ReplicationGroupRecord, region: string): XmlObje
 }
 
 export function replicationGroupShape(group: ReplicationGroupRecord, region: string): XmlObject {
-  const running = group.status === 'available' || group.status === 'deleting' ? group.nodes : undefined;
+  const running = runningNodes(group);
   const memberClusters = running
     ? running.nodeGroups.flatMap((nodeGroup) => nodeGroup.members.map((member) => member.cacheClusterId))
     : group.planned.flatMap((planned) => planned.memberIds);

@@ -20,6 +20,8 @@ export interface StandInDelays {
   userGroupDeleteMs: number;
   replicationGroupCreateMs: number;
   replicationGroupDeleteMs: number;
+  /** How long a replication group stays `modifying` at least (the node work may take longer). */
+  replicationGroupModifyMs: number;
 }
 
 export const DEFAULT_DELAYS: StandInDelays = {
@@ -31,6 +33,7 @@ export const DEFAULT_DELAYS: StandInDelays = {
   userGroupDeleteMs: 300,
   replicationGroupCreateMs: 300,
   replicationGroupDeleteMs: 300,
+  replicationGroupModifyMs: 300,
 };
 
 /** Account limits; the defaults follow the service's default quotas. */
@@ -89,7 +92,7 @@ export interface UserGroupRecord {
 export interface ReplicationGroupRecord {
   replicationGroupId: string;
   description: string;
-  status: 'creating' | 'available' | 'deleting' | 'create-failed';
+  status: 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed';
   engine: Engine;
   engineVersion: string;
   cacheParameterGroupName: string;
@@ -121,6 +124,27 @@ export interface ReplicationGroupRecord {
   failureReason?: string;
   /** The last failure to apply ACL users to the nodes. */
   lastUsersError?: string;
+  /** Changes asked for with ApplyImmediately false: they wait for a maintenance window. */
+  pendingModifiedValues?: { cacheNodeType?: string; engineVersion?: string };
+  /** Why the last change to the nodes failed. */
+  lastChangeError?: string;
+}
+
+/** The open built-in default user, as nodes hold it when no user group or AUTH token applies. */
+const OPEN_DEFAULT_USER: NodeBackendUser = {
+  userName: 'default',
+  accessString: 'on ~* &* +@all',
+  passwords: [],
+  authenticationType: 'no-password',
+};
+
+export interface ReplicationGroupChange {
+  /** For DescribeEvents, e.g. `replica count 2`. */
+  summary: string;
+  /** What the nodes must do; a failure leaves the record as it was. */
+  work?: (nodes: NodeBackendGroup) => Promise<void>;
+  /** Updates the record once the work is done. */
+  apply?: () => void;
 }
 
 export interface SecretRecord {
@@ -329,8 +353,9 @@ export class Store {
     const previous = this.usersChains.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       const nodes = group.nodes;
-      const users = this.desiredNodeUsers(group);
-      if (!nodes || users === undefined || this.replicationGroups.get(id) !== group) return;
+      // A group that lost its user group (or AUTH token) gets the open default user back.
+      const users = this.desiredNodeUsers(group) ?? [OPEN_DEFAULT_USER];
+      if (!nodes || this.replicationGroups.get(id) !== group) return;
       try {
         await nodes.setUsers(users);
         delete group.lastUsersError;
@@ -358,6 +383,55 @@ export class Store {
       for (const group of this.replicationGroupsUsing(userGroupId)) groups.add(group);
     }
     await Promise.all([...groups].map((group) => this.syncNodeUsers(group)));
+  }
+
+  /**
+   * A change to a replication group: `modifying` at once, the node work started at once, and
+   * `available` again once the work is done and the modification delay has passed.
+   */
+  modifyReplicationGroup(group: ReplicationGroupRecord, change: ReplicationGroupChange): void {
+    const id = group.replicationGroupId;
+    group.status = 'modifying';
+    const gate = { settled: false };
+    const nodes = group.nodes;
+    const run = (async () => {
+      try {
+        if (change.work && nodes) await change.work(nodes);
+        change.apply?.();
+        delete group.lastChangeError;
+        this.recordEvent('replication-group', id, `Replication group ${id} modified: ${change.summary}`);
+      } catch (error) {
+        group.lastChangeError = this.scrub(error);
+        this.recordEvent(
+          'replication-group',
+          id,
+          `Failed to modify replication group ${id} (${change.summary}): ${group.lastChangeError}`,
+        );
+      } finally {
+        this.syncShape(group);
+        gate.settled = true;
+      }
+    })();
+    this.track(run);
+    this.schedule(`replicationgroup:${id}`, {
+      readyAt: this.now() + this.options.delays.replicationGroupModifyMs,
+      gate,
+      finish: () => {
+        group.status = 'available';
+      },
+    });
+  }
+
+  /** Node counts as the running nodes have them now. */
+  private syncShape(group: ReplicationGroupRecord): void {
+    const nodeGroups = group.nodes?.nodeGroups;
+    if (!nodeGroups || nodeGroups.length === 0) return;
+    if (group.clusterMode === 'enabled') {
+      group.numNodeGroups = nodeGroups.length;
+      group.replicasPerNodeGroup = Math.max(...nodeGroups.map((nodeGroup) => nodeGroup.members.length - 1));
+    } else {
+      group.numCacheClusters = nodeGroups[0]?.members.length ?? group.numCacheClusters;
+    }
   }
 
   /** Starts the nodes of a new replication group; the returned gate settles when they are up or failed. */

@@ -52,6 +52,12 @@ export const ec = {
   nodeGroupsPerReplicationGroupQuotaExceeded: (message: string) =>
     new ServiceError('NodeGroupsPerReplicationGroupQuotaExceeded', message),
   nodeQuotaForClusterExceeded: (message: string) => new ServiceError('NodeQuotaForClusterExceeded', message),
+  nodeQuotaForCustomerExceeded: (message: string) =>
+    new ServiceError('NodeQuotaForCustomerExceeded', message),
+  nodeGroupNotFound: (id: string) =>
+    new ServiceError('NodeGroupNotFoundFault', `Node group ${id} not found.`, { status: 404 }),
+  cacheClusterNotFound: (id: string) =>
+    new ServiceError('CacheClusterNotFound', `CacheCluster ${id} not found.`, { status: 404 }),
   clusterQuotaForCustomerExceeded: () =>
     new ServiceError('ClusterQuotaForCustomerExceeded', 'The quota of clusters has been exceeded.'),
   invalidParameterValue: (message: string) => new ServiceError('InvalidParameterValue', message),

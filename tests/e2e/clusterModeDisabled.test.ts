@@ -1,37 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  footprintOf,
-  type LocalProvisioning,
-  leftoversOf,
-  NOTHING_LEFT,
-  nodesOf,
-  portsAccepting,
-  provisionLocally,
-  readFixture,
-  reportTimings,
-} from './support/local';
+import { describe, expect, it } from 'vitest';
 import { eventually, primaryAndReaderOf, withNode } from './support/redis';
+import { itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
-const FIXTURE = 'cluster-mode-disabled.json';
-const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
-
-let provisioning: LocalProvisioning | undefined;
-
-function provisioned(): LocalProvisioning {
-  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
-  return provisioning;
-}
+const suite = provisionForSuite('cluster-mode-disabled.json', 'cluster mode disabled 2 nodes');
+const { provisioned, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 
 describe('cluster mode disabled, 1 primary + 1 replica, no TLS, no RBAC, on real nodes', () => {
-  beforeAll(async () => {
-    provisioning = await provisionLocally(FIXTURE);
-  });
-
-  afterAll(async () => {
-    reportTimings('cluster mode disabled 2 nodes', provisioning);
-    await provisioning?.env.close();
-  });
-
   it('reports the primary and reader endpoints, no users and what it created', () => {
     // Assess
     const { result, env } = provisioned();
@@ -83,17 +57,5 @@ describe('cluster mode disabled, 1 primary + 1 replica, no TLS, no RBAC, on real
     });
   });
 
-  it('leaves no node process, port or directory behind once the environment is closed', async () => {
-    // Prepare
-    const { env } = provisioned();
-    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
-    expect(footprint.pids).toHaveLength(2);
-    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
-
-    // Act
-    await env.close();
-
-    // Assess
-    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
-  });
+  itLeavesNothingBehind(suite, 2);
 });

@@ -1,58 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FIXTURES_DIR,
-  footprintOf,
-  type LocalProvisioning,
-  leftoversOf,
-  NOTHING_LEFT,
-  nodesOf,
-  portsAccepting,
-  provisionLocally,
-  readFixture,
-  reportTimings,
-} from './support/local';
-import {
-  type Access,
-  type Credentials,
-  connectionOutcome,
-  credentialsOf,
-  eventually,
-  GENERATED_PASSWORD,
-  primaryAndReaderOf,
-  readCredentials,
-  withNode,
-} from './support/redis';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES_DIR } from './support/local';
+import { connectionOutcome, credentialsOf, eventually, primaryAndReaderOf, withNode } from './support/redis';
+import { itKeepsPasswordsOutOfTheExecution, itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
-const FIXTURE = 'cluster-mode-disabled-rbac.json';
-const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
-
-let provisioning: LocalProvisioning | undefined;
-let users: Record<string, Credentials> = {};
-let ca = '';
-
-function provisioned(): LocalProvisioning {
-  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
-  return provisioning;
-}
-
-const as = (userName: string): Access => ({ ca, credentials: credentialsOf(users, userName) });
+const suite = provisionForSuite(
+  'cluster-mode-disabled-rbac.json',
+  'cluster mode disabled 2 nodes, TLS, RBAC',
+  { secured: true },
+);
+const { provisioned, as, ca, users, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 
 describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real nodes', () => {
-  beforeAll(async () => {
-    provisioning = await provisionLocally(FIXTURE);
-    const caPath = provisioning.env.standIn.caCertificatePath(REPLICATION_GROUP_ID);
-    if (!caPath) throw new Error('The TLS group has no CA certificate');
-    ca = readFileSync(caPath, 'utf8');
-    users = await readCredentials(provisioning.result, provisioning.env.endpoints.secretsmanager);
-  });
-
-  afterAll(async () => {
-    reportTimings('cluster mode disabled 2 nodes, TLS, RBAC', provisioning);
-    await provisioning?.env.close();
-  });
-
   it('reports the primary and reader endpoints, the users with their secrets and what it created', () => {
     // Assess
     const { result } = provisioned();
@@ -75,19 +35,7 @@ describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real no
     expect(result.Users.map((user) => user.UserName)).toEqual(['app', 'reader', 'default']);
   });
 
-  it('keeps the generated passwords in Secrets Manager, out of the execution history and result', () => {
-    // Prepare
-    const { run } = provisioned();
-    const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
-    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
-
-    // Assess
-    for (const password of passwords) {
-      expect(password).toMatch(GENERATED_PASSWORD);
-      expect(execution.includes(password), 'a password is in the execution').toBe(false);
-    }
-    expect(new Set(passwords).size).toBe(3);
-  });
+  itKeepsPasswordsOutOfTheExecution(suite, ['app', 'reader', 'default']);
 
   it('lets app write and read its keys on the primary, and reader read them on the reader endpoint', async () => {
     // Prepare
@@ -143,18 +91,18 @@ describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real no
     const { primary, reader } = primaryAndReaderOf(provisioned().result);
 
     // Act / Assess
-    expect(await connectionOutcome(primary, { ca })).toMatch(/^NOAUTH/);
-    expect(await connectionOutcome(reader, { ca })).toMatch(/^NOAUTH/);
+    expect(await connectionOutcome(primary, { ca: ca() })).toMatch(/^NOAUTH/);
+    expect(await connectionOutcome(reader, { ca: ca() })).toMatch(/^NOAUTH/);
   });
 
   it('refuses the managed default user even with its own password, and a wrong password', async () => {
     // Prepare
     const { primary } = primaryAndReaderOf(provisioned().result);
-    const wrongPassword = { username: 'reader', password: credentialsOf(users, 'app').password };
+    const wrongPassword = { username: 'reader', password: credentialsOf(users(), 'app').password };
 
     // Act / Assess
     expect(await connectionOutcome(primary, as('default'))).toMatch(/^WRONGPASS/);
-    expect(await connectionOutcome(primary, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
+    expect(await connectionOutcome(primary, { ca: ca(), credentials: wrongPassword })).toMatch(/^WRONGPASS/);
   });
 
   it('speaks TLS only, with a certificate the group CA signed', async () => {
@@ -165,22 +113,10 @@ describe('cluster mode disabled, 1 primary + 1 replica, TLS and RBAC, on real no
     // Act / Assess
     expect(await connectionOutcome(primary, as('app'))).toBe('connected');
     expect(await connectionOutcome(primary, { ...as('app'), ca: otherCa })).toMatch(/certificate/i);
-    expect(await connectionOutcome(primary, { credentials: credentialsOf(users, 'app') })).not.toBe(
+    expect(await connectionOutcome(primary, { credentials: credentialsOf(users(), 'app') })).not.toBe(
       'connected',
     );
   });
 
-  it('leaves no node process, port or directory behind once the environment is closed', async () => {
-    // Prepare
-    const { env } = provisioned();
-    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
-    expect(footprint.pids).toHaveLength(2);
-    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
-
-    // Act
-    await env.close();
-
-    // Assess
-    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
-  });
+  itLeavesNothingBehind(suite, 2);
 });

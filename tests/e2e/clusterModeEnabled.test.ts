@@ -1,16 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  footprintOf,
-  type LocalProvisioning,
-  leftoversOf,
-  membersOf,
-  NOTHING_LEFT,
-  nodesOf,
-  portsAccepting,
-  provisionLocally,
-  readFixture,
-  reportTimings,
-} from './support/local';
+import { describe, expect, it } from 'vitest';
+import { membersOf, nodesOf } from './support/local';
 import {
   asEndpoint,
   configurationEndpointOf,
@@ -21,27 +10,12 @@ import {
   shardServing,
   withNode,
 } from './support/redis';
+import { itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
-const FIXTURE = 'cluster-mode-enabled.json';
-const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
-
-let provisioning: LocalProvisioning | undefined;
-
-function provisioned(): LocalProvisioning {
-  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
-  return provisioning;
-}
+const suite = provisionForSuite('cluster-mode-enabled.json', 'cluster mode enabled 2x1');
+const { provisioned, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 
 describe('Valkey, cluster mode enabled, 2 shards x 1 replica, no TLS, no RBAC, on real nodes', () => {
-  beforeAll(async () => {
-    provisioning = await provisionLocally(FIXTURE);
-  });
-
-  afterAll(async () => {
-    reportTimings('cluster mode enabled 2x1', provisioning);
-    await provisioning?.env.close();
-  });
-
   it('reports the configuration endpoint, no users and what it created', () => {
     // Assess
     const { result, env } = provisioned();
@@ -119,17 +93,5 @@ describe('Valkey, cluster mode enabled, 2 shards x 1 replica, no TLS, no RBAC, o
     expect(servedByReplicas.flat().sort()).toEqual([...keys].sort());
   });
 
-  it('leaves no node process, port or directory behind once the environment is closed', async () => {
-    // Prepare
-    const { env } = provisioned();
-    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
-    expect(footprint.pids).toHaveLength(4);
-    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
-
-    // Act
-    await env.close();
-
-    // Assess
-    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
-  });
+  itLeavesNothingBehind(suite, 4);
 });

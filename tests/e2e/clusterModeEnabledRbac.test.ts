@@ -1,62 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { nodesOf } from './support/local';
 import {
-  footprintOf,
-  type LocalProvisioning,
-  leftoversOf,
-  NOTHING_LEFT,
-  nodesOf,
-  portsAccepting,
-  provisionLocally,
-  readFixture,
-  reportTimings,
-} from './support/local';
-import {
-  type Access,
   asEndpoint,
-  type Credentials,
   configurationEndpointOf,
   connectCluster,
   connectionOutcome,
   connectNode,
-  credentialsOf,
   eventually,
-  GENERATED_PASSWORD,
   keysAcrossSlots,
-  readCredentials,
   shardServing,
   withNode,
 } from './support/redis';
+import { itKeepsPasswordsOutOfTheExecution, itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
-const FIXTURE = 'cluster-mode-enabled-rbac.json';
-const REPLICATION_GROUP_ID = readFixture(FIXTURE).ReplicationGroupId;
-/** The goal for the largest shape this suite provisions: execution start to `available`, real nodes. */
-
-let provisioning: LocalProvisioning | undefined;
-let users: Record<string, Credentials> = {};
-let ca = '';
-
-function provisioned(): LocalProvisioning {
-  if (!provisioning) throw new Error('Provisioning failed in beforeAll');
-  return provisioning;
-}
-
-const as = (userName: string): Access => ({ ca, credentials: credentialsOf(users, userName) });
+const suite = provisionForSuite('cluster-mode-enabled-rbac.json', 'cluster mode enabled 3x1, TLS, RBAC', {
+  secured: true,
+});
+const { provisioned, as, ca, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 
 describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real nodes', () => {
-  beforeAll(async () => {
-    provisioning = await provisionLocally(FIXTURE);
-    const caPath = provisioning.env.standIn.caCertificatePath(REPLICATION_GROUP_ID);
-    if (!caPath) throw new Error('The TLS group has no CA certificate');
-    ca = readFileSync(caPath, 'utf8');
-    users = await readCredentials(provisioning.result, provisioning.env.endpoints.secretsmanager);
-  });
-
-  afterAll(async () => {
-    reportTimings('cluster mode enabled 3x1, TLS, RBAC', provisioning);
-    await provisioning?.env.close();
-  });
-
   it('reports the configuration endpoint, the users with their secrets and what it created', () => {
     // Assess
     const { result } = provisioned();
@@ -103,19 +65,7 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     expect(ranges.reduce((slots, range) => slots + range.to - range.from + 1, 0)).toBe(16384);
   });
 
-  it('keeps the generated passwords in Secrets Manager, out of the execution history and result', () => {
-    // Prepare
-    const { run } = provisioned();
-    const execution = JSON.stringify([run.history, run.events, run.output, run.error]);
-    const passwords = ['app', 'reader', 'default'].map((name) => credentialsOf(users, name).password);
-
-    // Assess
-    for (const password of passwords) {
-      expect(password).toMatch(GENERATED_PASSWORD);
-      expect(execution.includes(password), 'a password is in the execution').toBe(false);
-    }
-    expect(new Set(passwords).size).toBe(3);
-  });
+  itKeepsPasswordsOutOfTheExecution(suite, ['app', 'reader', 'default']);
 
   it('lets app write and read its keys on every shard through a cluster client', async () => {
     // Prepare
@@ -186,8 +136,8 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     const configuration = configurationEndpointOf(provisioned().result);
 
     // Act / Assess
-    expect(await connectionOutcome(configuration, { ca })).toMatch(/^NOAUTH/);
-    await expect(connectCluster(configuration, { ca })).rejects.toThrow();
+    expect(await connectionOutcome(configuration, { ca: ca() })).toMatch(/^NOAUTH/);
+    await expect(connectCluster(configuration, { ca: ca() })).rejects.toThrow();
   });
 
   it('refuses the managed default user even with its own password, and a wrong password', async () => {
@@ -197,21 +147,10 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
 
     // Act / Assess
     expect(await connectionOutcome(configuration, as('default'))).toMatch(/^WRONGPASS/);
-    expect(await connectionOutcome(configuration, { ca, credentials: wrongPassword })).toMatch(/^WRONGPASS/);
+    expect(await connectionOutcome(configuration, { ca: ca(), credentials: wrongPassword })).toMatch(
+      /^WRONGPASS/,
+    );
   });
 
-  it('leaves no node process, port or directory behind once the environment is closed', async () => {
-    // Prepare
-    const { env } = provisioned();
-    const footprint = footprintOf(nodesOf(env, REPLICATION_GROUP_ID));
-    expect(footprint.pids).toHaveLength(6);
-    expect(await portsAccepting(footprint.ports)).toEqual(footprint.ports);
-    expect(env.standIn.caCertificatePath(REPLICATION_GROUP_ID)?.startsWith(footprint.workDir)).toBe(true);
-
-    // Act
-    await env.close();
-
-    // Assess
-    expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
-  });
+  itLeavesNothingBehind(suite, 6);
 });

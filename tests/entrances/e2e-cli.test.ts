@@ -1,11 +1,6 @@
-/**
- * The CLI end to end, locally: its AWS mode (`--state-machine-arn`) against the local Step Functions
- * endpoint, whose executions run the real state machines in this process, and `npm run teardown`
- * (local/cli/teardown.ts) driven through its exported main, in the same process as the environment.
- */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEnvironment } from '../../local/environment';
+import { readJson } from '../support/fixtures';
 import { executionsOf, startEntranceEnvironment } from './support/local';
 
 let env: LocalEnvironment;
@@ -28,12 +23,7 @@ function capture() {
   };
 }
 
-const request = () =>
-  JSON.parse(
-    readFileSync(new URL('../../events/cluster-mode-enabled-rbac.json', import.meta.url), 'utf8'),
-  ) as {
-    ReplicationGroupId: string;
-  };
+const request = () => readJson<{ ReplicationGroupId: string }>('events/cluster-mode-enabled-rbac.json');
 
 describe('npm run provision -- <file> --state-machine-arn <arn> (AWS mode)', () => {
   it('starts an execution with a name derived from the request, follows it with progress lines, and prints the result', async () => {

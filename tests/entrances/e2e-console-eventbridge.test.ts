@@ -1,10 +1,3 @@
-/**
- * The console and EventBridge entrances end to end, locally: the real state machines on the real
- * handlers against the local ElastiCache and Secrets Manager, requests started directly (as
- * StartExecution from the console does) or put on the local EventBridge, whose rules (the deployed
- * ones) start the workflows with the whole event. Every execution publishes its result event there.
- */
-import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -17,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEnvironment } from '../../local/environment';
 import type { LocalWorkflow } from '../../local/workflow';
 import type { ProvisioningResult } from '../../shared/provision/state';
+import { readJson } from '../support/fixtures';
 import { executionsOf, resultEvents, startEntranceEnvironment } from './support/local';
 
 let env: LocalEnvironment;
@@ -32,10 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-function readJson<T = Record<string, unknown>>(path: string): T {
-  return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as T;
-}
 
 /** Resolves once `condition` holds. */
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
@@ -64,7 +54,7 @@ describe('from the console (StartExecution with the request)', () => {
   it('provisions the group and publishes "ElastiCache Provisioning Succeeded" with the result and CorrelationId', async () => {
     // Prepare
     const request = {
-      ...readJson('../../events/cluster-mode-disabled-rbac.json'),
+      ...readJson('events/cluster-mode-disabled-rbac.json'),
       CorrelationId: 'ticket-1234',
     };
 
@@ -165,7 +155,7 @@ describe('from EventBridge', () => {
   it('runs the sample event as its rule delivers it: the detail is the request, the event id the CorrelationId', async () => {
     // Prepare: the sample names an existing secret; the local Secrets Manager gets one.
     const event = readJson<{ id: string; detail: { Rbac: { Users: { PasswordSecretId?: string }[] } } }>(
-      '../../events/eventbridge-provisioning-requested.json',
+      'events/eventbridge-provisioning-requested.json',
     );
     const secret = await new SecretsManagerClient({}).send(
       new CreateSecretCommand({

@@ -21,6 +21,7 @@ import {
   type StandIn,
   startStandIn,
 } from '../../local/standin';
+import { rejection } from '../support/rejection';
 
 const PROVISION = 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine';
 const TEARDOWN = 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine';
@@ -106,15 +107,6 @@ beforeEach(() => {
 async function finish(executionArn: string, outcome: ExecutionOutcome): Promise<void> {
   pending.get(executionArn)?.(outcome);
   await standIn.execution(executionArn)?.done;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof Error)) throw new TypeError('expected a rejection with an Error');
-  return error;
 }
 
 const start = (name: string, input: unknown, stateMachineArn = PROVISION) =>

@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { createClient, createCluster } from 'redis';
-import {
-  findRedisServer,
-  type NodeBackendGroup,
-  type NodeBackendSpec,
-  type NodeBackendUser,
-  type NodeEndpoint,
-} from '../../local/nodes';
+import type { NodeBackendGroup, NodeBackendSpec, NodeBackendUser, NodeEndpoint } from '../../local/nodes';
+
+export {
+  acceptsConnections,
+  isRunning,
+  processesWorkingUnder as processesUnder,
+  requireRedisServer,
+} from '../support/processes';
+
 import shapesJson from './fixtures/shapes.json';
 import usersJson from './fixtures/users.json';
 
@@ -15,12 +16,6 @@ export const shapes = shapesJson as Record<keyof typeof shapesJson, NodeBackendS
 export const rbacUsers = usersJson.rbacUsers as NodeBackendUser[];
 export const reporter = usersJson.reporter as NodeBackendUser;
 export const refusedRules = usersJson.refusedRules as NodeBackendUser;
-
-export function requireRedisServer(): void {
-  if (!findRedisServer()) {
-    throw new Error('redis-server must be on PATH for tests/nodes (apt-get install redis-server)');
-  }
-}
 
 export interface Credentials {
   username: string;
@@ -114,41 +109,4 @@ export async function pidsOf(group: NodeBackendGroup, credentials?: Credentials)
       }),
     ),
   );
-}
-
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/**
- * Processes working inside `dir`, i.e. nodes started under that working directory (their
- * command line is no help: redis-server rewrites its process title).
- */
-export function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
-    } catch {
-      // The process ended while listing, or belongs to another user.
-    }
-  }
-  return pids;
 }

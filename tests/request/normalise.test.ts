@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { POLLING_DEFAULTS } from '../../shared/provision/polling';
 import { validateRequest } from '../../shared/request/validate';
+import { readJson } from '../support/fixtures';
 import { acceptedRequest, requestFixture } from './support';
 
 describe('request defaults and normalisation', () => {
@@ -34,8 +35,7 @@ describe('request defaults and normalisation', () => {
 
   it('keeps what the request sets over the defaults', () => {
     // Prepare
-    const request = {
-      ...requestFixture('minimal'),
+    const given = {
       ReplicationGroupDescription: 'Orders cache',
       CacheNodeType: 'cache.r7g.large',
       AtRestEncryptionEnabled: false,
@@ -43,19 +43,13 @@ describe('request defaults and normalisation', () => {
       TransitEncryptionEnabled: true,
       CacheParameterGroupName: 'orders-params',
     };
+    const request = { ...requestFixture('minimal'), ...given };
 
     // Act
     const validated = acceptedRequest(request);
 
     // Assess
-    expect(validated).toMatchObject({
-      ReplicationGroupDescription: 'Orders cache',
-      CacheNodeType: 'cache.r7g.large',
-      AtRestEncryptionEnabled: false,
-      SnapshotRetentionLimit: 0,
-      TransitEncryptionEnabled: true,
-      CacheParameterGroupName: 'orders-params',
-    });
+    expect(validated).toMatchObject(given);
   });
 
   it('defaults automatic failover off for a single node', () => {
@@ -144,28 +138,7 @@ describe('request defaults and normalisation', () => {
     // Assess
     expect(validated.Rbac).toEqual({
       UserGroupId: 'orders',
-      Users: [
-        {
-          UserId: 'orders-app',
-          UserName: 'app',
-          AccessString: 'on ~orders:* -@all +@read +@write',
-          AuthenticationType: 'password',
-          PasswordSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-app-Xk2Lm9',
-        },
-        {
-          UserId: 'orders-iam',
-          UserName: 'orders-iam',
-          AccessString: 'on ~orders:* +@read',
-          AuthenticationType: 'iam',
-        },
-        {
-          UserId: 'orders-default',
-          UserName: 'default',
-          AccessString: 'off -@all',
-          AuthenticationType: 'password',
-          ManagedDefault: true,
-        },
-      ],
+      Users: readJson('tests/fixtures/requests/rbac-redis-users-normalised.json'),
     });
     expect(validated.Notes).toContain(
       'Rbac.DefaultUser absent: the workflow manages orders-default (UserName default, "off -@all") so unauthenticated connections get nothing',

@@ -225,28 +225,7 @@ describe('prepareRequest', () => {
       UserGroupIds: ['orders'],
       Rbac: {
         UserGroupId: 'orders',
-        Users: [
-          {
-            UserId: 'orders-app',
-            UserName: 'app',
-            AccessString: 'on ~orders:* -@all +@read +@write',
-            AuthenticationType: 'password',
-            PasswordSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-app-Xk2Lm9',
-          },
-          {
-            UserId: 'orders-iam',
-            UserName: 'orders-iam',
-            AccessString: 'on ~orders:* +@read',
-            AuthenticationType: 'iam',
-          },
-          {
-            UserId: 'orders-default',
-            UserName: 'default',
-            AccessString: 'off -@all',
-            AuthenticationType: 'password',
-            ManagedDefault: true,
-          },
-        ],
+        Users: readJson('tests/fixtures/requests/rbac-redis-users-normalised.json'),
       },
       Polling: POLLING_DEFAULTS,
       Notes: [

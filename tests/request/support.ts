@@ -1,20 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 import { vi } from 'vitest';
 import { type Problem, ValidationError } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
 import { type ValidationResult, validateRequest } from '../../shared/request/validate';
+import { projectPath, readJson as readJsonFixture } from '../support/fixtures';
 
 /** A request as tests edit it: the patches write invalid values on purpose. */
 // biome-ignore lint/suspicious/noExplicitAny: tests build deliberately malformed requests.
 export type EditableRequest = Record<string, any>;
 
-export function projectPath(relative: string): string {
-  return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
-}
+export { projectPath } from '../support/fixtures';
 
 export function readJson(relative: string): EditableRequest {
-  return JSON.parse(readFileSync(projectPath(relative), 'utf8'));
+  return readJsonFixture<EditableRequest>(relative);
 }
 
 /** A fresh copy of tests/fixtures/requests/<name>.json. */

@@ -9,18 +9,10 @@ import {
   TagNotFoundFault,
   TagQuotaPerResourceExceeded,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStandIn, type TestStandIn } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { standInForTests } from './helpers';
 
-let env: TestStandIn;
-
-beforeAll(async () => {
-  env = await startTestStandIn();
-});
-
-afterAll(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests('all');
 
 describe('DescribeCacheEngineVersions', () => {
   it.each([

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import {
   type SimulatedNodeBackend,
   type SimulatedNodeBackendOptions,
@@ -82,10 +83,27 @@ export async function startTestStandIn(
       userGroupDeleteMs: second,
       replicationGroupCreateMs: second,
       replicationGroupDeleteMs: second,
+      replicationGroupModifyMs: second,
       ...options.delays,
     },
   });
   return { standIn, clock, nodes, ...sdkClients(standIn) };
+}
+
+/**
+ * A stand-in started before each test (or once for the file, `'all'`) and closed after it; the
+ * returned object is filled in by the hook, so tests use it as they would the result of startTestStandIn.
+ */
+export function standInForTests(scope: 'each' | 'all' = 'each', options: StandInOptions = {}): TestStandIn {
+  const env = {} as TestStandIn;
+  const [before, after] = scope === 'each' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    Object.assign(env, await startTestStandIn(options));
+  });
+  after(async () => {
+    await env.standIn.close();
+  });
+  return env;
 }
 
 /** Lets every pending change complete: time moves past the delays and node work settles. */
@@ -94,12 +112,4 @@ export async function completePending(env: TestStandIn, ms = 1000): Promise<void
   await env.standIn.settle();
 }
 
-/** The rejection of a promise, for assertions on the error's class and fields. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
+export { rejection as rejectionOf } from '../support/rejection';

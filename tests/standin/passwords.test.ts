@@ -7,22 +7,20 @@ import {
   DescribeUsersCommand,
   ModifyUserCommand,
 } from '@aws-sdk/client-elasticache';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completePending, startTestStandIn, type TestStandIn } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { completePending, standInForTests, startTestStandIn } from './helpers';
 
 const PASSWORD = 'never-shown-password-0001';
 const NEW_PASSWORD = 'never-shown-password-0002';
 const AUTH_TOKEN = 'never-shown-auth-token-0003';
+const TOKEN_GROUP = {
+  ReplicationGroupId: 'token-cache',
+  ReplicationGroupDescription: 'With AUTH token',
+  TransitEncryptionEnabled: true,
+  AuthToken: AUTH_TOKEN,
+};
 
-let env: TestStandIn;
-
-beforeEach(async () => {
-  env = await startTestStandIn();
-});
-
-afterEach(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests();
 
 /** A Query request as the SDK sends it, answered as raw text. */
 async function rawQuery(parameters: Record<string, string>): Promise<string> {
@@ -139,20 +137,13 @@ describe('passwords', () => {
   it('are masked in node errors the stand-in keeps', async () => {
     // Prepare
     await env.standIn.close();
-    env = await startTestStandIn(
-      {},
-      { failStart: (spec) => new Error(`refused ${JSON.stringify(spec.users)}`) },
+    Object.assign(
+      env,
+      await startTestStandIn({}, { failStart: (spec) => new Error(`refused ${JSON.stringify(spec.users)}`) }),
     );
 
     // Act
-    await env.elastiCache.send(
-      new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'token-cache',
-        ReplicationGroupDescription: 'With AUTH token',
-        TransitEncryptionEnabled: true,
-        AuthToken: AUTH_TOKEN,
-      }),
-    );
+    await env.elastiCache.send(new CreateReplicationGroupCommand(TOKEN_GROUP));
     await completePending(env);
     const { Events } = await env.elastiCache.send(
       new DescribeEventsCommand({ SourceType: 'replication-group' }),
@@ -166,14 +157,7 @@ describe('passwords', () => {
 
   it('keep the AUTH token out of answers while the default user of the nodes gets it', async () => {
     // Act
-    const created = await env.elastiCache.send(
-      new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'token-cache',
-        ReplicationGroupDescription: 'With AUTH token',
-        TransitEncryptionEnabled: true,
-        AuthToken: AUTH_TOKEN,
-      }),
-    );
+    const created = await env.elastiCache.send(new CreateReplicationGroupCommand(TOKEN_GROUP));
     await completePending(env);
     const described = await env.elastiCache.send(new DescribeReplicationGroupsCommand({}));
     const raw = await rawQuery({ Action: 'DescribeReplicationGroups' });

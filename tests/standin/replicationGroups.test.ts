@@ -16,15 +16,15 @@ import {
   ReplicationGroupAlreadyExistsFault,
   ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startStandIn } from '../../local/standin';
 import {
   completePending,
   fixture,
   rejectionOf,
   sdkClients,
+  standInForTests,
   startTestStandIn,
-  type TestStandIn,
 } from './helpers';
 
 const groups = fixture<Record<string, CreateReplicationGroupCommandInput>>('replication-groups.json');
@@ -36,15 +36,7 @@ const invalidRequests = fixture<
 const replicationGroup = (name: string) =>
   structuredClone(groups[name]) as CreateReplicationGroupCommandInput;
 
-let env: TestStandIn;
-
-beforeEach(async () => {
-  env = await startTestStandIn();
-});
-
-afterEach(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests();
 
 async function describeGroup(replicationGroupId: string) {
   const { ReplicationGroups } = await env.elastiCache.send(
@@ -202,7 +194,7 @@ describe('CreateReplicationGroup, progression', () => {
   it('becomes available only once the nodes are up', async () => {
     // Prepare
     await env.standIn.close();
-    env = await startTestStandIn({}, { startMs: 100 });
+    Object.assign(env, await startTestStandIn({}, { startMs: 100 }));
 
     // Act
     await env.elastiCache.send(new CreateReplicationGroupCommand(replicationGroup('disabled')));
@@ -219,7 +211,7 @@ describe('CreateReplicationGroup, progression', () => {
   it('ends create-failed when the nodes cannot start', async () => {
     // Prepare
     await env.standIn.close();
-    env = await startTestStandIn({}, { failStart: () => new Error('no free port') });
+    Object.assign(env, await startTestStandIn({}, { failStart: () => new Error('no free port') }));
 
     // Act
     await env.elastiCache.send(new CreateReplicationGroupCommand(replicationGroup('disabled')));
@@ -241,7 +233,8 @@ describe('CreateReplicationGroup, progression', () => {
 
   it('goes from creating to available on real time with short delays', async () => {
     // Prepare
-    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 30 } });
+    // Long enough that the first read lands before it even on a loaded machine.
+    const standIn = await startStandIn({ delays: { replicationGroupCreateMs: 1_000 } });
     const { elastiCache } = sdkClients(standIn);
     const seen: string[] = [];
 

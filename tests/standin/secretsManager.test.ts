@@ -10,21 +10,13 @@ import {
   ResourceNotFoundException,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rejectionOf, startTestStandIn, type TestStandIn } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { rejectionOf, standInForTests } from './helpers';
 
 const SECRET_ARN =
   /^arn:aws:secretsmanager:us-east-1:000000000000:secret:elasticache\/orders-app-[A-Za-z0-9]{6}$/;
 
-let env: TestStandIn;
-
-beforeEach(async () => {
-  env = await startTestStandIn();
-});
-
-afterEach(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests();
 
 async function createSecret(name = 'elasticache/orders-app') {
   return env.secretsManager.send(

@@ -16,25 +16,20 @@ import {
   UserGroupNotFoundFault,
   UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completePending, fixture, rejectionOf, startTestStandIn, type TestStandIn } from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { completePending, fixture, rejectionOf, standInForTests } from './helpers';
 
 const inputs = fixture<Record<string, CreateUserCommandInput & CreateUserGroupCommandInput>>('users.json');
 const user = (name: string) => structuredClone(inputs[name]) as CreateUserCommandInput;
 const group = (name: string) => structuredClone(inputs[name]) as CreateUserGroupCommandInput;
 
-let env: TestStandIn;
+const env = standInForTests();
 
 beforeEach(async () => {
-  env = await startTestStandIn();
   for (const name of ['app', 'groupDefault', 'reporting', 'valkeyApp']) {
     await env.elastiCache.send(new CreateUserCommand(user(name)));
   }
   await completePending(env);
-});
-
-afterEach(async () => {
-  await env.standIn.close();
 });
 
 async function describeGroup(userGroupId: string) {

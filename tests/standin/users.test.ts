@@ -16,22 +16,14 @@ import {
   UserNotFoundFault,
   UserQuotaExceededFault,
 } from '@aws-sdk/client-elasticache';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completePending, fixture, rejectionOf, startTestStandIn, type TestStandIn } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { completePending, fixture, rejectionOf, standInForTests, startTestStandIn } from './helpers';
 
 const users = fixture<Record<string, CreateUserCommandInput>>('users.json');
 const groups = fixture<Record<string, CreateUserGroupCommandInput>>('users.json');
 const user = (name: string) => structuredClone(users[name] as CreateUserCommandInput);
 
-let env: TestStandIn;
-
-beforeEach(async () => {
-  env = await startTestStandIn();
-});
-
-afterEach(async () => {
-  await env.standIn.close();
-});
+const env = standInForTests();
 
 async function describeUser(userId: string) {
   const { Users } = await env.elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
@@ -169,7 +161,7 @@ describe('CreateUser', () => {
   it('rejects users beyond the quota with UserQuotaExceededFault', async () => {
     // Prepare
     await env.standIn.close();
-    env = await startTestStandIn({ quotas: { users: 1 } });
+    Object.assign(env, await startTestStandIn({ quotas: { users: 1 } }));
     await env.elastiCache.send(new CreateUserCommand(user('app')));
 
     // Act

@@ -29,7 +29,7 @@ describe('how the provisioning state machine fails', () => {
     'rejects events/invalid/%s with ValidationError before any AWS call',
     async (file) => {
       // Prepare
-      const input = readJson(`../../../events/invalid/${file}`);
+      const input = readJson(`events/invalid/${file}`);
 
       // Act
       const execution = await execute(input);
@@ -50,7 +50,7 @@ describe('how the provisioning state machine fails', () => {
 
   it('tells where a password belongs instead of echoing the one a request carries', async () => {
     // Act
-    const execution = await execute(readJson('../../../events/invalid/password-in-request.json'));
+    const execution = await execute(readJson('events/invalid/password-in-request.json'));
 
     // Assess
     expect(execution.error?.Error).toBe('ValidationError');

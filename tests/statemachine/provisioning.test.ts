@@ -11,7 +11,7 @@ import type { ProvisioningResult } from '../../shared/provision/state';
 import { GIVEN_SECRET } from './support/fakeAws';
 import { aws, execute, FAST_POLLING, readJson, request, statesEntered } from './support/workflow';
 
-const result = (name: string) => readJson<ProvisioningResult>(`../fixtures/results/${name}`);
+const result = (name: string) => readJson<ProvisioningResult>(`tests/statemachine/fixtures/results/${name}`);
 
 const withoutRbac = [
   {
@@ -54,7 +54,10 @@ const withRbac = [
   },
   {
     shape: 'cluster mode enabled (Valkey)',
-    input: { ...readJson('../fixtures/requests/cluster-mode-enabled-rbac.json'), Polling: FAST_POLLING },
+    input: {
+      ...readJson('tests/statemachine/fixtures/requests/cluster-mode-enabled-rbac.json'),
+      Polling: FAST_POLLING,
+    },
     expected: result('cluster-mode-enabled-rbac.json'),
     createState: 'CreateClusterModeEnabled',
     engine: 'valkey',
@@ -190,7 +193,7 @@ describe('the provisioning state machine with every Task on its real handler', (
 
   it('starts from an EventBridge event and uses the password secret the request names', async () => {
     // Prepare
-    const event = readJson('../../../events/eventbridge-provisioning-requested.json');
+    const event = readJson('events/eventbridge-provisioning-requested.json');
     const detail = { ...(event.detail as Record<string, unknown>), Polling: FAST_POLLING };
 
     // Act
@@ -214,7 +217,7 @@ describe('the provisioning state machine with every Task on its real handler', (
 
   it('never lets a password into the execution history, the output or the function logs', async () => {
     // Prepare: generated passwords (redis request) and a given one (EventBridge request).
-    const event = readJson('../../../events/eventbridge-provisioning-requested.json');
+    const event = readJson('events/eventbridge-provisioning-requested.json');
     const inputs = [
       request('cluster-mode-disabled-rbac.json'),
       { ...event, detail: { ...(event.detail as Record<string, unknown>), Polling: FAST_POLLING } },

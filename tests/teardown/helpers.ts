@@ -20,11 +20,4 @@ export const ARN = {
   secret: (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`,
 };
 
-export async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof Error)) throw new TypeError('expected the promise to reject with an Error');
-  return error;
-}
+export { rejection } from '../support/rejection';

@@ -135,29 +135,16 @@ function existingResources(): void {
     })
     .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
   ec.on(DeleteReplicationGroupCommand).resolves({ ReplicationGroup: { Status: 'deleting' } });
+  const activeGroup = {
+    UserGroupId: 'orders',
+    Status: 'active',
+    ARN: ARN.userGroup('orders'),
+    UserIds: ['default', 'orders-app', 'orders-iam'],
+    ReplicationGroups: [],
+  };
   ec.on(DescribeUserGroupsCommand)
-    .resolvesOnce({
-      UserGroups: [
-        {
-          UserGroupId: 'orders',
-          Status: 'active',
-          ARN: ARN.userGroup('orders'),
-          UserIds: ['default', 'orders-app', 'orders-iam'],
-          ReplicationGroups: [],
-        },
-      ],
-    })
-    .resolvesOnce({
-      UserGroups: [
-        {
-          UserGroupId: 'orders',
-          Status: 'active',
-          ARN: ARN.userGroup('orders'),
-          UserIds: ['default', 'orders-app', 'orders-iam'],
-          ReplicationGroups: [],
-        },
-      ],
-    })
+    .resolvesOnce({ UserGroups: [activeGroup] })
+    .resolvesOnce({ UserGroups: [activeGroup] })
     .resolvesOnce({
       UserGroups: [{ UserGroupId: 'orders', Status: 'deleting', ARN: ARN.userGroup('orders') }],
     })

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
@@ -12,12 +11,9 @@ import type { Clock } from '../../shared/clock';
 import { ConflictError, ProvisioningTimedOut, ReplicationGroupCreateFailed } from '../../shared/errors';
 import { waitAvailable } from '../../shared/provision/availability';
 import type { PollingSettings, PollResult, ProvisionState } from '../../shared/provision/state';
+import { readJson } from '../support/fixtures';
 
-function fixture<T>(name: string): T {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/replication-groups/${name}.json`, import.meta.url), 'utf8'),
-  );
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);
 function withStatus(output: DescribeReplicationGroupsCommandOutput, status: string) {
   const group = output.ReplicationGroups?.[0];
   return { ReplicationGroups: [{ ...group, Status: status }] };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   CreateReplicationGroupCommand,
   DescribeEventsCommand,
@@ -19,6 +18,7 @@ import {
   createReplicationGroup,
 } from '../../shared/provision/replicationGroup';
 import type { ProvisionState } from '../../shared/provision/state';
+import { readJson } from '../support/fixtures';
 
 const SHAPES = [
   'cluster-mode-disabled',
@@ -28,11 +28,7 @@ const SHAPES = [
 ] as const;
 type Shape = (typeof SHAPES)[number];
 
-function fixture<T>(name: string): T {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/replication-groups/${name}.json`, import.meta.url), 'utf8'),
-  );
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);
 const stateFor = (shape: Shape) => fixture<ProvisionState>(`state-${shape}`);
 const describeAvailable = (shape: Shape) =>
   fixture<DescribeReplicationGroupsCommandOutput>(`describe-${shape}-available`);
@@ -100,6 +96,20 @@ beforeEach(() => {
   elastiCacheMock.reset();
   vi.clearAllMocks();
 });
+
+/** The group is missing when first described, then another execution's creating group, and CreateReplicationGroup finds it exists. */
+function anotherExecutionCreatesTheGroup() {
+  elastiCacheMock
+    .on(DescribeReplicationGroupsCommand)
+    .rejectsOnce(notFound())
+    .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
+  elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
+    new ReplicationGroupAlreadyExistsFault({
+      message: 'Replication group already exists',
+      $metadata: {},
+    }),
+  );
+}
 
 describe('buildCreateReplicationGroupParams', () => {
   it.each(SHAPES)('sends what the %s seed script sends, apart from the documented differences', (shape) => {
@@ -296,16 +306,7 @@ describe('createReplicationGroup', () => {
   it('compares the group a concurrent execution created when CreateReplicationGroup reports it exists', async () => {
     // Prepare
     const state = stateFor('cluster-mode-enabled-tls-rbac');
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const result = await createReplicationGroup(deps, state);
@@ -321,16 +322,7 @@ describe('createReplicationGroup', () => {
     const state = stateFor('cluster-mode-enabled-tls-rbac');
     state.request.NumNodeGroups = 4;
     state.request.ReplicasPerNodeGroup = 2;
-    elastiCacheMock
-      .on(DescribeReplicationGroupsCommand)
-      .rejectsOnce(notFound())
-      .resolves(fixture('describe-cluster-mode-enabled-tls-rbac-creating'));
-    elastiCacheMock.on(CreateReplicationGroupCommand).rejects(
-      new ReplicationGroupAlreadyExistsFault({
-        message: 'Replication group already exists',
-        $metadata: {},
-      }),
-    );
+    anotherExecutionCreatesTheGroup();
 
     // Act
     const outcome = createReplicationGroup(deps, state);

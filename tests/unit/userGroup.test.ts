@@ -16,6 +16,7 @@ import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
+import { rejection } from '../support/rejection';
 
 const ec = mockClient(ElastiCacheClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
@@ -32,15 +33,6 @@ function group(overrides: Partial<UserGroup> = {}): { UserGroups: UserGroup[] } 
       { UserGroupId: 'orders', Status: 'active', Engine: 'redis', UserIds: ALL_USERS, ...overrides },
     ],
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof Error)) throw new TypeError('expected the promise to reject with an Error');
-  return error;
 }
 
 beforeEach(() => {

@@ -25,6 +25,7 @@ import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
 import { loadState } from '../fixtures/states/load';
+import { rejection } from '../support/rejection';
 
 const ec = mockClient(ElastiCacheClient);
 const sm = mockClient(SecretsManagerClient);
@@ -113,15 +114,6 @@ function noUserExists(): void {
     SecretString: GIVEN_PASSWORD,
   });
   sm.on(CreateSecretCommand).resolves({ ARN: DEFAULT_SECRET_ARN, Name: DEFAULT_SECRET_NAME });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(error instanceof Error)) throw new TypeError('expected the promise to reject with an Error');
-  return error;
 }
 
 beforeEach(() => {
@@ -291,7 +283,7 @@ describe('ensureUsers: the given password secret', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).problems).toEqual([
+      expect((error as unknown as ValidationError).problems).toEqual([
         { field: 'Rbac.Users[orders-app].PasswordSecretId', message: expect.stringContaining(APP_SECRET_ID) },
       ]);
       expect(ec).not.toHaveReceivedCommand(CreateUserCommand);

@@ -2,14 +2,24 @@
  * Provisioning a fixture request locally, end to end: the stand-in with real redis-server nodes,
  * the deployed state machine definition and the real handlers, in this process.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
-import { findRedisServer, type NodeBackendGroup, type NodeBackendMember } from '../../../local/nodes';
+import type { NodeBackendGroup, NodeBackendMember } from '../../../local/nodes';
 import type { RunResult } from '../../../local/workflow';
 import type { ProvisioningResult } from '../../../shared/provision/state';
+import { readJson } from '../../support/fixtures';
+import {
+  isRunning,
+  portsAccepting,
+  processesWorkingUnder,
+  redisServerProcesses,
+  requireRedisServer,
+  workingDirectoryOf,
+} from '../../support/processes';
+
+export * from '../../support/processes';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/e2e/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,13 +30,7 @@ export interface FixtureRequest {
 }
 
 export function readFixture(name: string): FixtureRequest {
-  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as FixtureRequest;
-}
-
-export function requireRedisServer(): void {
-  if (!findRedisServer()) {
-    throw new Error('The e2e tests need redis-server on the PATH (apt-get install redis-server)');
-  }
+  return readJson<FixtureRequest>(`tests/fixtures/e2e/${name}`);
 }
 
 export interface ProvisioningTimings {
@@ -113,75 +117,6 @@ export function nodesOf(env: LocalEnvironment, replicationGroupId: string): Node
 
 export function membersOf(nodes: NodeBackendGroup): NodeBackendMember[] {
   return nodes.nodeGroups.flatMap((nodeGroup) => nodeGroup.members);
-}
-
-/** Process ids of redis-server processes serving any of the ports (redis-server puts its address in its title). */
-export function redisServerProcesses(ports: readonly number[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let commandLine: string;
-    try {
-      commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    } catch {
-      continue; // Ended while listing.
-    }
-    if (!commandLine.includes('redis-server')) continue;
-    if (ports.some((port) => new RegExp(`:${port}(\\D|$)`).test(commandLine))) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/** The working directory of a process, or undefined once it is gone. */
-export function workingDirectoryOf(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Processes whose working directory is `dir` or below it (still true once the directory is deleted). */
-export function processesWorkingUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cwd = workingDirectoryOf(Number(entry));
-    if (cwd === dir || cwd?.startsWith(`${dir}/`)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-export function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-export async function portsAccepting(ports: readonly number[]): Promise<number[]> {
-  const accepting = await Promise.all(ports.map((port) => acceptsConnections(port)));
-  return ports.filter((_, index) => accepting[index]);
-}
-
-/**
- * Whether the process still runs. A zombie does not: it has ended and waits to be reaped, which an
- * orphan's new parent (PID 1 of a container, say) may do late.
- */
-export function isRunning(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // Fields after the parenthesised command name: state first.
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
 }
 
 /** The ports, processes and working directory of a running group, to check after teardown. */

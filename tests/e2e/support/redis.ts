@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createClient, createCluster } from 'redis';
 import type { Endpoint, ProvisioningResult } from '../../../shared/provision/state';
+import { passwordIn } from '../../support/secrets';
 
 export interface Credentials {
   username: string;
@@ -48,17 +49,6 @@ export async function readCredentials(
   } finally {
     secretsManager.destroy();
   }
-}
-
-/** A secret holds JSON {"username","password"} or the password as a plain string. */
-function passwordIn(secretString: string): string {
-  try {
-    const parsed = JSON.parse(secretString) as { password?: unknown };
-    if (typeof parsed.password === 'string') return parsed.password;
-  } catch {
-    // A plain string.
-  }
-  return secretString;
 }
 
 export function credentialsOf(all: Record<string, Credentials>, userName: string): Credentials {

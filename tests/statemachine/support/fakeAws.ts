@@ -1,9 +1,3 @@
-/**
- * ElastiCache and Secrets Manager as the workflow sees them, behind aws-sdk-client-mock: the real
- * handlers send real SDK commands and get answers shaped like the service's, from a small in-memory
- * account whose resources move from `creating` to `active`/`available` as they are described.
- */
-import { readFileSync } from 'node:fs';
 import {
   type CacheEngineVersion,
   CreateReplicationGroupCommand,
@@ -37,14 +31,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readJson } from '../../support/fixtures';
+import { passwordIn } from '../../support/secrets';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const METADATA = { httpStatusCode: 400, requestId: 'fake-request' };
 
-function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/aws/${name}`, import.meta.url), 'utf8')) as T;
-}
+const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/aws/${name}`);
 
 const ENGINE_VERSIONS = fixture<{ CacheEngineVersions: CacheEngineVersion[] }>(
   'describe-cache-engine-versions.json',
@@ -350,16 +344,6 @@ export class FakeAws {
       return { ARN: arn, Name: input.Name, VersionId: 'v1' };
     });
   }
-}
-
-function passwordIn(secretString: string): string {
-  try {
-    const parsed = JSON.parse(secretString) as { password?: unknown };
-    if (typeof parsed.password === 'string') return parsed.password;
-  } catch {
-    // A plain-text secret is the password itself.
-  }
-  return secretString;
 }
 
 /** Counts one describe; the resource reports its settled status once enough describes have happened. */

@@ -1,8 +1,3 @@
-/**
- * The provisioning state machine with every Task on its real handler, AWS faked at the SDK, and no
- * waiting anywhere: Wait states and retry backoffs take 0 ms, the handlers' own sleeps are scaled to 0.
- */
-import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
 import { createLocalWorkflow, type LocalWorkflow, type RunResult } from '../../../local/workflow';
 import { FakeAws } from './fakeAws';
@@ -42,13 +37,13 @@ export async function execute(input: unknown): Promise<Execution> {
   }
 }
 
-export function readJson<T = Record<string, unknown>>(path: string): T {
-  return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as T;
-}
+import { readJson } from '../../support/fixtures';
+
+export { readJson };
 
 /** A request from the repository's examples (events/), with a short polling schedule. */
 export function request(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...readJson(`../../../events/${name}`), Polling: FAST_POLLING, ...extra };
+  return { ...readJson(`events/${name}`), Polling: FAST_POLLING, ...extra };
 }
 
 export const FAST_POLLING = {
