@@ -44,7 +44,7 @@ describe('cluster mode enabled: shards 2 -> 3, replicas 1 -> 2, node type, keys 
   const request = readFixture('change-cluster-mode-enabled.json');
   const keys = keysAcrossSlots(300);
 
-  it('reshards online and adds replicas, every key readable through the cluster client after each step', async () => {
+  it('reshards online, adds replicas and resizes the nodes; every key written before reads back through the cluster client', async () => {
     // Prepare
     const first = await run(request);
     const cluster = await connectCluster(configurationEndpointOf(first));
