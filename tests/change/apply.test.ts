@@ -70,6 +70,23 @@ function existingGroup(
   }
 }
 
+/** orders-iam as DescribeUsers reports it, a member of `userGroupIds`. */
+function iamUserIn(userGroupIds: string[]) {
+  ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
+    Users: [
+      {
+        UserId: 'orders-iam',
+        UserName: 'orders-iam',
+        AccessString: 'on ~* +@read',
+        Status: 'active',
+        Authentication: { Type: 'iam' },
+        UserGroupIds: userGroupIds,
+        ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
+      },
+    ],
+  });
+}
+
 function state(request: NormalisedRequest, change?: Partial<ChangeState>): ProvisionState {
   return { request, ...(change && { change: changeState({ Exists: true, ...change }) }) };
 }
@@ -242,19 +259,7 @@ describe('applyNextChange', () => {
         },
       ],
     });
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
-      Users: [
-        {
-          UserId: 'orders-iam',
-          UserName: 'orders-iam',
-          AccessString: 'on ~* +@read',
-          Status: 'active',
-          Authentication: { Type: 'iam' },
-          UserGroupIds: [],
-          ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
-        },
-      ],
-    });
+    iamUserIn([]);
     const request = requestOf('rbac-redis', (r) => {
       if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
     });
@@ -269,19 +274,7 @@ describe('applyNextChange', () => {
   it('remembers the users it takes out of the group', async () => {
     // Prepare: orders-iam is also in another group, so it only leaves this one.
     existingGroup();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
-      Users: [
-        {
-          UserId: 'orders-iam',
-          UserName: 'orders-iam',
-          AccessString: 'on ~* +@read',
-          Status: 'active',
-          Authentication: { Type: 'iam' },
-          UserGroupIds: ['orders', 'reports'],
-          ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
-        },
-      ],
-    });
+    iamUserIn(['orders', 'reports']);
     ec.on(ModifyUserGroupCommand).resolves({});
     const request = requestOf('rbac-redis', (r) => {
       if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');

@@ -4,18 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describePlan, planProvisioning } from '../../local/cli/plan';
-import { createGivenSecret } from '../reliability/support/account';
 import { type Harness, startHarness } from '../reliability/support/harness';
 import { rbacRequest } from '../reliability/support/requests';
+import { provisionedOnce } from './support';
 
 let harness: Harness;
 const id = 'plan-existing';
 
 beforeAll(async () => {
   harness = await startHarness();
-  await createGivenSecret(harness.admin, id);
-  const first = await harness.execute(rbacRequest(id));
-  if (first.status !== 'SUCCEEDED') throw new Error(`provisioning failed: ${first.error?.Cause}`);
+  await provisionedOnce(harness, id);
 }, 60_000);
 
 afterAll(async () => {

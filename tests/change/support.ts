@@ -6,6 +6,9 @@ import type { CurrentConfiguration } from '../../shared/provision/change/types';
 import type { NormalisedRequest } from '../../shared/provision/state';
 import { prepareRequest } from '../../shared/request/prepare';
 import { loadState, type StateFixture } from '../fixtures/states/load';
+import { createGivenSecret } from '../reliability/support/account';
+import type { Harness } from '../reliability/support/harness';
+import { rbacRequest } from '../reliability/support/requests';
 
 export type CurrentFixture = 'current-rbac-redis' | 'current-cluster-mode-enabled';
 
@@ -45,4 +48,11 @@ export async function remainingSteps(elastiCache: ElastiCacheLike, request: unkn
   const current = await readCurrent(elastiCache, normalised);
   if (!current) throw new Error(`replication group ${normalised.ReplicationGroupId} does not exist`);
   return planChange(current, normalised).steps.map((step) => step.Action);
+}
+
+/** Provisions the reliability suite's RBAC request once for `id`; the group then exists as the provisioner made it. */
+export async function provisionedOnce(harness: Harness, id: string): Promise<void> {
+  await createGivenSecret(harness.admin, id);
+  const first = await harness.execute(rbacRequest(id));
+  if (first.status !== 'SUCCEEDED') throw new Error(`provisioning ${id} failed: ${first.error?.Cause}`);
 }

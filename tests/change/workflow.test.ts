@@ -3,10 +3,10 @@
  * the real handlers, the real SDK. The group is provisioned once, then changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGivenSecret, resourcesOf } from '../reliability/support/account';
+import { resourcesOf } from '../reliability/support/account';
 import { type Harness, startHarness } from '../reliability/support/harness';
 import { type RbacRequest, rbacRequest } from '../reliability/support/requests';
-import { remainingSteps } from './support';
+import { provisionedOnce, remainingSteps } from './support';
 
 let harness: Harness;
 
@@ -18,11 +18,9 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** Provisions the request once; the group then exists as the provisioner made it. */
+/** The request as first provisioned; the group then exists as the provisioner made it. */
 async function provisioned(id: string): Promise<RbacRequest> {
-  await createGivenSecret(harness.admin, id);
-  const first = await harness.execute(rbacRequest(id));
-  expect(first.status, first.error?.Cause).toBe('SUCCEEDED');
+  await provisionedOnce(harness, id);
   return rbacRequest(id);
 }
 /** Calls that create, change or delete anything. */

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_TAG_KEY } from '../../shared/tags';
-import { remainingSteps } from '../change/support';
-import { createGivenSecret, resourcesOf } from './support/account';
+import { provisionedOnce, remainingSteps } from '../change/support';
+import { resourcesOf } from './support/account';
 import { type CrashPoint, crashAfterCall, crashingHandlers } from './support/crash';
 import { type Harness, startHarness } from './support/harness';
 import { type RbacRequest, rbacRequest } from './support/requests';
@@ -22,11 +22,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function provisioned(id: string): Promise<void> {
-  await createGivenSecret(harness.admin, id);
-  const first = await harness.execute(rbacRequest(id));
-  expect(first.status, first.error?.Cause).toBe('SUCCEEDED');
-}
+const provisioned = (id: string) => provisionedOnce(harness, id);
 
 /** The change: a report user joins, the IAM user leaves (and is deleted), the app user reads only, the team tag changes. */
 function changedRequest(id: string, team = 'payments'): RbacRequest {
