@@ -66,11 +66,8 @@ export async function planProvisioning(
 /** The plan in words, as `terraform plan` shows one: each difference, then each call in order. */
 export function describePlan(plan: Plan): string[] {
   const existing = plan.Existing;
-  if (!existing) {
-    return [
-      `Replication group ${plan.Request.ReplicationGroupId} does not exist: ${plan.Calls.length} calls create it`,
-    ];
-  }
+  // A new group's plan is the JSON document alone, as it always was.
+  if (!existing) return [];
   const lines = [`Replication group ${existing.ReplicationGroupId} exists (${existing.Status})`];
   if (existing.Changes.length === 0) return [...lines, 'No changes: it matches the request.'];
   const value = (item: unknown) => (item === null || item === undefined ? '(none)' : JSON.stringify(item));

@@ -90,5 +90,6 @@ describe('--plan against an existing group', () => {
 
     expect(plan.Existing).toBeUndefined();
     expect(plan.Calls.map((call) => call.Action)).toContain('CreateReplicationGroup');
+    expect(describePlan(plan)).toEqual([]);
   });
 });
