@@ -198,7 +198,7 @@ describe('the packaged service (serverless package, offline)', () => {
   beforeAll(async () => {
     packaged = await packageService(STAGE);
     resources = packaged.template.Resources;
-  }, 180_000);
+  }, 300_000);
 
   afterAll(() => {
     if (packaged) rmSync(packaged.directory, { recursive: true, force: true });
