@@ -35,7 +35,7 @@ import type {
   RefusedChange,
 } from './types';
 
-/** ElastiCache's built-in user: never removed or deleted by a change. */
+/** ElastiCache's built-in user: it may leave a group, it is never deleted. */
 const ELASTICACHE_DEFAULT_USER = 'default';
 
 /** The oldest Redis OSS version ElastiCache upgrades to Valkey in place. */
