@@ -173,7 +173,7 @@ describe('applyNextChange', () => {
       r.AutomaticFailoverEnabled = false;
     });
 
-    const change = await applyNextChange(deps, state(request, {}));
+    const change = await applyNextChange(deps, state(request, { WaitingSince: NOW - 60_000 }));
 
     expect(ec).toHaveReceivedCommandTimes(ModifyReplicationGroupCommand, 1);
     expect(ec).toHaveReceivedCommandWith(ModifyReplicationGroupCommand, {
@@ -183,6 +183,7 @@ describe('applyNextChange', () => {
     });
     expect(ec).toHaveReceivedCommandTimes(DecreaseReplicaCountCommand, 0);
     expect(change).toMatchObject({ Done: false, Waiting: false, Checks: 1, WaitSeconds: 10 });
+    expect(change.WaitingSince).toBeUndefined();
     expect(change.Applied.map((step) => step.Action)).toEqual(['ModifyReplicationGroup']);
   });
 

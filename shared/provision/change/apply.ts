@@ -86,7 +86,8 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
       ReplicationGroupId: id,
       Applied: previous.Applied.length,
     });
-    return { ...previous, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
+    const { WaitingSince: _waited, ...finished } = previous;
+    return { ...finished, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
   }
 
   try {
@@ -99,7 +100,8 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     const name = errorName(err);
     if (name && BUSY.has(name))
       return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
-    // The run ends here: another request may change the group at once (a re-run of this one would anyway).
+    // The run ends here: another request may change the group at once (a re-run of this one would
+    // anyway). The call's own error is the one to report, whatever becomes of the mark.
     await releaseMark(deps, request, current).catch(() => undefined);
     throw err;
   }
@@ -109,8 +111,10 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     Parameters: next.Parameters,
   });
   const removed = (next.Parameters.UserIdsToRemove as string[] | undefined) ?? [];
+  // Progress: a later wait is measured from its own start.
+  const { WaitingSince: _waited, ...progressed } = previous;
   return {
-    ...previous,
+    ...progressed,
     Applied: [...previous.Applied, next],
     RemovedUsers: [...new Set([...previous.RemovedUsers, ...removed])],
     Done: false,
