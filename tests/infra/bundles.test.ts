@@ -31,7 +31,7 @@ beforeAll(async () => {
     if (!bundle) throw new Error(`${fn}.zip holds no functions/${fn}.mjs`);
     writeFileSync(join(bundlesDirectory, `${fn}.mjs`), bundle.data());
   }
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await standIn?.close();
