@@ -29,6 +29,7 @@ import {
   SAMPLES_PER_DURATION,
   SPREAD,
 } from './economics';
+import { CHANGE_GOAL_MS, type LocalBenchResult, READY_GOAL_SECONDS, runLocalBench } from './local';
 import { type ReshardResult, runReshard } from './reshard';
 import { readDeploySettings } from './serverless-config';
 import { runSpinUp, type SpinUpResult } from './spinup';
@@ -38,8 +39,8 @@ import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from 
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
 
-type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard';
-const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard'];
+type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard' | 'local';
+const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard', 'local'];
 
 function parseArgs(argv: readonly string[]): { sections: Section[]; runs: number } {
   let sections = ALL_SECTIONS;
@@ -257,6 +258,30 @@ function reshardRows(result: ReshardResult): Row[] {
   ];
 }
 
+function localRows(result: LocalBenchResult): Row[] {
+  const ready =
+    result.readyMedianSeconds > READY_GOAL_SECONDS ? [`${seconds(result.readyMedianSeconds)}`] : [];
+  const change = result.changeP95Ms > CHANGE_GOAL_MS ? [`p95 ${ms(result.changeP95Ms)}`] : [];
+  return [
+    [
+      '6 local',
+      '`npm run local` to its ready line',
+      `p50 ${result.readyMedianSeconds.toFixed(2)} s (runs: ${result.readySeconds.map((s) => s.toFixed(2)).join(', ')})`,
+      `without npm (node --import tsx): p50 ${result.readyWithoutNpmMedianSeconds.toFixed(2)} s; load average ${result.loadAverage.toFixed(1)} on ${cpus().length} cores`,
+      `<= ${READY_GOAL_SECONDS} s`,
+      verdict(ready),
+    ],
+    [
+      '6 local',
+      'console: a state change to the graph showing it',
+      `p50 ${ms(result.changeMedianMs)}, p95 ${ms(result.changeP95Ms)} (${result.changes} changes); page load to graph p50 ${ms(median(result.firstGraphMs))}`,
+      'headless chromium, 3 executions with real nodes',
+      `<= ${CHANGE_GOAL_MS} ms`,
+      verdict(change),
+    ],
+  ];
+}
+
 /**
  * A run of some sections keeps the other sections' figures from the last results, and their rows in
  * the table, so the committed file always holds every section.
@@ -442,6 +467,13 @@ async function main(): Promise<void> {
     rows.push(...reshardRows(reshard));
     notes.push(...reshard.notes);
     results.reshard = reshard;
+  }
+
+  if (sections.includes('local')) {
+    process.stderr.write('local: npm run local to ready, and the console in headless chromium...\n');
+    const local = await runLocalBench();
+    rows.push(...localRows(local));
+    results.local = local;
   }
 
   const wallSeconds = (performance.now() - started) / 1000;

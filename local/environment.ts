@@ -8,25 +8,44 @@
  * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
-
 import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
   type ExecutionRunner,
   type FaultPlan,
+  type HttpRoute,
   type StandIn,
   type StandInDelays,
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
 import type { LocalWorkflowOptions } from './workflow';
+import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
 
-/** The state machines of a local environment, by workflow (their ARNs as the bridge and the CLI see them). */
+/** A local environment is what a deployment of this stage would be, in this region and account. */
+export const LOCAL_STAGE = 'local';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+/** serverless.yml names its resources `${service}-${stage}-...`. */
+const PREFIX = `elasticache-provisioner-${LOCAL_STAGE}`;
+
+/** The state machines of a local environment, by workflow: the names serverless.yml gives them for stage `local`. */
 export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
-  provision: 'arn:aws:states:us-east-1:000000000000:stateMachine:ProvisionStateMachine',
-  teardown: 'arn:aws:states:us-east-1:000000000000:stateMachine:TeardownStateMachine',
+  provision: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-provision`,
+  teardown: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-teardown`,
 };
+
+/** The definition as Step Functions holds it once deployed: each `Fn::GetAtt [fn, Arn]` is the function's ARN. */
+export function deployedDefinition(workflow: WorkflowKind): string {
+  return JSON.stringify(loadDefinition(DEFINITION_PATHS[workflow]), (_key, value: unknown) => {
+    const getAtt = (value as Record<string, unknown> | null)?.['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt[1] === 'Arn') {
+      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${PREFIX}-${String(getAtt[0])}`;
+    }
+    return value;
+  });
+}
 
 /** The rules serverless.yml deploys, with its default parameters (requestEventBus, requestEventSource, ...). */
 export const LOCAL_EVENT_RULES: EventRule[] = [
@@ -58,6 +77,10 @@ export interface LocalEnvironmentOptions {
    * EventBridge rules); default 50 ms each, as `npm run provision` runs.
    */
   executions?: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Plain HTTP routes on the endpoint's port (the web console); they read the environment once it runs. */
+  routes?: (environment: () => LocalEnvironment) => HttpRoute[];
 }
 
 export interface LocalEnvironment {
@@ -89,8 +112,19 @@ export async function startLocalEnvironment(
     ? redisServerNodeBackend({ redisServerPath: redisServer })
     : simulatedNodeBackend();
   const executions = options.executions ?? { waitTimeOverrides: 50, retryIntervalOverrides: 50 };
+  let environment: LocalEnvironment | undefined;
+  const running = () => {
+    if (!environment) throw new Error('The local environment is still starting');
+    return environment;
+  };
   const standIn = await startStandIn({
     nodes,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.routes ? { routes: options.routes(running) } : {}),
+    stateMachineDefinitions: {
+      [LOCAL_STATE_MACHINE_ARNS.provision]: { definition: deployedDefinition('provision') },
+      [LOCAL_STATE_MACHINE_ARNS.teardown]: { definition: deployedDefinition('teardown') },
+    },
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.delays ? { delays: options.delays } : {}),
     stateMachines: {
@@ -108,7 +142,7 @@ export async function startLocalEnvironment(
   };
   const restore = pointSdkAt(endpoints, options.timeScale ?? 0.01);
   let closed = false;
-  return {
+  environment = {
     standIn,
     nodeKind: nodes.kind,
     endpoints,
@@ -121,6 +155,7 @@ export async function startLocalEnvironment(
       restore();
     },
   };
+  return environment;
 }
 
 /**

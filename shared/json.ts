@@ -30,3 +30,8 @@ export function parseJsonOrText(text: string): unknown {
   const parsed = parseJson(text);
   return parsed === undefined ? text : parsed;
 }
+
+/** The object without its undefined properties: an API call or a document then carries only what was set. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

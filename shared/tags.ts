@@ -11,7 +11,12 @@ export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-gr
 /** Marks a replication group while one request changes it (see provision/change/lock.ts). */
 export const CHANGE_TAG_KEY = 'elasticache-provisioner:change';
 
-const RESERVED_KEYS = new Set([MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY]);
+/** The keys the provisioner puts on everything it creates; they count against ElastiCache's limit. */
+export const OWN_TAG_KEYS = [MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY] as const;
+/** Tags ElastiCache (and Secrets Manager) allow per resource. */
+export const MAX_TAGS = 50;
+
+const RESERVED_KEYS = new Set<string>(OWN_TAG_KEYS);
 
 /**
  * The project's own tags followed by the request's tags. A request tag with one of the

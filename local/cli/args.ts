@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 export interface ProvisionArgs {
   file: string;
   plan: boolean;
@@ -5,69 +7,107 @@ export interface ProvisionArgs {
   nodes: 'auto' | 'real' | 'simulated';
   faultsFile?: string;
   stateMachineArn?: string;
+  /** A running local endpoint (`npm run local`) to start the execution on. */
+  endpoint?: string;
+  /** Handler log lines on stderr. */
+  verbose: boolean;
 }
 
+/** A command line that cannot run; an empty message is `--help` (usage on stdout, exit 0). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** `--help`: the usage is the answer. */
+export const HELP_REQUESTED = '';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs (so `--x=y` works too), its errors as usage errors. */
+export function parseCommandLine<T extends Options>(argv: string[], options: T) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.split('\n')[0] : String(err));
+  }
+  if ((parsed.values as { help?: boolean }).help) throw new UsageError(HELP_REQUESTED);
+  return parsed;
+}
+
+/** One of `choices`, or a usage error naming the option. */
+function oneOf<C extends string>(
+  option: string,
+  value: string | undefined,
+  choices: readonly C[],
+): C | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${option} must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);
+  }
+  return value as C;
+}
+
+function endpointUrl(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^https?:\/\/[^/]+/.test(value)) {
+    throw new UsageError('--endpoint must be a URL, e.g. http://127.0.0.1:4599');
+  }
+  return value?.replace(/\/+$/, '');
 }
 
 export const PROVISION_USAGE = `Usage: npm run provision -- <request.json> [options]
 
 The file holds a request, an EventBridge event whose detail is the request, or a
-CloudFormation custom-resource event. Without --state-machine-arn it runs locally.
+CloudFormation custom-resource event. Without --state-machine-arn it runs locally: on the
+endpoint \`npm run local\` runs when there is one (or --endpoint), else in this process.
 
 Options:
   --plan                    validate and print the calls the workflow would make; make none.
-                            With AWS_ENDPOINT_URL or --state-machine-arn, an existing group is read
-                            and the differences and the calls that change it are printed
+                            An existing group (in AWS with --state-machine-arn, or on the local
+                            endpoint) is read, and the differences and the calls that change it printed
   --no-hold                 tear the local nodes down as soon as the run ends
   --nodes auto|real|simulated
                             real redis-server nodes (auto: when installed) or simulated ones
   --faults <plan.json>      inject faults into the local stand-in (throttling, errors, delays)
+  --endpoint <url>          the local endpoint to run on (\`npm run local\` prints it)
   --state-machine-arn <arn> start a real execution in AWS (or PROVISION_STATE_MACHINE_ARN)
+  --verbose                 show the handlers' log lines
+  -h, --help                this text
 `;
 
-/** Each argument in turn, with a reader for the value that must follow it. */
-function* eachArgument(argv: string[]): Generator<[arg: string, value: () => string]> {
-  const rest = [...argv];
-  while (rest.length > 0) {
-    const arg = rest.shift() as string;
-    yield [
-      arg,
-      () => {
-        const next = rest.shift();
-        if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-        return next;
-      },
-    ];
-  }
-}
-
 export function parseProvisionArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ProvisionArgs {
-  const args: Partial<ProvisionArgs> & { plan: boolean; hold: boolean; nodes: ProvisionArgs['nodes'] } = {
-    plan: false,
-    hold: true,
-    nodes: 'auto',
-  };
-  for (const [arg, value] of eachArgument(argv)) {
-    if (arg === '--plan') args.plan = true;
-    else if (arg === '--no-hold') args.hold = false;
-    else if (arg === '--faults') args.faultsFile = value();
-    else if (arg === '--state-machine-arn') args.stateMachineArn = value();
-    else if (arg === '--nodes') {
-      const nodes = value();
-      if (nodes !== 'auto' && nodes !== 'real' && nodes !== 'simulated') {
-        throw new UsageError('--nodes must be auto, real or simulated');
-      }
-      args.nodes = nodes;
-    } else if (arg === '--help' || arg === '-h') throw new UsageError('');
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (args.file === undefined) args.file = arg;
-    else throw new UsageError(`unexpected argument ${arg}`);
+  const { values, positionals } = parseCommandLine(argv, {
+    plan: { type: 'boolean' },
+    'no-hold': { type: 'boolean' },
+    nodes: { type: 'string' },
+    faults: { type: 'string' },
+    endpoint: { type: 'string' },
+    'state-machine-arn': { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  const [file, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  if (!file) throw new UsageError('give the request file');
+  const stateMachineArn = values['state-machine-arn'] ?? env.PROVISION_STATE_MACHINE_ARN;
+  const endpoint = endpointUrl(values.endpoint);
+  if (endpoint && values['state-machine-arn']) {
+    throw new UsageError('--endpoint is for local runs; it cannot go with --state-machine-arn');
   }
-  if (!args.file) throw new UsageError('give the request file');
-  const stateMachineArn = args.stateMachineArn ?? env.PROVISION_STATE_MACHINE_ARN;
-  return { ...args, file: args.file, ...(stateMachineArn ? { stateMachineArn } : {}) };
+  return {
+    file,
+    plan: values.plan ?? false,
+    hold: !values['no-hold'],
+    nodes: oneOf('nodes', values.nodes, ['auto', 'real', 'simulated'] as const) ?? 'auto',
+    verbose: values.verbose ?? false,
+    ...(values.faults ? { faultsFile: values.faults } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(stateMachineArn && !endpoint ? { stateMachineArn } : {}),
+  };
 }
 
 export interface TeardownArgs {
@@ -79,9 +119,11 @@ export interface TeardownArgs {
   finalSnapshotIdentifier?: string;
   keepReplicationGroup: boolean;
   ifNotManaged?: 'fail' | 'keep';
-  /** Locally: the stand-in of another process (a held `npm run provision`) instead of a new one. */
+  /** Locally: the endpoint of another process (`npm run local`, a held `npm run provision`). */
   endpoint?: string;
   stateMachineArn?: string;
+  /** Handler log lines on stderr. */
+  verbose: boolean;
 }
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- <ReplicationGroupId> [options]
@@ -99,30 +141,40 @@ Options:
   --if-not-managed fail|keep
                             a group the provisioner did not create: fail (default) or leave it and go on
   --request <file>          the whole teardown request (or an EventBridge event carrying it) as JSON
-  --endpoint <url>          locally: the stand-in a held \`npm run provision\` runs ("Local ElastiCache at ...")
+  --endpoint <url>          the local endpoint to run on (\`npm run local\` or a held \`npm run provision\`
+                            prints it); the one \`npm run local\` runs is found without it
   --state-machine-arn <arn> start a real execution in AWS (or TEARDOWN_STATE_MACHINE_ARN)
+  --verbose                 show the handlers' log lines
+  -h, --help                this text
 `;
 
 export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TeardownArgs {
-  const args: TeardownArgs = { userIds: [], keepReplicationGroup: false };
-  for (const [arg, value] of eachArgument(argv)) {
-    if (arg === '--user-group') args.userGroupId = value();
-    else if (arg === '--user') args.userIds.push(value());
-    else if (arg === '--final-snapshot') args.finalSnapshotIdentifier = value();
-    else if (arg === '--keep-replication-group') args.keepReplicationGroup = true;
-    else if (arg === '--if-not-managed') {
-      const choice = value();
-      if (choice !== 'fail' && choice !== 'keep')
-        throw new UsageError('--if-not-managed must be fail or keep');
-      args.ifNotManaged = choice;
-    } else if (arg === '--request') args.requestFile = value();
-    else if (arg === '--endpoint') args.endpoint = value();
-    else if (arg === '--state-machine-arn') args.stateMachineArn = value();
-    else if (arg === '--help' || arg === '-h') throw new UsageError('');
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (args.replicationGroupId === undefined) args.replicationGroupId = arg;
-    else throw new UsageError(`unexpected argument ${arg}`);
-  }
+  const { values, positionals } = parseCommandLine(argv, {
+    'user-group': { type: 'string' },
+    user: { type: 'string', multiple: true },
+    'final-snapshot': { type: 'string' },
+    'keep-replication-group': { type: 'boolean' },
+    'if-not-managed': { type: 'string' },
+    request: { type: 'string' },
+    endpoint: { type: 'string' },
+    'state-machine-arn': { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  const [replicationGroupId, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const args: TeardownArgs = {
+    userIds: values.user ?? [],
+    keepReplicationGroup: values['keep-replication-group'] ?? false,
+    verbose: values.verbose ?? false,
+    ...(replicationGroupId ? { replicationGroupId } : {}),
+    ...(values['user-group'] ? { userGroupId: values['user-group'] } : {}),
+    ...(values['final-snapshot'] ? { finalSnapshotIdentifier: values['final-snapshot'] } : {}),
+    ...(values.request ? { requestFile: values.request } : {}),
+  };
+  const ifNotManaged = oneOf('if-not-managed', values['if-not-managed'], ['fail', 'keep'] as const);
+  if (ifNotManaged) args.ifNotManaged = ifNotManaged;
+  const endpoint = endpointUrl(values.endpoint);
+  if (endpoint) args.endpoint = endpoint;
   if (args.requestFile === undefined && args.replicationGroupId === undefined) {
     throw new UsageError('give the ReplicationGroupId (or --request <file>)');
   }
@@ -132,14 +184,11 @@ export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   if (args.userIds.length > 0 && args.userGroupId === undefined) {
     throw new UsageError('--user needs --user-group: users are considered with the user group they were in');
   }
-  if (args.endpoint !== undefined && !/^https?:\/\//.test(args.endpoint)) {
-    throw new UsageError('--endpoint must be a URL, e.g. http://127.0.0.1:35409');
+  if (endpoint && values['state-machine-arn']) {
+    throw new UsageError('--endpoint is for local runs; it cannot go with --state-machine-arn');
   }
-  const stateMachineArn = args.stateMachineArn ?? env.TEARDOWN_STATE_MACHINE_ARN;
-  if (stateMachineArn && args.endpoint) {
-    throw new UsageError('--endpoint is for local runs; it cannot go with a state machine ARN');
-  }
-  return { ...args, ...(stateMachineArn ? { stateMachineArn } : {}) };
+  const stateMachineArn = values['state-machine-arn'] ?? env.TEARDOWN_STATE_MACHINE_ARN;
+  return { ...args, ...(stateMachineArn && !endpoint ? { stateMachineArn } : {}) };
 }
 
 /** The teardown request the options describe (see shared/teardown/request.ts). */

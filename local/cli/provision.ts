@@ -1,19 +1,23 @@
 /**
- * npm run provision -- <file> [--plan] [--no-hold] [--nodes ...] [--faults plan.json] [--state-machine-arn arn]
+ * npm run provision -- <file> [--plan] [--no-hold] [--nodes ...] [--faults plan.json] [--endpoint url]
+ *   [--state-machine-arn arn] [--verbose]
  *
- * Locally (the default) it runs the real state machine definition in process, with the real handlers
- * and SDK clients pointed at the local stand-in, and real redis-server nodes when installed.
+ * Locally (the default) it starts the execution on the endpoint `npm run local` runs when there is
+ * one; else it runs the real state machine definition in process, with the real handlers and SDK
+ * clients pointed at a stand-in of its own, and real redis-server nodes when installed.
  * Progress goes to stderr; the result (or {Error, Cause}) is one JSON document on stdout.
  */
-import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../shared/errors';
 import { causeDocument } from '../../shared/functionError';
 import type { ProvisioningResult } from '../../shared/provision/state';
+import { consoleRoutes } from '../console/server';
 import { startLocalEnvironment } from '../environment';
 import type { FaultPlan } from '../standin';
-import { PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';
+import { HELP_REQUESTED, PROVISION_USAGE, parseProvisionArgs, UsageError } from './args';
 import { connectionInstructions } from './connect';
-import { executionInputFrom } from './input';
+import { findLocalEndpoint } from './endpoint';
+import { executionInputFrom, readJsonFile } from './input';
+import { stopOnSignals } from './lifecycle';
 import { describePlan, planProvisioning } from './plan';
 import { progressPrinter } from './progress';
 
@@ -22,7 +26,9 @@ const stdout = (document: unknown) => process.stdout.write(`${JSON.stringify(doc
 
 async function main(argv: string[]): Promise<number> {
   const args = parseProvisionArgs(argv);
-  const document = JSON.parse(await readFile(args.file, 'utf8')) as unknown;
+  // Handler log lines only when asked for: locally the handlers run in this process.
+  process.env.POWERTOOLS_LOG_LEVEL = args.verbose ? 'INFO' : 'SILENT';
+  const document = await readJsonFile(args.file, 'request file');
   const { input, kind, requestType } = executionInputFrom(document);
   if (kind === 'custom-resource' && requestType !== 'Create') {
     throw new UsageError(
@@ -32,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.plan) {
     try {
-      const plan = await planProvisioning(input, await existingGroupReader(args.stateMachineArn));
+      const plan = await planProvisioning(input, await existingGroupReader(args));
       for (const line of describePlan(plan)) stderr(line);
       stdout(plan);
       return 0;
@@ -51,22 +57,33 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const faults = args.faultsFile
-    ? (JSON.parse(await readFile(args.faultsFile, 'utf8')) as FaultPlan)
+    ? ((await readJsonFile(args.faultsFile, 'fault plan')) as FaultPlan)
     : undefined;
-  const local = await startLocalEnvironment({ nodes: args.nodes, ...(faults ? { faults } : {}) });
+  const running = faults ? undefined : await findLocalEndpoint(args.endpoint);
+  if (args.endpoint && !running) {
+    throw new UsageError(
+      faults
+        ? '--faults needs a stand-in of its own: leave out --endpoint'
+        : `no local endpoint answers at ${args.endpoint}: start one with npm run local`,
+    );
+  }
+  if (running) {
+    const { runOnEndpoint } = await import('./onEndpoint');
+    return runOnEndpoint({ endpoint: running, workflow: 'provision', input, stderr, stdout });
+  }
+
+  const local = await startLocalEnvironment({
+    nodes: args.nodes,
+    ...(faults ? { faults } : {}),
+    // The console, as `npm run local` serves it.
+    routes: consoleRoutes,
+  });
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     closing ??= local.close();
     return closing;
   };
-  const onSignal = () => {
-    stderr('Stopping the local nodes...');
-    void shutdown().then(() => process.exit(0));
-  };
-  // `on`, not `once`: the nodes' own exit hook re-raises the signal (ending the process at once) when
-  // it finds itself the only listener left, which a consumed `once` listener would make it.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stopOnSignals({ stop: shutdown, message: 'Stopping the local nodes...', stderr });
 
   try {
     stderr(
@@ -125,12 +142,24 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Where `--plan` reads an existing group: ElastiCache in AWS with --state-machine-arn, or the
- * endpoint the environment names (a local one); otherwise the plan is made offline, for a new group.
+ * Where `--plan` reads an existing group: ElastiCache in AWS with --state-machine-arn, the running
+ * local endpoint (`npm run local`, or --endpoint), or the endpoint the environment names; with none of
+ * them the plan is made offline, for a new group.
  */
-async function existingGroupReader(stateMachineArn: string | undefined) {
-  const env = process.env;
-  if (!stateMachineArn && !env.AWS_ENDPOINT_URL_ELASTICACHE && !env.AWS_ENDPOINT_URL) return {};
+async function existingGroupReader(args: { stateMachineArn?: string; endpoint?: string }) {
+  if (!args.stateMachineArn) {
+    const running = await findLocalEndpoint(args.endpoint);
+    if (running) {
+      const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
+      const elastiCache = new ElastiCacheClient({
+        endpoint: running.endpoint,
+        region: running.region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      return { elastiCache };
+    }
+    if (!process.env.AWS_ENDPOINT_URL_ELASTICACHE && !process.env.AWS_ENDPOINT_URL) return {};
+  }
   const { elastiCache } = await import('../../shared/aws/clients');
   return { elastiCache };
 }
@@ -141,7 +170,11 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      if (err.message) stderr(`provision: ${err.message}`);
+      if (err.message === HELP_REQUESTED) {
+        process.stdout.write(PROVISION_USAGE);
+        return;
+      }
+      stderr(`provision: ${err.message}`);
       stderr(PROVISION_USAGE);
       process.exitCode = 2;
       return;

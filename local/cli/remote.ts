@@ -26,6 +26,8 @@ export interface RemoteRunOptions {
   workflow?: WorkflowKind;
   client?: SfnLike;
   pollMs?: number;
+  /** The execution's name; by default one derived from the input (see executionName). */
+  name?: string;
 }
 
 /** The states whose entries the progress lines count as checks, per workflow. */
@@ -51,7 +53,7 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 export async function runInAws(options: RemoteRunOptions): Promise<number> {
   const client = options.client ?? new SFNClient({});
   const workflow = options.workflow ?? 'provision';
-  const name = executionName(options.input, workflow);
+  const name = options.name ?? executionName(options.input, workflow);
   let executionArn: string;
   try {
     const started = await client.send(
@@ -72,6 +74,8 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
   const print = progressPrinter(options.stderr, POLLING_STATES[workflow]);
   const follow = historyFollower(print);
   for (;;) {
+    // The status first: once it has ended, the history read after it holds every event.
+    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
     // The history of a running execution is read from the start each time; events already shown are skipped.
     let nextToken: string | undefined;
     do {
@@ -87,7 +91,6 @@ export async function runInAws(options: RemoteRunOptions): Promise<number> {
       nextToken = page.nextToken;
     } while (nextToken);
 
-    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status === 'SUCCEEDED') {
       options.stdout(JSON.parse(execution.output ?? 'null'));
       return 0;

@@ -7,12 +7,14 @@
  * what that run created is torn down. Progress goes to stderr; the result (or {Error, Cause}) is one
  * JSON document on stdout.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { causeDocument } from '../../shared/functionError';
 import { type LocalEnvironment, startLocalEnvironment, useRunningStandIn } from '../environment';
-import { parseTeardownArgs, TEARDOWN_USAGE, teardownRequestFrom, UsageError } from './args';
+import { HELP_REQUESTED, parseTeardownArgs, TEARDOWN_USAGE, teardownRequestFrom, UsageError } from './args';
+import { findLocalEndpoint } from './endpoint';
+import { readJsonFile } from './input';
+import { stopOnSignals } from './lifecycle';
 import { progressPrinter } from './progress';
 
 export interface TeardownIo {
@@ -24,6 +26,8 @@ export interface TeardownIo {
   environment?: LocalEnvironment;
   /** AWS mode: how often the execution's history is read (5 s by default). */
   pollMs?: number;
+  /** Where --help prints the usage (stdout from the command line); stderr by default. */
+  usage?: (text: string) => void;
 }
 
 /** The exit code: 0 torn down, 1 the teardown failed, 2 a usage error. */
@@ -32,7 +36,11 @@ export async function main(argv: string[], io: TeardownIo): Promise<number> {
     return await teardown(argv, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      if (err.message) io.stderr(`teardown: ${err.message}`);
+      if (err.message === HELP_REQUESTED) {
+        (io.usage ?? io.stderr)(TEARDOWN_USAGE);
+        return 0;
+      }
+      io.stderr(`teardown: ${err.message}`);
       io.stderr(TEARDOWN_USAGE);
       return 2;
     }
@@ -46,8 +54,9 @@ export async function main(argv: string[], io: TeardownIo): Promise<number> {
 
 async function teardown(argv: string[], io: TeardownIo): Promise<number> {
   const args = parseTeardownArgs(argv, io.env ?? process.env);
+  if (!io.environment) process.env.POWERTOOLS_LOG_LEVEL = args.verbose ? 'INFO' : 'SILENT';
   const input = args.requestFile
-    ? (JSON.parse(await readFile(args.requestFile, 'utf8')) as unknown)
+    ? await readJsonFile(args.requestFile, 'teardown request file')
     : teardownRequestFrom(args);
 
   if (args.stateMachineArn) {
@@ -62,6 +71,18 @@ async function teardown(argv: string[], io: TeardownIo): Promise<number> {
     });
   }
 
+  const running = io.environment ? undefined : await findLocalEndpoint(args.endpoint, io.env ?? process.env);
+  if (running) {
+    const { runOnEndpoint } = await import('./onEndpoint');
+    return runOnEndpoint({
+      endpoint: running,
+      workflow: 'teardown',
+      input,
+      stderr: io.stderr,
+      stdout: io.stdout,
+    });
+  }
+
   let started: LocalEnvironment | undefined;
   if (io.environment) {
     io.stderr(`Local ElastiCache at ${io.environment.endpoints.elasticache}`);
@@ -70,9 +91,11 @@ async function teardown(argv: string[], io: TeardownIo): Promise<number> {
     io.stderr(`Local ElastiCache at ${args.endpoint} (a running stand-in)`);
   } else {
     started = await startLocalEnvironment({ nodes: 'simulated' });
+    const environment = started;
+    stopOnSignals({ stop: () => environment.close(), stderr: io.stderr });
     io.stderr(
-      `Local ElastiCache at ${started.endpoints.elasticache}, new and empty: to tear down what a held ` +
-        '`npm run provision` created, pass its URL with --endpoint',
+      `Local ElastiCache at ${started.endpoints.elasticache}, new and empty: to tear down what ` +
+        '`npm run local` or a held `npm run provision` created, run it there (--endpoint <url>)',
     );
   }
   try {
@@ -109,6 +132,7 @@ if (isEntryPoint()) {
   main(process.argv.slice(2), {
     stdout: (document) => process.stdout.write(`${JSON.stringify(document, null, 2)}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
+    usage: (text) => process.stdout.write(text),
   }).then(
     (code) => {
       process.exitCode = code;

@@ -19,7 +19,12 @@ import { type FaultCounts, FaultInjector, type FaultPlan } from './faults';
 import { createStandInServer, type HttpRoute, type StandInCall } from './http';
 import { type NodeBackend, simulatedNodeBackend } from './nodeBackend';
 import { standInProtocols } from './protocols';
-import { type ExecutionRecord, type ExecutionRunner, LocalStepFunctions } from './stepFunctions';
+import {
+  type ExecutionRecord,
+  type ExecutionRunner,
+  LocalStepFunctions,
+  type StateMachineDescription,
+} from './stepFunctions';
 import {
   DEFAULT_DELAYS,
   DEFAULT_QUOTAS,
@@ -50,6 +55,7 @@ export type {
   ExecutionRequest,
   ExecutionRunner,
   ExecutionStatus,
+  StateMachineDescription,
 } from './stepFunctions';
 export { executionArnOf } from './stepFunctions';
 export type {
@@ -82,6 +88,8 @@ export interface StandInOptions {
   stateMachines?: Record<string, ExecutionRunner>;
   /** EventBridge rules whose target is one of `stateMachines`. */
   eventRules?: EventRule[];
+  /** What DescribeStateMachine answers for each of `stateMachines` (the definition as deployed). */
+  stateMachineDefinitions?: Record<string, StateMachineDescription>;
   /** Plain HTTP routes (pages, non-AWS APIs), answered before any AWS protocol. */
   routes?: HttpRoute[];
 }
@@ -146,6 +154,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const publishedEvents: PublishedEvent[] = [];
   const stepFunctions = new LocalStepFunctions({
     stateMachines: { ...options.stateMachines },
+    ...(options.stateMachineDefinitions ? { definitions: options.stateMachineDefinitions } : {}),
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());

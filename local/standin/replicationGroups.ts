@@ -5,10 +5,12 @@
  */
 import { checkUserGroupUsable, replicationGroupChangeOperations } from './changes';
 import type { QueryContext, QueryOperation } from './context';
+import { readCreateSettings } from './createSettings';
 import { plannedNodeGroups } from './nodeBackend';
 import {
   checkParameterGroup,
   checkPassword,
+  compareVersions,
   ENGINE_VERSIONS,
   type EngineVersion,
   findEngineVersion,
@@ -22,12 +24,13 @@ import { ec, ServiceError, xmlList } from './wire';
 const UNSUPPORTED_CREATE_PARAMETERS = [
   'GlobalReplicationGroupId',
   'PrimaryClusterId',
-  'SnapshotName',
   'ServerlessCacheSnapshotName',
 ];
 
 interface Shape {
   clusterMode: 'enabled' | 'disabled';
+  /** A compatible group runs as one cluster-mode-disabled shard that also speaks the cluster protocol. */
+  compatible: boolean;
   cacheParameterGroupName: string;
   numCacheClusters?: number;
   numNodeGroups?: number;
@@ -37,9 +40,15 @@ interface Shape {
 function readShape(context: QueryContext, version: EngineVersion): Shape {
   const { params, store } = context;
   const clusterModeParam = params.string('ClusterMode')?.toLowerCase();
-  if (clusterModeParam !== undefined && clusterModeParam !== 'enabled' && clusterModeParam !== 'disabled') {
+  if (clusterModeParam !== undefined && !['enabled', 'disabled', 'compatible'].includes(clusterModeParam)) {
     throw ec.invalidParameterValue(
-      `ClusterMode ${clusterModeParam} cannot be set at creation: use enabled or disabled.`,
+      `Invalid ClusterMode ${clusterModeParam}: use enabled, disabled or compatible.`,
+    );
+  }
+  const compatible = clusterModeParam === 'compatible';
+  if (compatible && compareVersions(version.version, version.engine === 'valkey' ? '7.2' : '7.0') < 0) {
+    throw ec.invalidParameterCombination(
+      'ClusterMode compatible requires Valkey 7.2 or Redis OSS 7.0 or later.',
     );
   }
   const parameterGroup = params.string('CacheParameterGroupName');
@@ -50,17 +59,22 @@ function readShape(context: QueryContext, version: EngineVersion): Shape {
       'Cluster mode enabled requires a cache parameter group with cluster-enabled yes.',
     );
   }
+  if (compatible && parameterGroup !== undefined && !clusterOnGroup) {
+    throw ec.invalidParameterCombination(
+      'Cluster mode compatible requires a cache parameter group with cluster-enabled yes.',
+    );
+  }
   if (clusterModeParam === 'disabled' && clusterOnGroup) {
     throw ec.invalidParameterCombination(
       'Cluster mode disabled cannot use a cluster-enabled cache parameter group.',
     );
   }
-  const enabled = clusterModeParam === 'enabled' || clusterOnGroup;
+  const enabled = clusterModeParam === 'enabled' || (clusterOnGroup && !compatible);
   const numCacheClusters = params.integer('NumCacheClusters');
   const numNodeGroups = params.integer('NumNodeGroups');
   const replicas = params.integer('ReplicasPerNodeGroup');
   const cacheParameterGroupName =
-    parameterGroup ?? `default.${version.family}${enabled ? '.cluster.on' : ''}`;
+    parameterGroup ?? `default.${version.family}${enabled || compatible ? '.cluster.on' : ''}`;
 
   if (replicas !== undefined && (replicas < 0 || replicas > 5)) {
     throw ec.invalidParameterValue('ReplicasPerNodeGroup must be between 0 and 5.');
@@ -85,7 +99,13 @@ function readShape(context: QueryContext, version: EngineVersion): Shape {
         `A replication group can have at most ${store.options.quotas.nodesPerReplicationGroup} nodes.`,
       );
     }
-    return { clusterMode: 'enabled', cacheParameterGroupName, numNodeGroups: shards, replicasPerNodeGroup };
+    return {
+      clusterMode: 'enabled',
+      compatible,
+      cacheParameterGroupName,
+      numNodeGroups: shards,
+      replicasPerNodeGroup,
+    };
   }
 
   if (numNodeGroups !== undefined && numNodeGroups > 1) {
@@ -98,7 +118,7 @@ function readShape(context: QueryContext, version: EngineVersion): Shape {
   }
   const nodes = numCacheClusters ?? (replicas === undefined ? 1 : replicas + 1);
   if (nodes < 1 || nodes > 6) throw ec.invalidParameterValue('NumCacheClusters must be between 1 and 6.');
-  return { clusterMode: 'disabled', cacheParameterGroupName, numCacheClusters: nodes };
+  return { clusterMode: 'disabled', compatible, cacheParameterGroupName, numCacheClusters: nodes };
 }
 
 function checkUserGroups(
@@ -148,6 +168,11 @@ const createReplicationGroup: QueryOperation = (context) => {
   if (shape.clusterMode === 'disabled' && automaticFailover && nodeCount < 2) {
     throw ec.invalidParameterCombination('Automatic failover requires at least 2 cache clusters.');
   }
+  if (shape.compatible && (!automaticFailover || nodeCount < 2)) {
+    throw ec.invalidParameterCombination(
+      'Cluster mode compatible requires automatic failover and at least one replica.',
+    );
+  }
   const multiAZ = params.boolean('MultiAZEnabled') ?? false;
   if (multiAZ && !automaticFailover) {
     throw ec.invalidParameterCombination('Multi-AZ requires automatic failover.');
@@ -160,6 +185,9 @@ const createReplicationGroup: QueryOperation = (context) => {
   }
   if (modeParam !== undefined && !tls) {
     throw ec.invalidParameterCombination('TransitEncryptionMode requires TransitEncryptionEnabled.');
+  }
+  if (modeParam !== undefined && engine === 'redis' && compareVersions(version.version, '7.0') < 0) {
+    throw ec.invalidParameterCombination('TransitEncryptionMode requires engine version 7.0.5 or later.');
   }
   const authToken = params.string('AuthToken');
   if (authToken !== undefined) {
@@ -175,6 +203,11 @@ const createReplicationGroup: QueryOperation = (context) => {
   }
   const port = params.integer('Port') ?? 6379;
   if (port < 1 || port > 65535) throw ec.invalidParameterValue('Port must be between 1 and 65535.');
+  const atRestEncryption = params.boolean('AtRestEncryptionEnabled') ?? false;
+  const settings = readCreateSettings(params, { version, cacheNodeType, atRestEncryption });
+  const snapshotName = params.string('SnapshotName');
+  // The stand-in keeps no snapshots; restoring from S3 files starts the nodes empty.
+  if (snapshotName !== undefined) throw ec.snapshotNotFound(snapshotName);
   const tags = mergeTags([], params.tags() ?? []);
 
   if (store.replicationGroups.has(replicationGroupId))
@@ -199,7 +232,9 @@ const createReplicationGroup: QueryOperation = (context) => {
     multiAZ,
     transitEncryptionEnabled: tls,
     ...(tls ? { transitEncryptionMode: modeParam ?? 'required' } : {}),
-    atRestEncryptionEnabled: params.boolean('AtRestEncryptionEnabled') ?? false,
+    atRestEncryptionEnabled: atRestEncryption,
+    ...(shape.compatible ? { compatible: true } : {}),
+    settings,
     authTokenEnabled: authToken !== undefined,
     userGroupIds,
     snapshotRetentionLimit,

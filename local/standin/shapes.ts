@@ -141,12 +141,26 @@ export function replicationGroupShape(group: ReplicationGroupRecord, region: str
     ARN: group.arn,
     UserGroupIds: members(group.userGroupIds),
     ReplicationGroupCreateTime: new Date(group.createdAt),
-    DataTiering: 'disabled',
-    AutoMinorVersionUpgrade: true,
-    NetworkType: 'ipv4',
-    IpDiscovery: 'ipv4',
+    KmsKeyId: group.settings.kmsKeyId,
+    DataTiering: enabledOrDisabled(group.settings.dataTiering),
+    AutoMinorVersionUpgrade: group.settings.autoMinorVersionUpgrade,
+    NetworkType: group.settings.networkType,
+    IpDiscovery: group.settings.ipDiscovery,
+    LogDeliveryConfigurations: xmlList(
+      'LogDeliveryConfiguration',
+      group.settings.logDelivery.map((log) => ({
+        LogType: log.logType,
+        DestinationType: log.destinationType,
+        DestinationDetails:
+          log.destinationType === 'cloudwatch-logs'
+            ? { CloudWatchLogsDetails: { LogGroup: log.destination } }
+            : { KinesisFirehoseDetails: { DeliveryStream: log.destination } },
+        LogFormat: log.logFormat,
+        Status: 'active',
+      })),
+    ),
     TransitEncryptionMode: group.transitEncryptionMode,
-    ClusterMode: group.clusterMode,
+    ClusterMode: group.compatible ? 'compatible' : group.clusterMode,
     Engine: group.engine,
   };
 }

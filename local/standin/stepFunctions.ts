@@ -1,7 +1,7 @@
 /**
- * Step Functions (JSON 1.0, `X-Amz-Target: AWSStepFunctions.<Action>`): StartExecution,
- * DescribeExecution, GetExecutionHistory, ListExecutions and StopExecution, for state machines whose
- * executions run in this process. The stand-in does not know how to run one: it is handed an
+ * Step Functions (JSON 1.0, `X-Amz-Target: AWSStepFunctions.<Action>`): ListStateMachines,
+ * DescribeStateMachine(ForExecution), StartExecution, DescribeExecution, GetExecutionHistory,
+ * ListExecutions and StopExecution, for state machines whose executions run in this process. The stand-in does not know how to run one: it is handed an
  * `ExecutionRunner` per state machine ARN (local/environment.ts gives it the local workflow runner),
  * and turns what the runner reports into the execution history Step Functions would keep.
  */
@@ -66,10 +66,25 @@ export interface ExecutionRecord {
   done: Promise<void>;
 }
 
+/** What DescribeStateMachine tells of a state machine: its definition as deployed (Fn::GetAtt resolved). */
+export interface StateMachineDescription {
+  definition: string;
+  roleArn?: string;
+}
+
 export interface LocalStepFunctionsOptions {
   /** Runner per state machine ARN; StartExecution of any other ARN is StateMachineDoesNotExist. */
   stateMachines: Record<string, ExecutionRunner>;
+  /** Definitions by state machine ARN, for DescribeStateMachine and the Task events of the history. */
+  definitions?: Record<string, StateMachineDescription>;
   now: () => number;
+}
+
+/** One Task state of a definition, as far as the history events need it. */
+interface TaskDefinition {
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
 }
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
@@ -104,6 +119,31 @@ const sfnError = {
   validation: (message: string) => new ServiceError('ValidationException', message),
 };
 
+/**
+ * The parameters a Task sends: `"Key.$": "$"` (the state input) and `"$$.Execution.Input"` resolved;
+ * the definitions here use no other paths in their parameters.
+ */
+function effectiveParameters(
+  template: Record<string, unknown>,
+  input: unknown,
+  record: ExecutionRecord,
+): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$') && typeof value === 'string') {
+      const name = key.slice(0, -2);
+      if (value === '$') resolved[name] = input;
+      else if (value === '$$.Execution.Input') resolved[name] = JSON.parse(record.input);
+      else resolved[name] = value;
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      resolved[key] = effectiveParameters(value as Record<string, unknown>, input, record);
+    } else {
+      resolved[key] = value;
+    }
+  }
+  return resolved;
+}
+
 export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
@@ -111,12 +151,34 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
 export class LocalStepFunctions {
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly controllers = new Map<string, AbortController>();
+  /** When the state machines were created: when this endpoint started. */
+  readonly creationDate: number;
+  private readonly parsedDefinitions = new Map<string, { States?: Record<string, TaskDefinition> }>();
 
-  constructor(private readonly options: LocalStepFunctionsOptions) {}
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    this.creationDate = options.now();
+    for (const [arn, description] of Object.entries(options.definitions ?? {})) {
+      this.parsedDefinitions.set(arn, JSON.parse(description.definition));
+    }
+  }
 
   /** The state machines it can run. */
   get stateMachineArns(): string[] {
     return Object.keys(this.options.stateMachines);
+  }
+
+  /** The state machine, by ARN: StateMachineDoesNotExist (or InvalidArn) when there is none. */
+  stateMachine(stateMachineArn: unknown): { arn: string; name: string } & Partial<StateMachineDescription> {
+    if (typeof stateMachineArn !== 'string' || !STATE_MACHINE_ARN.test(stateMachineArn)) {
+      throw sfnError.invalidArn(String(stateMachineArn));
+    }
+    if (!this.options.stateMachines[stateMachineArn])
+      throw sfnError.stateMachineDoesNotExist(stateMachineArn);
+    return {
+      arn: stateMachineArn,
+      name: stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1),
+      ...this.options.definitions?.[stateMachineArn],
+    };
   }
 
   start(stateMachineArn: unknown, name: unknown, input: unknown): ExecutionRecord {
@@ -166,11 +228,18 @@ export class LocalStepFunctions {
       executionStartedEventDetails: {
         input: inputText,
         inputDetails: { truncated: false },
-        roleArn: stateMachineArn.replace(/:states:[^:]+:(\d{12}):stateMachine:(.+)$/, ':iam::$1:role/$2Role'),
+        roleArn: this.roleArnOf(stateMachineArn),
       },
     });
     record.done = this.run(record, runner, parsed, controller.signal);
     return record;
+  }
+
+  roleArnOf(stateMachineArn: string): string {
+    return (
+      this.options.definitions?.[stateMachineArn]?.roleArn ??
+      stateMachineArn.replace(/:states:[^:]+:(\d{12}):stateMachine:(.+)$/, ':iam::$1:role/$2Role')
+    );
   }
 
   private async run(
@@ -234,20 +303,38 @@ export class LocalStepFunctions {
     }
   }
 
-  /** State events become `<Type>StateEntered` / `<Type>StateExited`; a failed Task becomes TaskFailed. */
+  /**
+   * The engine's state events become the events Step Functions records: `<Type>StateEntered` and
+   * `<Type>StateExited`, and for a Task (an `arn:aws:states:::lambda:invoke` integration) TaskScheduled,
+   * TaskStarted, then TaskSucceeded or TaskFailed, scheduled again on each retry.
+   */
   private recordEngineEvent(record: ExecutionRecord, event: EngineEvent): void {
     const state = event.state;
     if (!state || record.status !== 'RUNNING') return;
+    const at = event.timestamp;
+    const task = state.type === 'Task' ? this.taskOf(record, state.name) : undefined;
     if (event.type === 'StateEntered') {
-      this.append(record, `${state.type}StateEntered`, event.timestamp, {
+      this.append(record, `${state.type}StateEntered`, at, {
         stateEnteredEventDetails: {
           name: state.name,
           input: JSON.stringify(state.input ?? null),
           inputDetails: { truncated: false },
         },
       });
+      if (task) this.scheduleTask(record, task, state.input, at);
+    } else if (event.type === 'StateRetried') {
+      if (task) this.scheduleTask(record, task, state.input, at);
     } else if (event.type === 'StateExited') {
-      this.append(record, `${state.type}StateExited`, event.timestamp, {
+      if (task) {
+        this.append(record, 'TaskSucceeded', at, {
+          taskSucceededEventDetails: {
+            ...task.resource,
+            output: JSON.stringify(state.output ?? null),
+            outputDetails: { truncated: false },
+          },
+        });
+      }
+      this.append(record, `${state.type}StateExited`, at, {
         stateExitedEventDetails: {
           name: state.name,
           output: JSON.stringify(state.output ?? null),
@@ -255,15 +342,40 @@ export class LocalStepFunctions {
         },
       });
     } else if (event.type === 'StateFailed' && state.type === 'Task') {
-      this.append(record, 'TaskFailed', event.timestamp, {
+      this.append(record, 'TaskFailed', at, {
         taskFailedEventDetails: {
-          resourceType: 'lambda',
-          resource: 'invoke',
+          ...(task?.resource ?? { resourceType: 'lambda', resource: 'invoke' }),
           error: event.Error ?? 'States.TaskFailed',
           cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause ?? null),
         },
       });
     }
+  }
+
+  /** `arn:aws:states:::lambda:invoke` is resourceType `lambda`, resource `invoke`. */
+  private taskOf(record: ExecutionRecord, stateName: string) {
+    const definition = this.parsedDefinitions.get(record.stateMachineArn)?.States?.[stateName];
+    const [, resourceType = 'lambda', resource = 'invoke'] =
+      /^arn:[^:]+:states:::([^:]+):(.+)$/.exec(definition?.Resource ?? '') ?? [];
+    return { definition, resource: { resourceType, resource } };
+  }
+
+  private scheduleTask(
+    record: ExecutionRecord,
+    task: ReturnType<LocalStepFunctions['taskOf']>,
+    input: unknown,
+    at: number,
+  ): void {
+    const region = record.stateMachineArn.split(':')[3] ?? 'us-east-1';
+    this.append(record, 'TaskScheduled', at, {
+      taskScheduledEventDetails: {
+        ...task.resource,
+        region,
+        parameters: JSON.stringify(effectiveParameters(task.definition?.Parameters ?? {}, input, record)),
+        ...(task.definition?.TimeoutSeconds ? { timeoutInSeconds: task.definition.TimeoutSeconds } : {}),
+      },
+    });
+    this.append(record, 'TaskStarted', at, { taskStartedEventDetails: task.resource });
   }
 
   private append(
@@ -421,12 +533,7 @@ const getExecutionHistory: StepFunctionsOperation = (sfn, body) => {
 };
 
 const listExecutions: StepFunctionsOperation = (sfn, body) => {
-  const stateMachineArn = body.stateMachineArn;
-  if (typeof stateMachineArn !== 'string' || !STATE_MACHINE_ARN.test(stateMachineArn)) {
-    throw sfnError.invalidArn(String(stateMachineArn));
-  }
-  if (!sfn.stateMachineArns.includes(stateMachineArn))
-    throw sfnError.stateMachineDoesNotExist(stateMachineArn);
+  const stateMachineArn = sfn.stateMachine(body.stateMachineArn).arn;
   const filter = typeof body.statusFilter === 'string' ? body.statusFilter : undefined;
   const matching = [...sfn.executions.values()]
     .filter((record) => record.stateMachineArn === stateMachineArn)
@@ -451,7 +558,52 @@ const stopExecution: StepFunctionsOperation = (sfn, body) => {
   return { stopDate: seconds(record.stopDate) };
 };
 
+const listStateMachines: StepFunctionsOperation = (sfn, body) => {
+  const machines = sfn.stateMachineArns.map((arn) => sfn.stateMachine(arn));
+  const { items, nextToken } = page(machines, body, 'stateMachines');
+  return {
+    stateMachines: items.map((machine) => ({
+      stateMachineArn: machine.arn,
+      name: machine.name,
+      type: 'STANDARD',
+      creationDate: seconds(sfn.creationDate),
+    })),
+    ...(nextToken ? { nextToken } : {}),
+  };
+};
+
+function stateMachineDescription(sfn: LocalStepFunctions, stateMachineArn: string) {
+  const machine = sfn.stateMachine(stateMachineArn);
+  return {
+    stateMachineArn: machine.arn,
+    name: machine.name,
+    status: 'ACTIVE',
+    definition: machine.definition ?? '{}',
+    roleArn: sfn.roleArnOf(machine.arn),
+    type: 'STANDARD',
+    creationDate: seconds(sfn.creationDate),
+    // As serverless.yml configures them: errors only, without execution data.
+    loggingConfiguration: { level: 'ERROR', includeExecutionData: false },
+    tracingConfiguration: { enabled: false },
+  };
+}
+
+const describeStateMachine: StepFunctionsOperation = (sfn, body) =>
+  stateMachineDescription(sfn, body.stateMachineArn as string);
+
+const describeStateMachineForExecution: StepFunctionsOperation = (sfn, body) => {
+  const { stateMachineArn, creationDate, ...rest } = stateMachineDescription(
+    sfn,
+    sfn.find(body.executionArn).stateMachineArn,
+  );
+  const { status: _status, type: _type, ...kept } = rest;
+  return { stateMachineArn, ...kept, updateDate: creationDate };
+};
+
 export const stepFunctionsOperations: Record<string, StepFunctionsOperation> = {
+  ListStateMachines: listStateMachines,
+  DescribeStateMachine: describeStateMachine,
+  DescribeStateMachineForExecution: describeStateMachineForExecution,
   StartExecution: startExecution,
   DescribeExecution: describeExecution,
   GetExecutionHistory: getExecutionHistory,

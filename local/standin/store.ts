@@ -3,6 +3,7 @@
  * request (and on `advance`), against an injectable clock, so tests can drive time themselves.
  * Passwords and secret values live in private maps: the records below never hold them.
  */
+import type { CreateSettings } from './createSettings';
 import type { FaultInjector } from './faults';
 import type { NodeBackend, NodeBackendGroup, NodeBackendUser, PlannedNodeGroup } from './nodeBackend';
 import type { Engine } from './rules';
@@ -106,6 +107,9 @@ export interface ReplicationGroupRecord {
   transitEncryptionEnabled: boolean;
   transitEncryptionMode?: 'preferred' | 'required';
   atRestEncryptionEnabled: boolean;
+  /** ClusterMode compatible: runs as cluster mode disabled, reported as compatible. */
+  compatible?: boolean;
+  settings: CreateSettings;
   authTokenEnabled: boolean;
   userGroupIds: string[];
   snapshotRetentionLimit: number;

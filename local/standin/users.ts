@@ -313,6 +313,7 @@ const createUserGroup: QueryOperation = (context) => {
 
   if (store.userGroups.has(userGroupId)) throw ec.userGroupAlreadyExists(userGroupId);
   if (store.userGroups.size >= store.options.quotas.userGroups) throw ec.userGroupQuotaExceeded();
+  if (userIds.length === 0) throw ec.invalidParameterValue('UserIds must hold at least one user.');
   checkMembers(context, engine, userIds);
 
   const group: UserGroupRecord = {

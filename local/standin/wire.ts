@@ -60,6 +60,8 @@ export const ec = {
     new ServiceError('CacheClusterNotFound', `CacheCluster ${id} not found.`, { status: 404 }),
   clusterQuotaForCustomerExceeded: () =>
     new ServiceError('ClusterQuotaForCustomerExceeded', 'The quota of clusters has been exceeded.'),
+  snapshotNotFound: (name: string) =>
+    new ServiceError('SnapshotNotFoundFault', `Snapshot ${name} not found.`, { status: 404 }),
   invalidParameterValue: (message: string) => new ServiceError('InvalidParameterValue', message),
   invalidParameterCombination: (message: string) => new ServiceError('InvalidParameterCombination', message),
   invalidArn: (arn: string) => new ServiceError('InvalidARN', `${arn} is not a valid ARN.`),

@@ -48,3 +48,34 @@ export function giveUpAfterStatusWaitLimit(
   if (active || now - checks.FirstCheckedAt < STATUS_WAIT_LIMIT_MS) return;
   throw new ProvisioningTimedOut(describe(Math.round((now - checks.FirstCheckedAt) / 60_000)));
 }
+
+/** The provisioning state machine's own TimeoutSeconds (statemachines/provision.asl.json). */
+export const EXECUTION_TIMEOUT_SECONDS = 90_000;
+/** Step Functions ends an execution that reaches this many history events, and nothing can catch it. */
+export const HISTORY_EVENTS_LIMIT = 25_000;
+/** Wait (2) + checking Task (5) + Choice (2): the events one turn of the availability loop adds. */
+export const EVENTS_PER_CHECKING_TURN = 9;
+/** The users' and the user group's 5 s loops, each at its STATUS_WAIT_LIMIT_MS, plus the straight path and retries. */
+export const EVENTS_BEFORE_POLLING = 2 * (STATUS_WAIT_LIMIT_MS / 5_000 + 1) * EVENTS_PER_CHECKING_TURN + 500;
+/** Time outside the availability loop: the users' and the group's waits at their limit, and the calls around them. */
+export const SECONDS_BEFORE_POLLING = (2 * STATUS_WAIT_LIMIT_MS) / 1000 + 600;
+
+/**
+ * Why these settings could run an execution past Step Functions' history limit or the state
+ * machine's timeout (neither can be caught, so no answer and no result event would go out), or
+ * undefined when they cannot.
+ */
+export function pollingLimitProblem(settings: PollingSettings): string | undefined {
+  const limit = settings.TimeoutMinutes * 60;
+  const perTurn = settings.WaitSeconds + (settings.ChecksPerInvocation - 1) * settings.CheckIntervalSeconds;
+  const turns = Math.ceil(Math.max(0, limit - settings.InitialWaitSeconds) / perTurn) + 1;
+  const events = EVENTS_BEFORE_POLLING + turns * EVENTS_PER_CHECKING_TURN;
+  if (events > HISTORY_EVENTS_LIMIT) {
+    return `TimeoutMinutes ${settings.TimeoutMinutes} at one checking invocation every ${perTurn} s (WaitSeconds + (ChecksPerInvocation - 1) x CheckIntervalSeconds) makes up to ${turns} invocations, about ${events} history events; an execution holds at most ${HISTORY_EVENTS_LIMIT}: raise WaitSeconds or ChecksPerInvocation, or lower TimeoutMinutes`;
+  }
+  const longest = SECONDS_BEFORE_POLLING + limit + MAX_SECONDS_CHECKING_PER_INVOCATION;
+  if (longest > EXECUTION_TIMEOUT_SECONDS) {
+    return `TimeoutMinutes ${settings.TimeoutMinutes} lets an execution run up to ${longest} s with the users' and the group's waits; the state machine stops every execution at ${EXECUTION_TIMEOUT_SECONDS} s: lower TimeoutMinutes to at most ${Math.floor((EXECUTION_TIMEOUT_SECONDS - SECONDS_BEFORE_POLLING - MAX_SECONDS_CHECKING_PER_INVOCATION) / 60)}`;
+  }
+  return undefined;
+}

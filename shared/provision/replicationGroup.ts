@@ -12,6 +12,7 @@ import {
 import { findReplicationGroup } from '../aws/lookups';
 import type { ElastiCacheLike } from '../aws/types';
 import { ConflictError, errorName, ReplicationGroupCreateFailed } from '../errors';
+import { withoutUndefined } from '../json';
 import type { Log } from '../logger';
 import { managedTags } from '../tags';
 import type { CreateReplicationGroupResult, NormalisedRequest, ProvisionState } from './state';
@@ -44,7 +45,10 @@ export function buildCreateReplicationGroupParams(
           NumNodeGroups: request.NumNodeGroups,
           ReplicasPerNodeGroup: request.ReplicasPerNodeGroup,
         }
-      : { NumCacheClusters: request.NumCacheClusters };
+      : {
+          ClusterMode: request.ClusterMode === 'compatible' ? 'compatible' : undefined,
+          NumCacheClusters: request.NumCacheClusters,
+        };
 
   return withoutUndefined({
     ReplicationGroupId: request.ReplicationGroupId,
@@ -62,6 +66,19 @@ export function buildCreateReplicationGroupParams(
     CacheParameterGroupName: parameterGroupName(request),
     Tags: managedTags(request),
     UserGroupIds: nonEmpty(request.UserGroupIds),
+    KmsKeyId: request.KmsKeyId,
+    LogDeliveryConfigurations: request.LogDeliveryConfigurations,
+    PreferredMaintenanceWindow: request.PreferredMaintenanceWindow,
+    SnapshotWindow: request.SnapshotWindow,
+    NotificationTopicArn: request.NotificationTopicArn,
+    Port: request.Port,
+    TransitEncryptionMode: request.TransitEncryptionMode,
+    AutoMinorVersionUpgrade: request.AutoMinorVersionUpgrade,
+    DataTieringEnabled: request.DataTieringEnabled,
+    SnapshotArns: request.SnapshotArns,
+    SnapshotName: request.SnapshotName,
+    NetworkType: request.NetworkType,
+    IpDiscovery: request.IpDiscovery,
     ...shape,
   });
 }
@@ -126,6 +143,10 @@ export function compareWithRequest(group: ReplicationGroup, request: NormalisedR
   differ('TransitEncryptionEnabled', group.TransitEncryptionEnabled, request.TransitEncryptionEnabled);
   differ('AtRestEncryptionEnabled', group.AtRestEncryptionEnabled, request.AtRestEncryptionEnabled);
   differ('UserGroupIds', sortedLowerCase(group.UserGroupIds ?? []), sortedLowerCase(request.UserGroupIds));
+  // Settings the request names explicitly; left out, whatever the group has is fine.
+  for (const field of ['NetworkType', 'IpDiscovery', 'TransitEncryptionMode'] as const) {
+    if (request[field] !== undefined) differ(field, group[field], request[field]);
+  }
   return differences;
 }
 
@@ -235,7 +256,7 @@ function replicasPerNodeGroup(group: ReplicationGroup): number | string | undefi
 function parameterGroupName(request: NormalisedRequest): string | undefined {
   if (request.CacheParameterGroupName) return request.CacheParameterGroupName;
   // Cluster mode enabled needs a cluster-enabled group; the engine default would be the non-cluster one.
-  return request.ClusterMode === 'enabled'
+  return request.ClusterMode !== 'disabled'
     ? `default.${request.CacheParameterGroupFamily}.cluster.on`
     : undefined;
 }
@@ -250,8 +271,4 @@ function sortedLowerCase(values: string[]): string[] {
 
 function timeOf(date: Date | string | undefined): number {
   return date === undefined ? 0 : new Date(date).getTime();
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

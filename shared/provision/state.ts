@@ -6,7 +6,7 @@
 import type { ChangeState, FieldChange } from './change/types';
 
 export type Engine = 'redis' | 'valkey';
-export type ClusterMode = 'disabled' | 'enabled';
+export type ClusterMode = 'disabled' | 'enabled' | 'compatible';
 
 export interface Tag {
   Key: string;
@@ -17,11 +17,21 @@ export interface NormalisedUser {
   UserId: string; // lower-cased
   UserName: string;
   AccessString: string;
-  AuthenticationType: 'password' | 'iam';
+  AuthenticationType: 'password' | 'iam' | 'no-password-required';
   /** Existing Secrets Manager secret holding the password; absent: one is generated. */
   PasswordSecretId?: string;
   /** True for the `default` user the workflow manages when the request gives none. */
   ManagedDefault?: boolean;
+}
+
+export interface LogDeliveryConfiguration {
+  LogType: 'slow-log' | 'engine-log';
+  DestinationType: 'cloudwatch-logs' | 'kinesis-firehose';
+  DestinationDetails: {
+    CloudWatchLogsDetails?: { LogGroup: string };
+    KinesisFirehoseDetails?: { DeliveryStream: string };
+  };
+  LogFormat: 'text' | 'json';
 }
 
 export interface PollingSettings {
@@ -44,7 +54,7 @@ export interface NormalisedRequest {
   CacheParameterGroupFamily: string; // e.g. redis7, valkey8
   CacheNodeType: string;
   ClusterMode: ClusterMode;
-  NumCacheClusters?: number; // cluster mode disabled only
+  NumCacheClusters?: number; // cluster mode disabled or compatible
   NumNodeGroups?: number; // cluster mode enabled only
   ReplicasPerNodeGroup?: number; // cluster mode enabled only
   AutomaticFailoverEnabled: boolean;
@@ -56,6 +66,20 @@ export interface NormalisedRequest {
   CacheSubnetGroupName?: string;
   SecurityGroupIds: string[];
   Tags: Tag[];
+  /** Optional CreateReplicationGroup settings, passed on under their API names when given. */
+  KmsKeyId?: string;
+  LogDeliveryConfigurations?: LogDeliveryConfiguration[];
+  PreferredMaintenanceWindow?: string;
+  SnapshotWindow?: string;
+  NotificationTopicArn?: string;
+  Port?: number;
+  TransitEncryptionMode?: 'preferred' | 'required';
+  AutoMinorVersionUpgrade?: boolean;
+  DataTieringEnabled?: boolean;
+  SnapshotArns?: string[];
+  SnapshotName?: string;
+  NetworkType?: 'ipv4' | 'ipv6' | 'dual_stack';
+  IpDiscovery?: 'ipv4' | 'ipv6';
   /** Every user group to attach: the existing ones of the request plus Rbac.UserGroupId. */
   UserGroupIds: string[];
   Rbac?: {

@@ -163,8 +163,10 @@ function checkPlans(plans: Plan[], engine: string): void {
     if (current.Engine !== undefined && current.Engine.toLowerCase() !== engine) {
       conflicts.push(`user ${user.UserId} exists for engine ${current.Engine}, not ${engine}`);
     }
-    const authType = current.Authentication?.Type;
-    if (authType !== undefined && authType !== user.AuthenticationType) {
+    // DescribeUsers says "no-password" for what CreateUser calls "no-password-required".
+    const authType = current.Authentication?.Type?.replace(/^no-password$/, 'no-password-required');
+    // The managed default user lets nobody in either way; earlier releases gave it a password.
+    if (authType !== undefined && authType !== user.AuthenticationType && !user.ManagedDefault) {
       conflicts.push(
         `user ${user.UserId} exists with authentication ${authType}, not ${user.AuthenticationType}`,
       );
@@ -235,7 +237,9 @@ export function createUserParams(
     Engine: request.Engine,
     AccessString: user.AccessString,
     AuthenticationMode:
-      user.AuthenticationType === 'iam' ? { Type: 'iam' } : { Type: 'password', Passwords: passwords },
+      user.AuthenticationType === 'password'
+        ? { Type: 'password', Passwords: passwords }
+        : { Type: user.AuthenticationType },
     Tags: managedTags(request),
   };
 }

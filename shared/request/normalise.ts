@@ -1,3 +1,4 @@
+import { withoutUndefined } from '../json';
 import type { NormalisedRequest, NormalisedUser } from '../provision/state';
 import { analyseAccessString } from './accessString';
 import { defaultUserId, MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
@@ -7,6 +8,7 @@ import {
   DEFAULT_REPLICAS_PER_NODE_GROUP,
   type ParsedRequest,
 } from './schema';
+import { DATA_TIERING_NODE_TYPE } from './settingRules';
 
 /** A valid request before the engine version is resolved: everything but the version and its family. */
 export type ValidatedRequest = Omit<NormalisedRequest, 'EngineVersion' | 'CacheParameterGroupFamily'> & {
@@ -46,8 +48,11 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
     const users: NormalisedUser[] = parsed.Rbac.Users.map((user, index) => {
       const field = `Rbac.Users[${index}]`;
       const userId = lowerCased(`${field}.UserId`, user.UserId);
-      if (!analyseAccessString(user.AccessString).switchedOn) {
+      const switchedOn = analyseAccessString(user.AccessString).switchedOn;
+      if (!switchedOn) {
         notes.push(`${field} (${userId}) has no "on" rule: the user is created switched off`);
+      } else if (user.AuthenticationType === 'no-password-required') {
+        notes.push(`${field} (${userId}) needs no password: any client can authenticate as ${user.UserName}`);
       }
       return {
         UserId: userId,
@@ -59,11 +64,15 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
     });
     const given = parsed.Rbac.DefaultUser;
     if (given) {
+      // A default user that is off lets nobody in, so it needs no password and no secret.
+      const off = !analyseAccessString(given.AccessString).switchedOn;
       users.push({
         UserId: lowerCased('Rbac.DefaultUser.UserId', given.UserId),
         UserName: 'default',
         AccessString: given.AccessString,
-        AuthenticationType: 'password',
+        AuthenticationType:
+          given.AuthenticationType ??
+          (off && given.PasswordSecretId === undefined ? 'no-password-required' : 'password'),
         ...(given.PasswordSecretId !== undefined && { PasswordSecretId: given.PasswordSecretId }),
       });
     } else if (parsed.Engine === 'redis') {
@@ -72,7 +81,7 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
         UserId: id,
         UserName: 'default',
         AccessString: MANAGED_DEFAULT_ACCESS_STRING,
-        AuthenticationType: 'password',
+        AuthenticationType: 'no-password-required',
         ManagedDefault: true,
       });
       notes.push(
@@ -81,6 +90,34 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
     }
     rbac = { UserGroupId: groupId, Users: users };
   }
+
+  let dataTiering = parsed.DataTieringEnabled;
+  if (dataTiering === undefined && DATA_TIERING_NODE_TYPE.test(parsed.CacheNodeType)) {
+    dataTiering = true;
+    notes.push(
+      `DataTieringEnabled set to true: ${parsed.CacheNodeType} is an r6gd node type, which always tiers data`,
+    );
+  }
+  let ipDiscovery = parsed.IpDiscovery;
+  if (ipDiscovery === undefined && parsed.NetworkType === 'ipv6') {
+    ipDiscovery = 'ipv6';
+    notes.push('IpDiscovery set to ipv6: an ipv6-only network has no ipv4 addresses to discover');
+  }
+  const settings = {
+    KmsKeyId: parsed.KmsKeyId,
+    LogDeliveryConfigurations: parsed.LogDeliveryConfigurations,
+    PreferredMaintenanceWindow: parsed.PreferredMaintenanceWindow,
+    SnapshotWindow: parsed.SnapshotWindow,
+    NotificationTopicArn: parsed.NotificationTopicArn,
+    Port: parsed.Port,
+    TransitEncryptionMode: parsed.TransitEncryptionMode,
+    AutoMinorVersionUpgrade: parsed.AutoMinorVersionUpgrade,
+    DataTieringEnabled: dataTiering,
+    SnapshotArns: parsed.SnapshotArns,
+    SnapshotName: parsed.SnapshotName,
+    NetworkType: parsed.NetworkType,
+    IpDiscovery: ipDiscovery,
+  };
 
   return {
     ReplicationGroupId: lowerCased('ReplicationGroupId', parsed.ReplicationGroupId),
@@ -106,6 +143,7 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
     ...(parsed.CacheSubnetGroupName !== undefined && { CacheSubnetGroupName: parsed.CacheSubnetGroupName }),
     SecurityGroupIds: parsed.SecurityGroupIds,
     Tags: parsed.Tags,
+    ...withoutUndefined(settings),
     UserGroupIds: [...new Set(userGroupIds)],
     ...(rbac && { Rbac: rbac }),
     Polling: parsed.Polling,

@@ -71,10 +71,10 @@ export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): 
 
   let parameterGroup = request.CacheParameterGroupName;
   const familyDefault = `default.${resolved.CacheParameterGroupFamily}`;
-  if (parameterGroup === undefined && request.ClusterMode === 'enabled') {
+  if (parameterGroup === undefined && request.ClusterMode !== 'disabled') {
     parameterGroup = `${familyDefault}.cluster.on`;
     notes.push(
-      `CacheParameterGroupName set to ${parameterGroup}: cluster mode enabled needs a cluster-enabled group`,
+      `CacheParameterGroupName set to ${parameterGroup}: cluster mode ${request.ClusterMode} needs a cluster-enabled group`,
     );
   } else if (
     parameterGroup?.startsWith('default.') &&
@@ -83,7 +83,7 @@ export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): 
   ) {
     problems.push({
       field: 'CacheParameterGroupName',
-      message: `is a default group of another engine family; ${ENGINE_LABEL[request.Engine]} ${resolved.EngineVersion} uses family ${resolved.CacheParameterGroupFamily} (${familyDefault}${request.ClusterMode === 'enabled' ? '.cluster.on' : ''})`,
+      message: `is a default group of another engine family; ${ENGINE_LABEL[request.Engine]} ${resolved.EngineVersion} uses family ${resolved.CacheParameterGroupFamily} (${familyDefault}${request.ClusterMode === 'disabled' ? '' : '.cluster.on'})`,
     });
   }
   if (problems.length > 0) {

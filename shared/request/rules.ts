@@ -1,6 +1,7 @@
 import type { Problem } from '../errors';
-import { MAX_SECONDS_CHECKING_PER_INVOCATION } from '../provision/polling';
+import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../provision/polling';
 import type { Engine } from '../provision/state';
+import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { analyseAccessString } from './accessString';
 import { isRecord } from './fields';
 import {
@@ -11,6 +12,7 @@ import {
   MAX_USERS_PER_GROUP,
   type ParsedRequest,
 } from './schema';
+import { settingProblems, settingVersionProblems } from './settingRules';
 import { ENGINE_LABEL, engineSupports, engineVersionProblem, formatVersion, type Version } from './versions';
 
 /**
@@ -51,6 +53,7 @@ export function crossFieldProblems(view: RequestView): Problem[] {
     ...rbacProblems(view),
     ...tagProblems(view),
     ...pollingProblems(view),
+    ...settingProblems(view),
   ];
 }
 
@@ -60,15 +63,35 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
   if (!ok('ClusterMode')) return [];
   const problems: Problem[] = [];
   const defaultGroup = ok('CacheParameterGroupName') && r.CacheParameterGroupName?.startsWith('default.');
-  if (r.ClusterMode === 'disabled') {
+  if (r.ClusterMode !== 'enabled') {
+    const mode = r.ClusterMode;
     for (const field of ['NumNodeGroups', 'ReplicasPerNodeGroup'] as const) {
       if (r[field] !== undefined) {
         problems.push({
           field,
-          message:
-            'applies only to ClusterMode "enabled"; with ClusterMode "disabled" set NumCacheClusters (1 primary + up to 5 replicas)',
+          message: `applies only to ClusterMode "enabled"; with ClusterMode "${mode}" set NumCacheClusters (1 primary + up to 5 replicas)`,
         });
       }
+    }
+    if (mode === 'compatible' && ok('NumCacheClusters') && ok('AutomaticFailoverEnabled')) {
+      const nodes = r.NumCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
+      if (nodes < 2 || r.AutomaticFailoverEnabled === false) {
+        problems.push({
+          field: nodes < 2 ? 'NumCacheClusters' : 'AutomaticFailoverEnabled',
+          message:
+            'ClusterMode "compatible" needs automatic failover with at least one replica: NumCacheClusters 2 or more, AutomaticFailoverEnabled true or left out',
+        });
+      }
+    }
+    if (mode === 'compatible') {
+      if (defaultGroup && !r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
+        problems.push({
+          field: 'CacheParameterGroupName',
+          message:
+            'ClusterMode "compatible" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived',
+        });
+      }
+      return problems;
     }
     if (ok('NumCacheClusters') && ok('AutomaticFailoverEnabled')) {
       const nodes = r.NumCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
@@ -207,9 +230,19 @@ function rbacProblems(view: RequestView): Problem[] {
   }
 
   const users: unknown[] = Array.isArray(rbac.Users) ? rbac.Users : [];
+  if (engine === 'valkey' && ok('Rbac.Users') && users.length === 0) {
+    problems.push({
+      field: 'Rbac.Users',
+      message:
+        'a valkey user group holds only the users listed here (no default user), and CreateUserGroup refuses an empty group: list at least one user',
+    });
+  }
+  if (isRecord(rbac.DefaultUser))
+    problems.push(...noPasswordProblems(ok, 'Rbac.DefaultUser', rbac.DefaultUser, engine));
   users.forEach((user, index) => {
     if (!isRecord(user)) return;
     const base = `Rbac.Users[${index}]`;
+    problems.push(...noPasswordProblems(ok, base, user, engine));
     if (ok(`${base}.UserName`) && user.UserName === 'default') {
       problems.push({
         field: `${base}.UserName`,
@@ -250,6 +283,31 @@ function rbacProblems(view: RequestView): Problem[] {
     problems.push({
       field: 'Rbac.Users',
       message: `a user group holds at most ${MAX_USERS_PER_GROUP} users: ${users.length} listed plus the default user make ${users.length + defaultUsers}`,
+    });
+  }
+  return problems;
+}
+
+/** A user that needs no password has no secret, and valkey user groups do not take such users. */
+function noPasswordProblems(
+  ok: RequestView['ok'],
+  base: string,
+  user: Record<string, unknown>,
+  engine: Engine | undefined,
+): Problem[] {
+  if (!ok(`${base}.AuthenticationType`) || user.AuthenticationType !== 'no-password-required') return [];
+  const problems: Problem[] = [];
+  if (ok(`${base}.PasswordSecretId`) && user.PasswordSecretId !== undefined) {
+    problems.push({
+      field: `${base}.PasswordSecretId`,
+      message:
+        'a user with AuthenticationType "no-password-required" has no password: remove PasswordSecretId',
+    });
+  }
+  if (engine === 'valkey') {
+    problems.push({
+      field: `${base}.AuthenticationType`,
+      message: 'valkey user groups take only password or IAM users: use "password" or "iam"',
     });
   }
   return problems;
@@ -327,6 +385,15 @@ function tagProblems({ request: r, ok }: RequestView): Problem[] {
     if (first) problems.push({ field, message: `tag keys must be unique; ${first} already uses it` });
     else seen.set(tag.Key, field);
   });
+  const own: readonly string[] = OWN_TAG_KEYS;
+  const total =
+    r.Tags.filter((tag: unknown) => !isRecord(tag) || !own.includes(String(tag.Key))).length + own.length;
+  if (ok('Tags') && total > MAX_TAGS) {
+    problems.push({
+      field: 'Tags',
+      message: `ElastiCache allows ${MAX_TAGS} tags per resource and the provisioner adds its own ${own.length} (${own.join(', ')}): give at most ${MAX_TAGS - own.length}`,
+    });
+  }
   return problems;
 }
 
@@ -335,13 +402,17 @@ function pollingProblems({ request: r, ok }: RequestView): Problem[] {
     return [];
   const { ChecksPerInvocation: checks, CheckIntervalSeconds: interval } = r.Polling;
   const seconds = (checks - 1) * interval;
-  if (seconds <= MAX_SECONDS_CHECKING_PER_INVOCATION) return [];
-  return [
-    {
-      field: 'Polling.ChecksPerInvocation',
-      message: `(ChecksPerInvocation - 1) x CheckIntervalSeconds is ${seconds} s; one invocation may check for at most ${MAX_SECONDS_CHECKING_PER_INVOCATION} s`,
-    },
-  ];
+  if (seconds > MAX_SECONDS_CHECKING_PER_INVOCATION) {
+    return [
+      {
+        field: 'Polling.ChecksPerInvocation',
+        message: `(ChecksPerInvocation - 1) x CheckIntervalSeconds is ${seconds} s; one invocation may check for at most ${MAX_SECONDS_CHECKING_PER_INVOCATION} s`,
+      },
+    ];
+  }
+  if (!ok('Polling')) return [];
+  const message = pollingLimitProblem(r.Polling);
+  return message ? [{ field: 'Polling', message }] : [];
 }
 
 const RBAC_SINCE: Version = [6, 0, 0];
@@ -381,6 +452,7 @@ export function versionGatedProblems(view: RequestView, engine: Engine, version:
       }
     }
   }
+  problems.push(...settingVersionProblems(view, engine, version));
   if (
     ok('ClusterMode') &&
     ok('NumNodeGroups') &&

@@ -1,7 +1,9 @@
 import * as v from 'valibot';
 import { RBAC_ID, REPLICATION_GROUP_ID, REPLICATION_GROUP_ID_MAX_LENGTH } from '../ids';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION, POLLING_BOUNDS, POLLING_DEFAULTS } from '../provision/polling';
+import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { ALLOWED_RULES_SUMMARY } from './accessString';
+import { SETTINGS_ENTRIES } from './settings';
 import { ENGINE_VERSION_PATTERN, KNOWN_ENGINE_VERSIONS } from './versions';
 
 /**
@@ -81,8 +83,10 @@ const UserSchema = v.strictObject({
   AccessString: AccessStringSchema,
   AuthenticationType: v.optional(
     v.pipe(
-      v.picklist(['password', 'iam']),
-      v.description('"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+.'),
+      v.picklist(['password', 'iam', 'no-password-required']),
+      v.description(
+        '"iam": UserName must equal UserId; needs Redis OSS 7.0+ or Valkey 7.2+. "no-password-required": redis only, no secret.',
+      ),
     ),
     'password',
   ),
@@ -94,10 +98,16 @@ const DefaultUserSchema = v.pipe(
     UserId: resourceId('ElastiCache user id of the default user'),
     UserName: v.optional(v.pipe(v.literal('default'), v.description('Always "default"; may be left out.'))),
     AccessString: AccessStringSchema,
+    AuthenticationType: v.optional(
+      v.pipe(
+        v.picklist(['password', 'no-password-required']),
+        v.description('Default: "no-password-required" when off without PasswordSecretId, else "password".'),
+      ),
+    ),
     PasswordSecretId: v.optional(PasswordSecretIdSchema),
   }),
   v.description(
-    'The user unauthenticated connections get (UserName "default"), redis engine only. Absent: the workflow manages <UserGroupId>-default, switched off ("off -@all"). Valkey groups need none.',
+    'The user unauthenticated connections get (UserName "default"), redis engine only. Absent: the workflow manages <UserGroupId>-default, switched off ("off -@all") and without a password. Valkey groups need none.',
   ),
 );
 
@@ -108,7 +118,9 @@ const RbacSchema = v.pipe(
       v.pipe(
         v.array(UserSchema),
         v.maxLength(MAX_USERS_PER_GROUP),
-        v.description('At most 100 users per group, the default user included.'),
+        v.description(
+          'At most 100 users per group, the default user included. A valkey group needs at least one.',
+        ),
       ),
       [],
     ),
@@ -180,7 +192,15 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       DEFAULT_CACHE_NODE_TYPE,
     ),
-    ClusterMode: v.optional(v.picklist(['disabled', 'enabled']), 'disabled'),
+    ClusterMode: v.optional(
+      v.pipe(
+        v.picklist(['disabled', 'enabled', 'compatible']),
+        v.description(
+          '"compatible": one shard of NumCacheClusters (2+) serving both protocols; Redis OSS 7.0+.',
+        ),
+      ),
+      'disabled',
+    ),
     NumCacheClusters: v.optional(
       v.pipe(
         integerBetween(1, 6),
@@ -241,7 +261,16 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       [],
     ),
-    Tags: v.optional(v.pipe(v.array(TagSchema), v.maxLength(50)), []),
+    Tags: v.optional(
+      v.pipe(
+        v.array(TagSchema),
+        v.maxLength(MAX_TAGS),
+        v.description(
+          `ElastiCache allows ${MAX_TAGS} tags per resource, the provisioner's own ${OWN_TAG_KEYS.length} (${OWN_TAG_KEYS.join(', ')}) included.`,
+        ),
+      ),
+      [],
+    ),
     UserGroupIds: v.optional(
       v.pipe(
         v.array(resourceId('Existing user group')),
@@ -251,6 +280,7 @@ export const ProvisionRequestSchema = v.pipe(
       ),
       [],
     ),
+    ...SETTINGS_ENTRIES,
     Rbac: v.optional(RbacSchema),
     Polling: v.optional(PollingSchema, {}),
     CorrelationId: v.optional(

@@ -39,7 +39,7 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     expect(result.Users).toEqual([
       { UserId: 'e2e-enabled-rbac-app', UserName: 'app', PasswordSecretArn: secretArn },
       { UserId: 'e2e-enabled-rbac-reader', UserName: 'reader', PasswordSecretArn: secretArn },
-      { UserId: 'e2e-enabled-rbac-default', UserName: 'default', PasswordSecretArn: secretArn },
+      { UserId: 'e2e-enabled-rbac-default', UserName: 'default' },
     ]);
   });
 
@@ -65,7 +65,7 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     expect(ranges.reduce((slots, range) => slots + range.to - range.from + 1, 0)).toBe(16384);
   });
 
-  itKeepsPasswordsOutOfTheExecution(suite, ['app', 'reader', 'default']);
+  itKeepsPasswordsOutOfTheExecution(suite, ['app', 'reader']);
 
   it('lets app write and read its keys on every shard through a cluster client', async () => {
     // Prepare
@@ -140,13 +140,16 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
     await expect(connectCluster(configuration, { ca: ca() })).rejects.toThrow();
   });
 
-  it('refuses the managed default user even with its own password, and a wrong password', async () => {
+  it('refuses the managed default user, which is off and has no password, and a wrong password', async () => {
     // Prepare
     const configuration = configurationEndpointOf(provisioned().result);
     const wrongPassword = { username: 'app', password: 'x'.repeat(40) };
 
     // Act / Assess
-    expect(await connectionOutcome(configuration, as('default'))).toMatch(/^WRONGPASS/);
+    const anyPassword = { username: 'default', password: 'y'.repeat(40) };
+    expect(await connectionOutcome(configuration, { ca: ca(), credentials: anyPassword })).toMatch(
+      /^WRONGPASS/,
+    );
     expect(await connectionOutcome(configuration, { ca: ca(), credentials: wrongPassword })).toMatch(
       /^WRONGPASS/,
     );

@@ -46,6 +46,11 @@ function controlledRunner(request: ExecutionRequest): Promise<ExecutionOutcome> 
     Cause: 'Rate exceeded',
   });
   request.onEvent({
+    type: 'StateRetried',
+    timestamp: at,
+    state: { name: 'ValidateRequest', type: 'Task', input: request.input },
+  });
+  request.onEvent({
     type: 'StateExited',
     timestamp: at,
     state: {
@@ -214,10 +219,15 @@ describe('the local Step Functions', () => {
     expect(events.map((event) => [event.id, event.previousEventId, event.type])).toEqual([
       [1, 0, 'ExecutionStarted'],
       [2, 1, 'TaskStateEntered'],
-      [3, 2, 'TaskFailed'],
-      [4, 3, 'TaskStateExited'],
-      [5, 4, 'ChoiceStateEntered'],
-      [6, 5, 'ExecutionFailed'],
+      [3, 2, 'TaskScheduled'],
+      [4, 3, 'TaskStarted'],
+      [5, 4, 'TaskFailed'],
+      [6, 5, 'TaskScheduled'],
+      [7, 6, 'TaskStarted'],
+      [8, 7, 'TaskSucceeded'],
+      [9, 8, 'TaskStateExited'],
+      [10, 9, 'ChoiceStateEntered'],
+      [11, 10, 'ExecutionFailed'],
     ]);
     expect(events[0]?.executionStartedEventDetails?.input).toBe('{"ReplicationGroupId":"orders-cache"}');
     expect(events[1]?.stateEnteredEventDetails).toMatchObject({
@@ -225,16 +235,21 @@ describe('the local Step Functions', () => {
       input: '{"ReplicationGroupId":"orders-cache"}',
     });
     expect(events[1]?.timestamp).toBeInstanceOf(Date);
-    expect(events[2]?.taskFailedEventDetails).toMatchObject({
+    expect(events[2]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      region: 'us-east-1',
+    });
+    expect(events[4]?.taskFailedEventDetails).toMatchObject({
       resourceType: 'lambda',
       resource: 'invoke',
       error: 'Throttling',
       cause: 'Rate exceeded',
     });
-    expect(events[3]?.stateExitedEventDetails?.output).toBe(
+    expect(events[8]?.stateExitedEventDetails?.output).toBe(
       '{"request":{"ReplicationGroupId":"orders-cache"}}',
     );
-    expect(events[5]?.executionFailedEventDetails).toEqual({
+    expect(events[10]?.executionFailedEventDetails).toEqual({
       error: 'ValidationError',
       cause: '{"problems":[]}',
     });

@@ -76,6 +76,8 @@ function render(parameters: Record<string, string>): JsonObject {
         return !evaluate(args[0] as Json);
       case 'Fn::And':
         return args.every((item) => evaluate(item));
+      case 'Fn::Or':
+        return args.some((item) => evaluate(item));
       case 'Fn::Join':
         return (evaluate(args[1] as Json) as string[]).join(args[0] as string);
       case 'Fn::Sub':
@@ -94,6 +96,26 @@ function render(parameters: Record<string, string>): JsonObject {
 }
 
 const CONTRACT_FIELDS = REQUEST_FIELDS;
+
+const PRODUCTION_PARAMETERS = {
+  ReplicationGroupId: 'orders-cache',
+  EngineVersion: '7.1',
+  CacheNodeType: 'cache.r6gd.xlarge',
+  DataTieringEnabled: 'true',
+  KmsKeyId: 'alias/orders-cache',
+  PreferredMaintenanceWindow: 'sun:03:00-sun:04:00',
+  SnapshotWindow: '05:00-06:00',
+  NotificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:cache-events',
+  Port: '6380',
+  TransitEncryptionEnabled: 'true',
+  TransitEncryptionMode: 'required',
+  AutoMinorVersionUpgrade: 'false',
+  SnapshotArns: 'arn:aws:s3:::orders-backups/orders.rdb',
+  NetworkType: 'dual_stack',
+  IpDiscovery: 'ipv6',
+  SlowLogGroup: '/elasticache/orders/slow',
+  EngineLogGroup: '/elasticache/orders/engine',
+};
 
 describe('Service Catalog product template', () => {
   it('declares the custom resource with the bridge function exported by the chosen stage', () => {
@@ -125,7 +147,7 @@ describe('Service Catalog product template', () => {
     const sent = Object.keys(requestProperties(resource.Properties));
     expect(sent.filter((field) => !CONTRACT_FIELDS.includes(field))).toEqual([]);
     expect(template.Parameters.Engine?.AllowedValues).toEqual(['redis', 'valkey']);
-    expect(template.Parameters.ClusterMode?.AllowedValues).toEqual(['disabled', 'enabled']);
+    expect(template.Parameters.ClusterMode?.AllowedValues).toEqual(['disabled', 'enabled', 'compatible']);
   });
 
   it('reads its outputs from attributes the result notification always provides', () => {
@@ -177,11 +199,48 @@ describe('Service Catalog product template', () => {
       'valkey with replicas',
       { ReplicationGroupId: 'orders-cache', Engine: 'valkey', NumCacheClusters: '3', MultiAZEnabled: 'true' },
     ],
+    ['production settings', PRODUCTION_PARAMETERS],
+    [
+      'cluster mode compatible restored from a snapshot',
+      {
+        ReplicationGroupId: 'orders-cache',
+        ClusterMode: 'compatible',
+        EngineVersion: '7.1',
+        NumCacheClusters: '2',
+        SnapshotName: 'orders-nightly',
+      },
+    ],
   ])('renders properties the request validator accepts once coerced: %s', (_label, parameters) => {
     // Act
     const checked = validateRequest(coerceCustomResourceProperties(requestProperties(render(parameters))));
 
     // Assess
     expect(checked.ok ? [] : checked.problems).toEqual([]);
+  });
+
+  it('passes the production settings on under their API names, one log delivery per log group given', () => {
+    // Act
+    const checked = validateRequest(
+      coerceCustomResourceProperties(
+        requestProperties(render({ ...PRODUCTION_PARAMETERS, EngineLogGroup: '' })),
+      ),
+    );
+
+    // Assess
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    expect(checked.request).toMatchObject({
+      KmsKeyId: 'alias/orders-cache',
+      Port: 6380,
+      AutoMinorVersionUpgrade: false,
+      SnapshotArns: ['arn:aws:s3:::orders-backups/orders.rdb'],
+      LogDeliveryConfigurations: [
+        {
+          LogType: 'slow-log',
+          DestinationType: 'cloudwatch-logs',
+          DestinationDetails: { CloudWatchLogsDetails: { LogGroup: '/elasticache/orders/slow' } },
+          LogFormat: 'json',
+        },
+      ],
+    });
   });
 });

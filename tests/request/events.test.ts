@@ -9,6 +9,22 @@ import { jsonFilesIn, readJson, rejectionOf, stubLogger } from './support';
 /** What each sample in events/invalid/ shows, by the fields its problems must name. */
 const invalidSamples: Record<string, string[]> = {
   'bad-replication-group-id.json': ['ReplicationGroupId'],
+  'compatible-without-replica.json': ['NumCacheClusters'],
+  'data-tiering-without-r6gd.json': ['DataTieringEnabled'],
+  'ipv6-discovery-on-ipv4-network.json': ['IpDiscovery'],
+  'kms-without-at-rest-encryption.json': ['KmsKeyId'],
+  'log-delivery-mixups.json': [
+    'LogDeliveryConfigurations[0].DestinationDetails',
+    'LogDeliveryConfigurations[1].LogType',
+  ],
+  'maintenance-window-too-short.json': ['PreferredMaintenanceWindow'],
+  'no-password-user-with-secret.json': ['Rbac.Users[0].PasswordSecretId'],
+  'polling-past-history-limit.json': ['Polling'],
+  'restore-from-two-sources.json': ['SnapshotName'],
+  'snapshot-window-overlaps-maintenance.json': ['SnapshotWindow'],
+  'too-many-tags.json': ['Tags'],
+  'transit-mode-preferred-with-rbac.json': ['TransitEncryptionMode'],
+  'valkey-rbac-without-users.json': ['Rbac.Users'],
   'channel-rule-on-redis-6-0.json': ['Rbac.Users[0].AccessString'],
   'cluster-mode-mixup.json': ['NumCacheClusters'],
   'iam-user-name-differs.json': ['Rbac.Users[0].UserName'],
@@ -27,13 +43,15 @@ describe('console inputs in events/', () => {
   beforeEach(() => answerFromCatalogue(elastiCache));
   afterEach(() => elastiCache.reset());
 
-  it('has one sample per original script, plus the EventBridge envelope', () => {
+  it('has one sample per original script, the EventBridge envelope and the production settings', () => {
     expect(jsonFilesIn('events')).toEqual([
       'cluster-mode-disabled-rbac.json',
       'cluster-mode-disabled.json',
       'cluster-mode-enabled-rbac.json',
       'cluster-mode-enabled.json',
       'eventbridge-provisioning-requested.json',
+      'production-settings.json',
+      'restore-cluster-mode-compatible.json',
       'users-and-group.json',
     ]);
   });

@@ -287,6 +287,53 @@ describe("CreateReplicationGroup, ElastiCache's own checks", () => {
     await expect(creating).rejects.toMatchObject({ name: error });
   });
 
+  it('accepts the optional settings and reports them as DescribeReplicationGroups does', async () => {
+    // Prepare
+    const logDelivery = {
+      LogType: 'slow-log' as const,
+      DestinationType: 'cloudwatch-logs' as const,
+      DestinationDetails: { CloudWatchLogsDetails: { LogGroup: '/elasticache/orders' } },
+      LogFormat: 'json' as const,
+    };
+
+    // Act
+    await env.elastiCache.send(
+      new CreateReplicationGroupCommand({
+        ...replicationGroup('disabled'),
+        ClusterMode: 'compatible',
+        CacheNodeType: 'cache.r6gd.xlarge',
+        DataTieringEnabled: true,
+        AtRestEncryptionEnabled: true,
+        KmsKeyId: 'alias/orders-cache',
+        PreferredMaintenanceWindow: 'sun:03:00-sun:04:00',
+        SnapshotWindow: '05:00-06:00',
+        NotificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:cache-events',
+        Port: 6380,
+        TransitEncryptionEnabled: true,
+        TransitEncryptionMode: 'preferred',
+        AutoMinorVersionUpgrade: false,
+        SnapshotArns: ['arn:aws:s3:::orders-backups/orders.rdb'],
+        NetworkType: 'dual_stack',
+        IpDiscovery: 'ipv6',
+        LogDeliveryConfigurations: [logDelivery],
+      }),
+    );
+
+    // Assess
+    expect(await describeGroup('orders-cache')).toMatchObject({
+      ClusterMode: 'compatible',
+      CacheNodeType: 'cache.r6gd.xlarge',
+      DataTiering: 'enabled',
+      KmsKeyId: 'alias/orders-cache',
+      SnapshotWindow: '05:00-06:00',
+      TransitEncryptionMode: 'preferred',
+      AutoMinorVersionUpgrade: false,
+      NetworkType: 'dual_stack',
+      IpDiscovery: 'ipv6',
+      LogDeliveryConfigurations: [{ ...logDelivery, Status: 'active' }],
+    });
+  });
+
   it('refuses a user group that is not active yet', async () => {
     // Prepare
     await env.elastiCache.send(

@@ -106,6 +106,16 @@ describe('CreateUserGroup', () => {
     await expect(creating).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
+  it('refuses a valkey user group without users', async () => {
+    // Act
+    const creating = env.elastiCache.send(
+      new CreateUserGroupCommand({ ...group('valkeyGroup'), UserIds: [] }),
+    );
+
+    // Assess
+    await expect(creating).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+
   it('rejects unknown users with UserNotFoundFault', async () => {
     // Act
     const creating = env.elastiCache.send(

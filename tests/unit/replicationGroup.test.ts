@@ -112,6 +112,54 @@ function anotherExecutionCreatesTheGroup() {
 }
 
 describe('buildCreateReplicationGroupParams', () => {
+  it('passes the optional settings on under their API names', () => {
+    // Prepare
+    const settings = {
+      KmsKeyId: 'alias/orders-cache',
+      LogDeliveryConfigurations: [
+        {
+          LogType: 'slow-log' as const,
+          DestinationType: 'kinesis-firehose' as const,
+          DestinationDetails: { KinesisFirehoseDetails: { DeliveryStream: 'cache-logs' } },
+          LogFormat: 'json' as const,
+        },
+      ],
+      PreferredMaintenanceWindow: 'sun:23:00-mon:01:30',
+      SnapshotWindow: '03:00-04:00',
+      NotificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:cache-events',
+      Port: 6380,
+      TransitEncryptionMode: 'required' as const,
+      AutoMinorVersionUpgrade: false,
+      DataTieringEnabled: true,
+      SnapshotArns: ['arn:aws:s3:::orders-backups/orders.rdb'],
+      NetworkType: 'dual_stack' as const,
+      IpDiscovery: 'ipv6' as const,
+    };
+    const { request } = stateFor('cluster-mode-disabled-tls-rbac');
+
+    // Act
+    const params = buildCreateReplicationGroupParams({ ...request, ...settings });
+
+    // Assess
+    expect(params).toMatchObject(settings);
+  });
+
+  it('creates ClusterMode compatible as one shard of NumCacheClusters with the cluster-enabled parameter group', () => {
+    // Prepare
+    const { request } = stateFor('cluster-mode-disabled');
+
+    // Act
+    const params = buildCreateReplicationGroupParams({ ...request, ClusterMode: 'compatible' });
+
+    // Assess
+    expect(params).toMatchObject({
+      ClusterMode: 'compatible',
+      NumCacheClusters: request.NumCacheClusters,
+      CacheParameterGroupName: `default.${request.CacheParameterGroupFamily}.cluster.on`,
+    });
+    expect(params).not.toHaveProperty('NumNodeGroups');
+  });
+
   it.each(SHAPES)('sends what the %s seed script sends, apart from the documented differences', (shape) => {
     // Prepare
     const seed = fixture<Record<Shape, Record<string, unknown>>>('seed-create-params')[shape];
@@ -281,6 +329,33 @@ describe('createReplicationGroup', () => {
     await expect(outcome).rejects.toThrow(
       /NumNodeGroups: existing 2 vs requested 3; ReplicasPerNodeGroup: existing 1 vs requested 2; Engine: existing "redis" vs requested "valkey"/,
     );
+    expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
+  });
+
+  it('refuses an existing group on another network or transit mode than the request names', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-disabled-tls-rbac');
+    state.request = {
+      ...state.request,
+      NetworkType: 'dual_stack',
+      IpDiscovery: 'ipv6',
+      TransitEncryptionMode: 'required',
+    };
+    const existing = describeAvailable('cluster-mode-disabled-tls-rbac');
+    const group = existing.ReplicationGroups?.[0];
+    if (group)
+      Object.assign(group, { NetworkType: 'ipv4', IpDiscovery: 'ipv4', TransitEncryptionMode: 'preferred' });
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(existing);
+
+    // Act
+    const error = await createReplicationGroup(deps, state).catch((err: unknown) => err);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
+    const message = (error as Error).message;
+    expect(message).toContain('NetworkType: existing "ipv4" vs requested "dual_stack"');
+    expect(message).toContain('IpDiscovery: existing "ipv4" vs requested "ipv6"');
+    expect(message).toContain('TransitEncryptionMode: existing "preferred" vs requested "required"');
     expect(elastiCacheMock).not.toHaveReceivedCommand(CreateReplicationGroupCommand);
   });
 

@@ -760,3 +760,64 @@ describe('managedTags', () => {
     expect(tags).toEqual(EXPECTED_TAGS);
   });
 });
+
+describe('ensureUsers: users that need no password', () => {
+  /** rbac-redis with its managed default user as the workflow now plans it: password-less. */
+  function stateWithPasswordlessDefault(): ProvisionState {
+    const state = loadState('rbac-redis');
+    for (const user of state.request.Rbac?.Users ?? []) {
+      if (user.ManagedDefault) user.AuthenticationType = 'no-password-required';
+    }
+    return state;
+  }
+
+  it('creates the switched-off default user without a password and without a secret', async () => {
+    // Prepare
+    noUserExists();
+
+    // Act
+    const result = await ensureUsers(deps(), stateWithPasswordlessDefault());
+
+    // Assess
+    expect(ec).toHaveReceivedCommandWith(CreateUserCommand, {
+      UserId: 'orders-default',
+      UserName: 'default',
+      AccessString: 'off -@all',
+      AuthenticationMode: { Type: 'no-password-required' },
+    });
+    expect(sm).not.toHaveReceivedCommandWith(CreateSecretCommand, { Name: DEFAULT_SECRET_NAME });
+    expect(result.Users.find((user) => user.UserId === 'orders-default')).toEqual({
+      UserId: 'orders-default',
+      UserName: 'default',
+      Status: 'creating',
+    });
+  });
+
+  it('keeps a managed default user an earlier release created with a password', async () => {
+    // Prepare
+    allUsersExistActive();
+
+    // Act
+    const result = await ensureUsers(deps(), stateWithPasswordlessDefault());
+
+    // Assess
+    expect(result.AllActive).toBe(true);
+    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
+  });
+
+  it('accepts an existing password-less user, which DescribeUsers reports as "no-password"', async () => {
+    // Prepare
+    allUsersExistActive();
+    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).resolves(
+      existing('orders-default', { Authentication: { Type: 'no-password' } }),
+    );
+    const state = stateWithPasswordlessDefault();
+    for (const user of state.request.Rbac?.Users ?? []) user.ManagedDefault = undefined;
+
+    // Act
+    const result = await ensureUsers(deps(), state);
+
+    // Assess
+    expect(result.AllActive).toBe(true);
+  });
+});

@@ -1,7 +1,7 @@
 /** Running `npm run provision` as a user does: its own process, through tsx. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from './local';
+import { spawnCollecting } from '../../local/support/processes';
 
 export interface CliExit {
   code: number | null;
@@ -21,38 +21,14 @@ const running = new Set<ChildProcess>();
 
 /** The same entry point `npm run provision` runs (tsx local/cli/provision.ts). */
 export function startCli(args: string[]): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli/provision.ts', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const startedAt = performance.now();
+  const run = spawnCollecting(process.execPath, ['--import', 'tsx', 'local/cli/provision.ts', ...args], {
+    ...process.env,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
   });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<CliExit>((resolve) => {
-    // 'close' rather than 'exit': both pipes are drained by then.
-    child.once('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  return {
-    child,
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
-    exited,
-    startedAt: performance.now(),
-  };
+  running.add(run.child);
+  void run.exited.then(() => running.delete(run.child));
+  return Object.assign(run, { startedAt });
 }
 
 export interface CliRun extends CliExit {
