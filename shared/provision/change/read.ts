@@ -138,7 +138,7 @@ async function readUser(
     UserId: userId,
     UserName: user.UserName ?? '',
     AccessString: user.AccessString ?? '',
-    AuthenticationType: user.Authentication?.Type ?? 'password',
+    AuthenticationType: requestedName(user.Authentication?.Type),
     Status: user.Status ?? 'unknown',
     UserGroupIds: (user.UserGroupIds ?? []).map((id) => id.toLowerCase()),
     Managed: tags !== 'gone' && isManagedFor(tags, replicationGroupId),
@@ -147,4 +147,10 @@ async function readUser(
 
 function defined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** DescribeUsers says `no-password` for what CreateUser (and the request) call `no-password-required`. */
+function requestedName(type: string | undefined): string {
+  if (type === 'no-password') return 'no-password-required';
+  return type ?? 'password';
 }

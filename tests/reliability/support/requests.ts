@@ -84,17 +84,14 @@ export function idsOf(request: Request): {
   const userGroupId = rbac?.UserGroupId.toLowerCase();
   const userIds = (rbac?.Users ?? []).map((user) => user.UserId.toLowerCase());
   const passwordUserIds = (rbac?.Users ?? [])
-    .filter((user) => user.AuthenticationType !== 'iam')
+    .filter((user) => user.AuthenticationType === undefined || user.AuthenticationType === 'password')
     .map((user) => user.UserId.toLowerCase());
-  // A redis group without a default user gets one managed by the workflow, with a generated password.
+  // A redis group without a default user gets one managed by the workflow: switched off, no password.
   const managesDefault =
     rbac !== undefined &&
     (request.Engine ?? 'redis') === 'redis' &&
     !(rbac as { DefaultUser?: unknown }).DefaultUser;
-  if (managesDefault && userGroupId) {
-    userIds.push(`${userGroupId}-default`);
-    passwordUserIds.push(`${userGroupId}-default`);
-  }
+  if (managesDefault && userGroupId) userIds.push(`${userGroupId}-default`);
   return {
     replicationGroupId: request.ReplicationGroupId.toLowerCase(),
     ...(userGroupId ? { userGroupId } : {}),
