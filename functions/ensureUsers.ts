@@ -5,10 +5,13 @@ import { logger } from '../shared/logger';
 import type { ProvisionState } from '../shared/provision/state';
 import { ensureUsers } from '../shared/provision/users';
 
+// Set by serverless.yml to the deployed rotatePassword function.
+const rotationFunctionArn = process.env.ROTATION_FUNCTION_ARN || undefined;
+
 // Returns the document with the result where it belongs (see the state machine's OutputPath).
 export const handler = middy<ProvisionState, ProvisionState>()
   .use(injectLambdaContext(logger))
   .handler(async (state) => ({
     ...state,
-    users: await ensureUsers({ elastiCache, secretsManager, logger }, state),
+    users: await ensureUsers({ elastiCache, secretsManager, logger, rotationFunctionArn }, state),
   }));

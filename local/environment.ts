@@ -8,6 +8,7 @@
  * the local runner, every Task on its real handler. EventBridge rules like the deployed ones start
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
+import { readFileSync } from 'node:fs';
 import type { WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
@@ -15,13 +16,15 @@ import {
   type ExecutionRunner,
   type FaultPlan,
   type HttpRoute,
+  type RotationFunction,
   type StandIn,
   type StandInDelays,
   startStandIn,
 } from './standin';
 import { simulatedNodeBackend } from './standin/nodeBackend';
-import type { LocalWorkflowOptions } from './workflow';
+import type { LambdaHandler, LocalWorkflowOptions } from './workflow';
 import { DEFINITION_PATHS, loadDefinition } from './workflow/definition';
+import { invokeAsLambda } from './workflow/lambda';
 
 /** A local environment is what a deployment of this stage would be, in this region and account. */
 export const LOCAL_STAGE = 'local';
@@ -46,6 +49,9 @@ export function deployedDefinition(workflow: WorkflowKind): string {
     return value;
   });
 }
+
+/** The rotation function ensureUsers schedules (ROTATION_FUNCTION_ARN) and Secrets Manager runs, in this process. */
+export const LOCAL_ROTATION_FUNCTION_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${PREFIX}-rotatePassword`;
 
 /** The rules serverless.yml deploys, with its default parameters (requestEventBus, requestEventSource, ...). */
 export const LOCAL_EVENT_RULES: EventRule[] = [
@@ -132,6 +138,12 @@ export async function startLocalEnvironment(
       [LOCAL_STATE_MACHINE_ARNS.teardown]: localExecutionRunner('teardown', executions),
     },
     eventRules: LOCAL_EVENT_RULES,
+    rotationFunctions: {
+      [LOCAL_ROTATION_FUNCTION_ARN]: localRotationFunction(
+        (id) => standIn.caCertificatePath(id),
+        options.timeScale ?? 0.01,
+      ),
+    },
   });
   const endpoints = {
     elasticache: standIn.elastiCacheUrl,
@@ -201,6 +213,36 @@ function localExecutionRunner(
 }
 
 /**
+ * The deployed rotatePassword handler, invoked as Lambda would be, trusting the CA of the local nodes
+ * of the group it tests against. Loaded on first use, after the endpoints are set.
+ */
+function localRotationFunction(
+  caPathOf: (replicationGroupId: string) => string | undefined,
+  timeScale: number,
+): RotationFunction {
+  let loading: Promise<LambdaHandler> | undefined;
+  return async (event) => {
+    loading ??= Promise.all([
+      import('../functions/rotatePassword'),
+      import('./workflow/runner'),
+      import('../shared/provision/redisAuth'),
+    ]).then(
+      ([{ rotatePasswordHandler }, { scaledClock }, { redisAuthProbe }]) =>
+        rotatePasswordHandler({
+          clock: scaledClock(timeScale),
+          authenticate: redisAuthProbe({
+            caFor: (target) => {
+              const path = caPathOf(target.replicationGroupId);
+              return path === undefined ? undefined : readFileSync(path, 'utf8');
+            },
+          }),
+        }) as LambdaHandler,
+    );
+    return invokeAsLambda(await loading, event, { functionName: 'rotatePassword', timeoutMs: 300_000 });
+  };
+}
+
+/**
  * Must run before the handlers (and so their module-scope SDK clients) are loaded. Returns what puts
  * back the state machine ARNs it set: left behind, they would switch a CLI started later in this
  * process (or a child process) to its AWS mode.
@@ -215,9 +257,11 @@ function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number)
   const previous = {
     PROVISION_STATE_MACHINE_ARN: process.env.PROVISION_STATE_MACHINE_ARN,
     TEARDOWN_STATE_MACHINE_ARN: process.env.TEARDOWN_STATE_MACHINE_ARN,
+    ROTATION_FUNCTION_ARN: process.env.ROTATION_FUNCTION_ARN,
   };
   process.env.PROVISION_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.provision;
   process.env.TEARDOWN_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.teardown;
+  process.env.ROTATION_FUNCTION_ARN = LOCAL_ROTATION_FUNCTION_ARN;
   process.env.AWS_REGION ??= 'us-east-1';
   // The stand-in does not check signatures; the SDK still wants credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';

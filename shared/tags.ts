@@ -7,6 +7,8 @@ import type { NormalisedRequest, Tag } from './provision/state';
 export const MANAGED_BY_TAG_KEY = 'managed-by';
 export const MANAGED_BY_TAG_VALUE = 'elasticache-provisioner';
 export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-group';
+/** On a generated password secret put on rotation: the user whose password it holds (what the rotation function changes). */
+export const USER_ID_TAG_KEY = 'elasticache-provisioner:user-id';
 
 /** Marks a replication group while one request changes it (see provision/change/lock.ts). */
 export const CHANGE_TAG_KEY = 'elasticache-provisioner:change';
@@ -16,7 +18,7 @@ export const OWN_TAG_KEYS = [MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY] as c
 /** Tags ElastiCache (and Secrets Manager) allow per resource. */
 export const MAX_TAGS = 50;
 
-const RESERVED_KEYS = new Set<string>(OWN_TAG_KEYS);
+const RESERVED_KEYS = new Set<string>([...OWN_TAG_KEYS, USER_ID_TAG_KEY]);
 
 /**
  * The project's own tags followed by the request's tags. A request tag with one of the

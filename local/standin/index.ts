@@ -19,6 +19,7 @@ import { type FaultCounts, FaultInjector, type FaultPlan } from './faults';
 import { createStandInServer, type HttpRoute, type StandInCall } from './http';
 import { type NodeBackend, simulatedNodeBackend } from './nodeBackend';
 import { standInProtocols } from './protocols';
+import { type RotationFunction, SecretRotations } from './rotation';
 import {
   type ExecutionRecord,
   type ExecutionRunner,
@@ -46,6 +47,7 @@ export type { HttpRoute, StandInCall } from './http';
 export type * from './nodeBackend';
 export { plannedNodeGroups, simulatedNodeBackend, slotRanges } from './nodeBackend';
 export type { WireAnswer, WireRequest } from './protocols';
+export type { RotationFunction, RotationInvocation } from './rotation';
 export { ENGINE_VERSIONS } from './rules';
 export type {
   EngineEvent,
@@ -92,6 +94,8 @@ export interface StandInOptions {
   stateMachineDefinitions?: Record<string, StateMachineDescription>;
   /** Plain HTTP routes (pages, non-AWS APIs), answered before any AWS protocol. */
   routes?: HttpRoute[];
+  /** Secrets Manager: the rotation functions RotateSecret may name, by Lambda ARN. */
+  rotationFunctions?: Record<string, RotationFunction>;
 }
 
 export interface StandInState {
@@ -133,6 +137,8 @@ export interface StandIn {
   execution(executionArn: string): Readonly<ExecutionRecord> | undefined;
   /** Resolves once no execution runs, including those started while waiting. */
   waitForExecutions(): Promise<void>;
+  /** Resolves once no secret rotation runs. */
+  waitForRotations(): Promise<void>;
   /** Waits for background node work (starts, ACL changes, stops) to finish. */
   settle(): Promise<void>;
   /** Stops running executions, the server and every node started. */
@@ -158,7 +164,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());
+  const rotations = new SecretRotations(options.rotationFunctions);
   const protocols = standInProtocols({
+    rotations,
     store,
     faults,
     stepFunctions,
@@ -220,9 +228,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     },
     execution: (executionArn) => stepFunctions.executions.get(executionArn),
     waitForExecutions: () => stepFunctions.idle(),
+    waitForRotations: () => rotations.idle(),
     async close() {
-      // Executions still running would call a server that is gone.
+      // Executions and rotations still running would call a server that is gone.
       await stepFunctions.close();
+      await rotations.idle();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -19,6 +19,7 @@ import type { QueryContext, QueryOperation } from './context';
 import { type EventRule, type PublishedEvent, putEvents } from './eventBridge';
 import type { FaultInjector, RequestFault, StandInService } from './faults';
 import { replicationGroupOperations } from './replicationGroups';
+import type { SecretRotations } from './rotation';
 import { type JsonContext, secretsManagerOperations } from './secretsManager';
 import { type LocalStepFunctions, stepFunctionsOperations } from './stepFunctions';
 import type { Store } from './store';
@@ -204,6 +205,7 @@ export interface ProtocolDependencies {
   eventRules: readonly EventRule[];
   publishedEvents: PublishedEvent[];
   now: () => number;
+  rotations: SecretRotations;
 }
 
 const queryOperations: Record<string, QueryOperation> = { ...userOperations, ...replicationGroupOperations };
@@ -241,7 +243,12 @@ export function standInProtocols(deps: ProtocolDependencies): Protocol[] {
       targetPrefix: 'secretsmanager.',
       contentType: 'application/x-amz-json-1.1',
       operations: secretsManagerOperations,
-      decode: (body, request) => ({ store: deps.store, body, region: request.region }),
+      decode: (body, request) => ({
+        store: deps.store,
+        body,
+        region: request.region,
+        rotations: deps.rotations,
+      }),
       capitalMessage: true,
       serverErrorCode: (fault) => (fault.status === 500 ? 'InternalServiceError' : 'ServiceUnavailable'),
     }),

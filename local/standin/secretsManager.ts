@@ -1,16 +1,32 @@
 /**
  * Secrets Manager (JSON 1.1, `X-Amz-Target: secretsmanager.<Action>`): CreateSecret, GetSecretValue,
- * PutSecretValue, DescribeSecret, DeleteSecret, RestoreSecret, TagResource, UntagResource.
+ * PutSecretValue, DescribeSecret, DeleteSecret, RestoreSecret, TagResource, UntagResource, and
+ * rotation: RotateSecret, CancelRotateSecret, UpdateSecretVersionStage. Versions carry staging labels
+ * (AWSCURRENT, AWSPREVIOUS, AWSPENDING) as in AWS; RotateSecret runs the rotation function's four steps.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { ACCOUNT_ID, type SecretRecord, type Store, type Tag } from './store';
+import type { SecretRotations } from './rotation';
+import {
+  ACCOUNT_ID,
+  type SecretRecord,
+  type SecretValue,
+  type SecretVersion,
+  type Store,
+  type Tag,
+} from './store';
 import { ServiceError } from './wire';
 
 export interface JsonContext {
   store: Store;
   body: Record<string, unknown>;
   region: string;
+  rotations: SecretRotations;
 }
+
+const CURRENT = 'AWSCURRENT';
+const PREVIOUS = 'AWSPREVIOUS';
+const PENDING = 'AWSPENDING';
+const DAY_MS = 86_400_000;
 
 export type JsonOperation = (context: JsonContext) => Record<string, unknown>;
 
@@ -77,7 +93,7 @@ function findSecret(store: Store, secretId: string): SecretRecord {
   return secret;
 }
 
-function readValue(body: Record<string, unknown>): { secretString?: string; secretBinary?: string } {
+function readValue(body: Record<string, unknown>): SecretValue {
   const secretString = optionalString(body, 'SecretString');
   const secretBinary = optionalString(body, 'SecretBinary');
   if (secretString !== undefined && secretBinary !== undefined) {
@@ -87,6 +103,44 @@ function readValue(body: Record<string, unknown>): { secretString?: string; secr
   if (secretBinary !== undefined) return { secretBinary };
   return {};
 }
+
+const versionNotFound = () =>
+  new ServiceError(
+    'ResourceNotFoundException',
+    "Secrets Manager can't find the specified secret value for the requested version or staging label.",
+  );
+
+function versionsOf(store: Store, secret: SecretRecord): SecretVersion[] {
+  let versions = store.secretVersions.get(secret.name);
+  if (!versions) {
+    versions = [];
+    store.secretVersions.set(secret.name, versions);
+  }
+  return versions;
+}
+
+function versionWith(store: Store, secret: SecretRecord, stage: string): SecretVersion | undefined {
+  return versionsOf(store, secret).find((version) => version.stages.includes(stage));
+}
+
+/**
+ * Attaches `stage` to one version, taking it off any other. Moving AWSCURRENT labels the version that
+ * had it AWSPREVIOUS, as Secrets Manager does. Versions left without a label are dropped.
+ */
+function moveStage(store: Store, secret: SecretRecord, stage: string, to: SecretVersion): void {
+  const versions = versionsOf(store, secret);
+  const from = versions.find((version) => version.stages.includes(stage));
+  if (from === to) return;
+  if (from) from.stages = from.stages.filter((label) => label !== stage);
+  to.stages.push(stage);
+  if (stage === CURRENT && from) moveStage(store, secret, PREVIOUS, from);
+  store.secretVersions.set(
+    secret.name,
+    versions.filter((version) => version.stages.length > 0),
+  );
+}
+
+const sameValue = (a: SecretValue | undefined, b: SecretValue) => JSON.stringify(a) === JSON.stringify(b);
 
 const createSecret: JsonOperation = ({ store, body, region }) => {
   const name = requiredString(body, 'Name');
@@ -107,13 +161,9 @@ const createSecret: JsonOperation = ({ store, body, region }) => {
       );
     }
     // A retried request (same token, same value) is answered as the first one was.
-    const current = store.secretValues.get(name);
-    if (
-      token !== undefined &&
-      token === existing.versionId &&
-      JSON.stringify(current) === JSON.stringify(value)
-    ) {
-      return { ARN: existing.arn, Name: existing.name, VersionId: existing.versionId };
+    const current = versionWith(store, existing, CURRENT);
+    if (token !== undefined && current?.versionId === token && sameValue(current.value, value)) {
+      return { ARN: existing.arn, Name: existing.name, VersionId: token };
     }
     throw sm.exists(name);
   }
@@ -124,7 +174,6 @@ const createSecret: JsonOperation = ({ store, body, region }) => {
   const secret: SecretRecord = {
     name,
     arn: `arn:aws:secretsmanager:${region}:${ACCOUNT_ID}:secret:${name}-${suffix}`,
-    versionId: hasValue ? (token ?? randomUUID()) : '',
     createdAt: now,
     lastChangedAt: now,
     tags,
@@ -134,34 +183,44 @@ const createSecret: JsonOperation = ({ store, body, region }) => {
   if (description !== undefined) secret.description = description;
   if (kmsKeyId !== undefined) secret.kmsKeyId = kmsKeyId;
   store.secrets.set(name, secret);
-  if (hasValue) store.secretValues.set(name, value);
-  return { ARN: secret.arn, Name: secret.name, ...(hasValue ? { VersionId: secret.versionId } : {}) };
+  const versionId = token ?? randomUUID();
+  store.secretVersions.set(name, hasValue ? [{ versionId, value, stages: [CURRENT], createdAt: now }] : []);
+  return { ARN: secret.arn, Name: secret.name, ...(hasValue ? { VersionId: versionId } : {}) };
 };
 
 const getSecretValue: JsonOperation = ({ store, body }) => {
   const secret = findSecret(store, requiredString(body, 'SecretId'));
   if (secret.deletedAt !== undefined) throw sm.markedForDeletion();
-  const value = store.secretValues.get(secret.name);
   const versionId = optionalString(body, 'VersionId');
-  const versionStage = optionalString(body, 'VersionStage');
-  const wrongVersion = versionId !== undefined && versionId !== secret.versionId;
-  if (!value || wrongVersion || (versionStage !== undefined && versionStage !== 'AWSCURRENT')) {
-    throw new ServiceError(
-      'ResourceNotFoundException',
-      "Secrets Manager can't find the specified secret value for the requested version or staging label.",
-    );
-  }
+  const versionStage =
+    optionalString(body, 'VersionStage') ?? (versionId === undefined ? CURRENT : undefined);
+  const version = versionsOf(store, secret).find(
+    (candidate) =>
+      (versionId === undefined || candidate.versionId === versionId) &&
+      (versionStage === undefined || candidate.stages.includes(versionStage)),
+  );
+  const value = version?.value;
+  if (!version || !value) throw versionNotFound();
   secret.lastAccessedAt = store.now();
   return {
     ARN: secret.arn,
     Name: secret.name,
-    VersionId: secret.versionId,
+    VersionId: version.versionId,
     ...(value.secretString === undefined ? {} : { SecretString: value.secretString }),
     ...(value.secretBinary === undefined ? {} : { SecretBinary: value.secretBinary }),
-    VersionStages: ['AWSCURRENT'],
-    CreatedDate: seconds(secret.lastChangedAt),
+    VersionStages: [...version.stages],
+    CreatedDate: seconds(version.createdAt),
   };
 };
+
+function readStages(body: Record<string, unknown>): string[] {
+  const value = body.VersionStages;
+  if (value === undefined || value === null) return [CURRENT];
+  if (!Array.isArray(value) || value.length === 0 || value.some((stage) => typeof stage !== 'string')) {
+    throw sm.invalidParameter('VersionStages must be a non-empty list of strings.');
+  }
+  return [...new Set(value as string[])];
+}
 
 const putSecretValue: JsonOperation = ({ store, body }) => {
   const secret = findSecret(store, requiredString(body, 'SecretId'));
@@ -170,15 +229,68 @@ const putSecretValue: JsonOperation = ({ store, body }) => {
   if (value.secretString === undefined && value.secretBinary === undefined) {
     throw sm.invalidParameter('You must provide either SecretString or SecretBinary.');
   }
-  secret.versionId = optionalString(body, 'ClientRequestToken') ?? randomUUID();
+  const stages = readStages(body);
+  const versionId = optionalString(body, 'ClientRequestToken') ?? randomUUID();
+  const versions = versionsOf(store, secret);
+  let version = versions.find((candidate) => candidate.versionId === versionId);
+  if (version?.value !== undefined) {
+    // The same request again is answered as before; another value under that version is refused.
+    if (!sameValue(version.value, value)) {
+      throw new ServiceError(
+        'ResourceExistsException',
+        "You can't modify an existing version, you can only create new versions.",
+      );
+    }
+  } else if (version) {
+    version.value = value;
+  } else {
+    version = { versionId, value, stages: [], createdAt: store.now() };
+    versions.push(version);
+  }
+  for (const stage of stages) moveStage(store, secret, stage, version);
   secret.lastChangedAt = store.now();
-  store.secretValues.set(secret.name, value);
-  return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, VersionStages: ['AWSCURRENT'] };
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.versionId,
+    VersionStages: [...version.stages],
+  };
+};
+
+const updateSecretVersionStage: JsonOperation = ({ store, body }) => {
+  const secret = findSecret(store, requiredString(body, 'SecretId'));
+  if (secret.deletedAt !== undefined) throw sm.markedForDeletion();
+  const stage = requiredString(body, 'VersionStage');
+  const moveTo = optionalString(body, 'MoveToVersionId');
+  const removeFrom = optionalString(body, 'RemoveFromVersionId');
+  const holder = versionWith(store, secret, stage);
+  if (holder && holder.versionId !== removeFrom && holder.versionId !== moveTo) {
+    throw sm.invalidParameter(
+      `The staging label ${stage} is currently attached to version ${holder.versionId}, but you have not specified it as RemoveFromVersionId.`,
+    );
+  }
+  if (moveTo === undefined) {
+    if (removeFrom === undefined)
+      throw sm.invalidParameter('Give MoveToVersionId, RemoveFromVersionId or both.');
+    if (stage === CURRENT)
+      throw sm.invalidParameter("You can't remove the AWSCURRENT label without moving it.");
+    if (holder) holder.stages = holder.stages.filter((label) => label !== stage);
+    store.secretVersions.set(
+      secret.name,
+      versionsOf(store, secret).filter((version) => version.stages.length > 0),
+    );
+  } else {
+    const target = versionsOf(store, secret).find((version) => version.versionId === moveTo);
+    if (!target?.value) throw versionNotFound();
+    moveStage(store, secret, stage, target);
+  }
+  secret.lastChangedAt = store.now();
+  return { ARN: secret.arn, Name: secret.name };
 };
 
 const describeSecret: JsonOperation = ({ store, body }) => {
   const secret = findSecret(store, requiredString(body, 'SecretId'));
-  const hasValue = store.secretValues.has(secret.name);
+  const versions = versionsOf(store, secret);
   return {
     ARN: secret.arn,
     Name: secret.name,
@@ -188,7 +300,14 @@ const describeSecret: JsonOperation = ({ store, body }) => {
     ...(secret.lastAccessedAt === undefined ? {} : { LastAccessedDate: seconds(secret.lastAccessedAt) }),
     ...(secret.deletedAt === undefined ? {} : { DeletedDate: seconds(secret.deletedAt) }),
     Tags: secret.tags,
-    ...(hasValue ? { VersionIdsToStages: { [secret.versionId]: ['AWSCURRENT'] } } : {}),
+    ...rotationShape(secret),
+    ...(versions.length > 0
+      ? {
+          VersionIdsToStages: Object.fromEntries(
+            versions.map((version) => [version.versionId, [...version.stages]]),
+          ),
+        }
+      : {}),
     CreatedDate: seconds(secret.createdAt),
   };
 };
@@ -207,7 +326,7 @@ const deleteSecret: JsonOperation = ({ store, body }) => {
   const now = store.now();
   if (force) {
     store.secrets.delete(secret.name);
-    store.secretValues.delete(secret.name);
+    store.secretVersions.delete(secret.name);
     return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(now) };
   }
   secret.deletedAt ??= now;
@@ -235,6 +354,131 @@ const untagResource: JsonOperation = ({ store, body }) => {
   return {};
 };
 
+function rotationShape(secret: SecretRecord): Record<string, unknown> {
+  const rotation = secret.rotation;
+  if (!rotation) return { RotationEnabled: false };
+  return {
+    RotationEnabled: rotation.enabled,
+    RotationLambdaARN: rotation.lambdaArn,
+    RotationRules: rotation.rules,
+    ...(rotation.lastRotatedAt === undefined ? {} : { LastRotatedDate: seconds(rotation.lastRotatedAt) }),
+    ...(rotation.enabled && rotation.nextRotationAt !== undefined
+      ? { NextRotationDate: seconds(rotation.nextRotationAt) }
+      : {}),
+  };
+}
+
+const RATE = /^rate\((\d+) (hour|hours|day|days)\)$/;
+
+/** RotationRules as Secrets Manager checks them; answers the days between rotations when it can tell. */
+function readRotationRules(value: unknown): { rules: Record<string, unknown>; days?: number } {
+  if (value === undefined || value === null) return { rules: {} };
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw sm.invalidParameter('RotationRules must be an object.');
+  const rules = value as Record<string, unknown>;
+  const { AutomaticallyAfterDays: days, ScheduleExpression: expression, Duration: duration } = rules;
+  if (days !== undefined && expression !== undefined) {
+    throw sm.invalidParameter("You can't specify both AutomaticallyAfterDays and ScheduleExpression.");
+  }
+  if (days !== undefined && (!Number.isInteger(days) || (days as number) < 1 || (days as number) > 1000)) {
+    throw sm.invalidParameter('AutomaticallyAfterDays must be an integer between 1 and 1000.');
+  }
+  if (duration !== undefined) {
+    const hours = typeof duration === 'string' ? /^(\d{1,2})h$/.exec(duration)?.[1] : undefined;
+    if (hours === undefined || Number(hours) < 1 || Number(hours) > 24) {
+      throw sm.invalidParameter('Duration must be between 1h and 24h, such as 4h.');
+    }
+  }
+  if (expression === undefined) return { rules, ...(days === undefined ? {} : { days: days as number }) };
+  if (typeof expression !== 'string' || expression.length > 256) {
+    throw sm.invalidParameter('ScheduleExpression must be a rate() or cron() expression.');
+  }
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const count = Number(rate[1]);
+    const inDays = rate[2]?.startsWith('day') ? count : count / 24;
+    if ((!rate[2]?.startsWith('day') && count < 4) || inDays < 1 / 6 || inDays > 1000) {
+      throw sm.invalidParameter('A rate() schedule must be between 4 hours and 1000 days.');
+    }
+    return { rules, days: inDays };
+  }
+  if (!/^cron\(\S+( \S+){5}\)$/.test(expression)) {
+    throw sm.invalidParameter('ScheduleExpression must be a rate() or cron() expression.');
+  }
+  return { rules };
+}
+
+const rotateSecret: JsonOperation = ({ store, body, rotations }) => {
+  const secret = findSecret(store, requiredString(body, 'SecretId'));
+  if (secret.deletedAt !== undefined) throw sm.markedForDeletion();
+  const lambdaArn = optionalString(body, 'RotationLambdaARN') ?? secret.rotation?.lambdaArn;
+  if (lambdaArn === undefined) {
+    throw sm.invalidRequest('No Lambda rotation function ARN is associated with this secret.');
+  }
+  if (!rotations.has(lambdaArn)) {
+    throw new ServiceError(
+      'AccessDeniedException',
+      'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.',
+    );
+  }
+  const given = body.RotationRules === undefined ? undefined : readRotationRules(body.RotationRules);
+  const rules = given?.rules ?? secret.rotation?.rules ?? {};
+  const days = given ? given.days : readRotationRules(rules).days;
+  const now = store.now();
+  const rotation = {
+    ...secret.rotation,
+    enabled: true,
+    lambdaArn,
+    rules,
+    ...(days === undefined ? {} : { nextRotationAt: now + days * DAY_MS }),
+  };
+  const pending = versionWith(store, secret, PENDING);
+  if (pending && !pending.stages.includes(CURRENT)) {
+    // As AWS: the unfinished rotation is tried again, under its own token, and the caller is told.
+    secret.rotation = rotation;
+    if (!rotations.isRunning(secret.name)) startRotation(store, secret, rotations, pending.versionId);
+    throw sm.invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+  }
+  secret.rotation = rotation;
+  if (body.RotateImmediately === false) {
+    // The schedule alone: the first rotation comes when it is due (or with the next RotateSecret).
+    return { ARN: secret.arn, Name: secret.name };
+  }
+  const token = optionalString(body, 'ClientRequestToken') ?? randomUUID();
+  const staged: SecretVersion = { versionId: token, stages: [], createdAt: now };
+  versionsOf(store, secret).push(staged);
+  moveStage(store, secret, PENDING, staged);
+  startRotation(store, secret, rotations, token);
+  return { ARN: secret.arn, Name: secret.name, VersionId: token };
+};
+
+function startRotation(store: Store, secret: SecretRecord, rotations: SecretRotations, token: string): void {
+  const lambdaArn = secret.rotation?.lambdaArn ?? '';
+  rotations.start(secret.name, lambdaArn, { SecretId: secret.arn, ClientRequestToken: token }, (failure) => {
+    const rotation = secret.rotation;
+    if (!rotation) return;
+    if (failure) {
+      rotation.lastFailure = `${failure.name}: ${failure.message}`;
+      return;
+    }
+    // Done: the new version keeps AWSCURRENT only.
+    const version = versionsOf(store, secret).find((candidate) => candidate.versionId === token);
+    if (version) version.stages = version.stages.filter((stage) => stage !== PENDING);
+    delete rotation.lastFailure;
+    rotation.lastRotatedAt = store.now();
+    const { days } = readRotationRules(rotation.rules);
+    if (days !== undefined) rotation.nextRotationAt = rotation.lastRotatedAt + days * DAY_MS;
+  });
+}
+
+const cancelRotateSecret: JsonOperation = ({ store, body }) => {
+  const secret = findSecret(store, requiredString(body, 'SecretId'));
+  if (secret.deletedAt !== undefined) throw sm.markedForDeletion();
+  if (secret.rotation) secret.rotation.enabled = false;
+  const pending = versionWith(store, secret, PENDING);
+  return { ARN: secret.arn, Name: secret.name, ...(pending ? { VersionId: pending.versionId } : {}) };
+};
+
 export const secretsManagerOperations: Record<string, JsonOperation> = {
   CreateSecret: createSecret,
   GetSecretValue: getSecretValue,
@@ -244,4 +488,7 @@ export const secretsManagerOperations: Record<string, JsonOperation> = {
   RestoreSecret: restoreSecret,
   TagResource: tagResource,
   UntagResource: untagResource,
+  RotateSecret: rotateSecret,
+  CancelRotateSecret: cancelRotateSecret,
+  UpdateSecretVersionStage: updateSecretVersionStage,
 };

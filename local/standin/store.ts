@@ -156,7 +156,6 @@ export interface SecretRecord {
   arn: string;
   description?: string;
   kmsKeyId?: string;
-  versionId: string;
   createdAt: number;
   lastChangedAt: number;
   lastAccessedAt?: number;
@@ -164,6 +163,26 @@ export interface SecretRecord {
   deletedAt?: number;
   deletionDate?: number;
   tags: Tag[];
+  rotation?: SecretRotationRecord;
+}
+
+/** RotateSecret's settings and how the last rotation went. */
+export interface SecretRotationRecord {
+  enabled: boolean;
+  lambdaArn: string;
+  rules: Record<string, unknown>;
+  lastRotatedAt?: number;
+  nextRotationAt?: number;
+  /** The error of the last rotation step that failed (its version stays AWSPENDING). */
+  lastFailure?: string;
+}
+
+/** One version of a secret; its value is absent while a rotation has only staged it. */
+export interface SecretVersion {
+  versionId: string;
+  value?: SecretValue;
+  stages: string[];
+  createdAt: number;
 }
 
 /** What DescribeEvents reports. */
@@ -209,8 +228,8 @@ export class Store {
   readonly secrets = new Map<string, SecretRecord>();
   /** Per user id; only ever handed to the node backend. */
   readonly passwords = new Map<string, string[]>();
-  /** Per secret name. */
-  readonly secretValues = new Map<string, SecretValue>();
+  /** Per secret name, oldest first; only versions that carry a staging label are kept. */
+  readonly secretVersions = new Map<string, SecretVersion[]>();
   /** Per replication group id: AUTH token of the default user. */
   readonly authTokens = new Map<string, string>();
   readonly events: EventRecord[] = [];

@@ -24,6 +24,12 @@ export interface NormalisedUser {
   ManagedDefault?: boolean;
 }
 
+export interface RotationSchedule {
+  AutomaticallyAfterDays?: number;
+  ScheduleExpression?: string;
+  Duration?: string;
+}
+
 export interface LogDeliveryConfiguration {
   LogType: 'slow-log' | 'engine-log';
   DestinationType: 'cloudwatch-logs' | 'kinesis-firehose';
@@ -85,6 +91,8 @@ export interface NormalisedRequest {
   Rbac?: {
     UserGroupId: string; // lower-cased
     Users: NormalisedUser[]; // the (managed) default user included
+    /** Secrets Manager RotationRules for the generated password secrets; absent: no rotation. */
+    Rotation?: RotationSchedule;
   };
   Polling: PollingSettings;
   /** Correlation id from the caller (EventBridge event id, custom resource request id...). */

@@ -18,6 +18,7 @@ import { ConflictError, errorName, type Problem, ResourceNotReady, ValidationErr
 import type { Log } from '../logger';
 import { managedTags } from '../tags';
 import { countCheck, giveUpAfterStatusWaitLimit } from './polling';
+import { checkRotationAvailable, scheduleRotations } from './rotationSchedule';
 import {
   ensureGeneratedSecret,
   generatedSecretName,
@@ -41,6 +42,8 @@ export interface EnsureUsersDeps {
   randomBytes?: RandomBytes;
   /** The wait for users to become active is bounded in time; the system clock by default. */
   clock?: Pick<Clock, 'now'>;
+  /** The deployed rotation function; needed when the request asks for rotation (Rbac.Rotation). */
+  rotationFunctionArn?: string | undefined;
 }
 
 // Enough to keep a 100-user group well inside a Lambda timeout, few enough not to provoke throttling.
@@ -60,6 +63,7 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
     return { Users: [], AllActive: true, Created: [], Modified: [], Checks: 1, FirstCheckedAt: now };
   }
   const previous = state.users;
+  checkRotationAvailable(deps, request);
 
   // First pass reads only, so a conflict or an unusable secret fails the run before anything changes.
   const plans = await mapWithConcurrency(rbac.Users, CONCURRENCY, (user) => planUser(deps, state, user));
@@ -82,6 +86,8 @@ export async function ensureUsers(deps: EnsureUsersDeps, state: ProvisionState):
     Modified: union(previous?.Modified, modified),
     ...countCheck(previous, now),
   };
+  // Once per execution: the pass that finds every user active is the last one.
+  if (result.AllActive) await scheduleRotations(deps, request, outcomes);
   giveUpAfterStatusWaitLimit(result.AllActive, result, now, (minutes) => {
     const waiting = outcomes.filter((outcome) => outcome.Status !== 'active');
     return `Users still not active after ${minutes} minutes: ${waiting.map((u) => `${u.UserId} (${u.Status})`).join(', ')}`;

@@ -88,7 +88,11 @@ export function normaliseRequest(parsed: ParsedRequest): ValidatedRequest {
         `Rbac.DefaultUser absent: the workflow manages ${id} (UserName default, "${MANAGED_DEFAULT_ACCESS_STRING}") so unauthenticated connections get nothing`,
       );
     }
-    rbac = { UserGroupId: groupId, Users: users };
+    rbac = {
+      UserGroupId: groupId,
+      Users: users,
+      ...(parsed.Rbac.Rotation !== undefined && { Rotation: parsed.Rbac.Rotation }),
+    };
   }
 
   let dataTiering = parsed.DataTieringEnabled;

@@ -4,6 +4,7 @@ import type { Engine } from '../provision/state';
 import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { analyseAccessString } from './accessString';
 import { isRecord } from './fields';
+import { rotationProblems } from './rotation';
 import {
   DEFAULT_NUM_CACHE_CLUSTERS,
   DEFAULT_NUM_NODE_GROUPS,
@@ -51,6 +52,7 @@ export function crossFieldProblems(view: RequestView): Problem[] {
     ...transitEncryptionProblems(view),
     ...userGroupCountProblems(view),
     ...rbacProblems(view),
+    ...rotationProblems(view),
     ...tagProblems(view),
     ...pollingProblems(view),
     ...settingProblems(view),

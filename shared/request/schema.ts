@@ -111,6 +111,41 @@ const DefaultUserSchema = v.pipe(
   ),
 );
 
+/** Secrets Manager's limits on a rotation schedule; rules.ts relates the fields. */
+export const ROTATION_LIMITS = { days: { min: 1, max: 1000 }, rateHours: { min: 4 } } as const;
+
+const RotationSchema = v.pipe(
+  v.strictObject({
+    AutomaticallyAfterDays: v.optional(
+      v.pipe(
+        integerBetween(ROTATION_LIMITS.days.min, ROTATION_LIMITS.days.max),
+        v.description('Rotate every this many days (1-1000).'),
+      ),
+    ),
+    ScheduleExpression: v.optional(
+      v.pipe(
+        v.string(),
+        v.maxLength(256),
+        v.regex(
+          /^(rate\(\d+ (hours?|days?)\)|cron\(\S+( \S+){5}\))$/,
+          'must be rate(<n> days), rate(<n> hours) or a six-field cron(...) expression',
+        ),
+        v.description('rate(10 days), rate(12 hours) (at least 4) or cron(0 8 1 * ? *).'),
+      ),
+    ),
+    Duration: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^([1-9]|1[0-9]|2[0-4])h$/, 'must be a number of hours from 1h to 24h'),
+        v.description("Window the rotation runs in, 1h-24h. Default: Secrets Manager's (the whole day)."),
+      ),
+    ),
+  }),
+  v.description(
+    'Rotate the generated passwords with the rotation function: give AutomaticallyAfterDays or ScheduleExpression. Each rotation keeps the previous password valid until the next one.',
+  ),
+);
+
 const RbacSchema = v.pipe(
   v.strictObject({
     UserGroupId: resourceId('User group to ensure and attach'),
@@ -125,6 +160,7 @@ const RbacSchema = v.pipe(
       [],
     ),
     DefaultUser: v.optional(DefaultUserSchema),
+    Rotation: v.optional(RotationSchema),
   }),
   v.description(
     'Users and a user group to ensure, then attach. Needs in-transit encryption and Redis OSS 6.0+.',

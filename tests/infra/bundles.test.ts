@@ -25,7 +25,7 @@ beforeAll(async () => {
   standIn = started;
   bundlesDirectory = join(output.directory, 'bundles-run');
   mkdirSync(bundlesDirectory, { recursive: true });
-  for (const fn of ['validateRequest', 'ensureUsers']) {
+  for (const fn of ['validateRequest', 'ensureUsers', 'rotatePassword']) {
     const entries = readZip(readFileSync(join(output.directory, `${fn}.zip`)));
     const bundle = entries.find((entry) => entry.name === `functions/${fn}.mjs`);
     if (!bundle) throw new Error(`${fn}.zip holds no functions/${fn}.mjs`);
@@ -79,6 +79,7 @@ const CREDENTIALS = {
 
 describe('the packaged bundles, run as Lambda runs them', () => {
   let request: NormalisedRequest;
+  let generatedSecretArn: string | undefined;
 
   it('validateRequest resolves the engine version through the SDK with the credentials Lambda puts in the environment', async () => {
     // Prepare
@@ -113,12 +114,29 @@ describe('the packaged bundles, run as Lambda runs them', () => {
     const users = (outcome.result as { users: { Users: { UserId: string; PasswordSecretArn?: string }[] } })
       .users.Users;
     expect(users.map((user) => user.UserId)).toEqual(request.Rbac?.Users.map((user) => user.UserId));
-    expect(
-      users.filter((user) => user.PasswordSecretArn?.includes(':secret:elasticache-provisioner/')).length,
-    ).toBeGreaterThan(0);
+    const generated = users.filter((user) =>
+      user.PasswordSecretArn?.includes(':secret:elasticache-provisioner/'),
+    );
+    expect(generated.length).toBeGreaterThan(0);
+    generatedSecretArn = generated[0]?.PasswordSecretArn;
     expect(standIn.calls.map((call) => call.action)).toEqual(
       expect.arrayContaining(['CreateSecret', 'CreateUser']),
     );
+  });
+
+  it('rotatePassword reads the secret through the SDK and refuses, by its literal name, a secret not being rotated', async () => {
+    // Prepare
+    const event = { Step: 'createSecret', SecretId: generatedSecretArn, ClientRequestToken: 'token-1' };
+
+    // Act
+    const outcome = await invoke('rotatePassword', event, CREDENTIALS);
+
+    // Assess
+    expect(outcome.error).toEqual({
+      name: 'RotationNotPending',
+      message: expect.stringContaining('rotation enabled'),
+    });
+    expect(standIn.calls.map((call) => call.action)).toContain('DescribeSecret');
   });
 
   it('refuses to run without credentials in the environment: the SDK credential chain is not in the bundle', async () => {

@@ -72,9 +72,12 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:CreateUser',
     'elasticache:DescribeUsers',
     'elasticache:ModifyUser',
+    'lambda:InvokeFunction',
+    'secretsmanager:CancelRotateSecret',
     'secretsmanager:CreateSecret',
     'secretsmanager:DescribeSecret',
     'secretsmanager:GetSecretValue',
+    'secretsmanager:RotateSecret',
     'secretsmanager:TagResource',
   ],
   ensureGroup: [
@@ -109,6 +112,20 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:ListTagsForResource',
     'secretsmanager:DeleteSecret',
     'secretsmanager:DescribeSecret',
+  ],
+  rotatePassword: [
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:CreateNetworkInterface',
+    'ec2:DeleteNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:UnassignPrivateIpAddresses',
+    'elasticache:DescribeReplicationGroups',
+    'elasticache:DescribeUsers',
+    'elasticache:ModifyUser',
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:UpdateSecretVersionStage',
   ],
   notifyResult: ['events:PutEvents'],
   customResource: [
@@ -145,10 +162,22 @@ const IMPLIED_ACTIONS = new Set([
   'iam:CreateServiceLinkedRole',
   // DeleteReplicationGroup with FinalSnapshotIdentifier takes a snapshot.
   'elasticache:CreateSnapshot',
+  // RotateSecret hands Secrets Manager the rotation function, which the caller must be able to invoke.
+  'lambda:InvokeFunction',
+  // Lambda attaches a function to a VPC (rotationSubnetIds) with the function's own role.
+  'ec2:CreateNetworkInterface',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+  'ec2:DescribeNetworkInterfaces',
 ]);
 
 /** Calls with no resource-level permissions in IAM, so only "*" can name their resource. */
-const RESOURCELESS_READS = new Set(['elasticache:DescribeCacheEngineVersions', 'elasticache:DescribeEvents']);
+const RESOURCELESS_READS = new Set([
+  'elasticache:DescribeCacheEngineVersions',
+  'elasticache:DescribeEvents',
+  'ec2:DescribeNetworkInterfaces',
+]);
 
 /** What Step Functions needs to deliver its logs; its documentation gives these Resource "*". */
 const STATE_MACHINE_DELIVERY_ACTIONS = new Set([
@@ -523,7 +552,8 @@ describe('the packaged service (serverless package, offline)', () => {
 
       // Assess
       expect([...new Set(granted)]).toEqual(FUNCTION_ACTIONS[fn]);
-      // An implied action may also be sent on its own (the change mark is an AddTagsToResource).
+      // An implied action may also be called in its own right (ensureUsers tags older secrets, the
+      // change mark is an AddTagsToResource).
       expect(
         FUNCTION_ACTIONS[fn]?.filter((action) => !IMPLIED_ACTIONS.has(action) || sent.includes(action)),
       ).toEqual(sent);

@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '../../shared/clock';
 import { ConflictError, ProvisioningTimedOut, ReplicationGroupCreateFailed } from '../../shared/errors';
 import { waitAvailable } from '../../shared/provision/availability';
 import type { PollingSettings, PollResult, ProvisionState } from '../../shared/provision/state';
+import { recordingClock } from '../support/clock';
 import { readJson } from '../support/fixtures';
 
 const fixture = <T>(name: string): T => readJson<T>(`tests/fixtures/replication-groups/${name}.json`);
@@ -22,20 +22,6 @@ const disabledAvailable = () =>
   fixture<DescribeReplicationGroupsCommandOutput>('describe-cluster-mode-disabled-tls-rbac-available');
 const disabledCreating = () =>
   fixture<DescribeReplicationGroupsCommandOutput>('describe-cluster-mode-disabled-tls-rbac-creating');
-
-/** A clock that records the sleeps it is asked for and returns at once. */
-function recordingClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 /** The disabled TLS + RBAC state as it reaches the first check, after this execution created everything. */
 function stateAfterCreate(polling?: Partial<PollingSettings>): ProvisionState {

@@ -97,4 +97,5 @@ export const IMPLIED_ACTIONS: Record<string, string[]> = {
   'elasticache:CreateReplicationGroup': ['elasticache:AddTagsToResource', 'iam:CreateServiceLinkedRole'],
   'elasticache:DeleteReplicationGroup': ['elasticache:CreateSnapshot'],
   'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
+  'secretsmanager:RotateSecret': ['lambda:InvokeFunction'],
 };
