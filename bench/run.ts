@@ -9,32 +9,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { POLLING_DEFAULTS } from '../shared/provision/polling';
-import type { PollingSettings } from '../shared/provision/state';
-import { transitionModel } from './asl';
 import { type BurstResult, runBurst } from './burst';
 import { type ColdStartResult, measureColdStarts } from './coldstart';
-import {
-  COST_GOAL,
-  DETECTION_OVERHEAD_SECONDS,
-  type DurationResult,
-  FRONTIER_GRID,
-  type FrontierPoint,
-  frontier,
-  goalsOf,
-  LATENCY_GOAL_SECONDS,
-  PRICES,
-  pollingEconomics,
-  REFERENCE_LIMIT_SECONDS,
-  SAMPLES_PER_DURATION,
-  SPREAD,
-} from './economics';
 import { CHANGE_GOAL_MS, type LocalBenchResult, READY_GOAL_SECONDS, runLocalBench } from './local';
+import { pollingSection } from './polling';
 import { type ReshardResult, runReshard } from './reshard';
 import { readDeploySettings } from './serverless-config';
 import { runSpinUp, type SpinUpResult } from './spinup';
 import { median } from './stats';
-import { kb, markdownTable, ms, percent, type Row, seconds, usd, verdict } from './table';
+import { kb, markdownTable, ms, percent, type Row, seconds, verdict } from './table';
 
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
@@ -100,80 +83,6 @@ function coldStartRows(results: readonly ColdStartResult[], notes: string[]): Ro
     }
   }
   return rows;
-}
-
-function pollingRows(durations: readonly DurationResult[]): Row[] {
-  const rows: Row[] = [];
-  for (const d of durations) {
-    for (const s of d.schedules) {
-      const ourRow = s.schedule.startsWith('ours');
-      // A variant of our settings is shown only where it changes something.
-      if (ourRow && s !== d.ours && s.calls === d.ours.calls && s.timedOut === d.ours.timedOut) continue;
-      const timedOut = s.timedOut > 0 ? `, ${percent(s.timedOut / s.samples)} timed out` : '';
-      const spend = s.costedFully
-        ? `${s.transitions.toFixed(1)} transitions, ${s.lambdaSeconds.toFixed(0)} Lambda-s, ${usd(s.cost)}`
-        : `cost: calls only (${s.costNote ?? 'runs outside the costed model'})`;
-      const measured = `p50 ${seconds(s.latencyP50)}, p95 ${seconds(s.latencyP95)}${timedOut}; ${s.calls.toFixed(1)} calls; ${spend}`;
-      if (!ourRow) {
-        rows.push([`2 polling ${d.createMinutes} min`, s.label, measured, '', '', '']);
-        continue;
-      }
-      const goals = goalsOf(s, d.plain, d.terraform);
-      const failures: string[] = [];
-      if (!goals.latency) failures.push(`p95 ${seconds(s.latencyP95)}${timedOut}`);
-      if (!goals.fewerCallsThanTerraform) failures.push(`${s.calls.toFixed(0)} calls >= Terraform`);
-      if (!goals.cost) failures.push(`cost ${percent(goals.costVsPlain)} of plain`);
-      rows.push([
-        `2 polling ${d.createMinutes} min`,
-        s.label,
-        measured,
-        `plain loop ${usd(d.plain.cost)} (ours ${percent(goals.costVsPlain)}); Terraform ${d.terraform.calls.toFixed(1)} calls`,
-        `p95 <= ${LATENCY_GOAL_SECONDS} s, calls < Terraform, cost <= ${percent(COST_GOAL)} of plain`,
-        verdict(failures),
-      ]);
-    }
-  }
-  return rows;
-}
-
-function frontierTable(points: readonly FrontierPoint[]): string {
-  const shown = points
-    .filter((p) => p.onRobustFrontier || p.isDefault)
-    .sort((a, b) => a.worstP95 - b.worstP95 || a.meanCost - b.meanCost);
-  const rows = shown.map(
-    (p): Row => [
-      `${p.settings.InitialWaitSeconds} / ${p.settings.CheckIntervalSeconds} / ${p.settings.ChecksPerInvocation} / ${p.settings.WaitSeconds}`,
-      `${p.memoryMb} MB`,
-      seconds(p.worstP95),
-      usd(p.meanCost),
-      percent(p.worstCostVsPlain),
-      p.fewerCallsThanTerraform ? 'yes' : 'no',
-      p.meetsGoals ? 'yes' : 'no',
-      [
-        p.isDefault ? 'POLLING_DEFAULTS' : '',
-        p.onRobustFrontier ? 'on frontier' : '',
-        p.hugsFastestCreate
-          ? 'first check later than 80 % of the fastest create (on the frontier only because no sample is faster)'
-          : '',
-        !p.onFrontier && !p.onRobustFrontier ? 'dominated' : '',
-      ]
-        .filter(Boolean)
-        .join('; '),
-    ],
-  );
-  return markdownTable(
-    [
-      'InitialWait / CheckInterval / ChecksPerInvocation / Wait (s)',
-      'memory',
-      'worst p95 latency',
-      'mean cost per create',
-      'worst cost vs plain',
-      'calls < Terraform',
-      'all goals',
-      '',
-    ],
-    rows,
-  );
 }
 
 function burstRows(result: BurstResult): Row[] {
@@ -353,89 +262,11 @@ async function main(): Promise<void> {
   }
 
   if (sections.includes('polling')) {
-    process.stderr.write('polling economics: simulating...\n');
-    const transitions = await transitionModel();
-    const configuredMemory = deploy.memoryOf('waitAvailable');
-    const memoryMb = configuredMemory ?? 128;
-    if (configuredMemory === undefined) {
-      notes.push(
-        'serverless.yml sets no memorySize for waitAvailable: costed at 128 MB, but the framework deploys 1024 MB when none is set (8x the Lambda cost).',
-      );
-    }
-    if (deploy.found && deploy.architecture !== 'arm64') {
-      notes.push(
-        `serverless.yml architecture is ${deploy.architecture ?? 'unset (x86_64)'}: costed at the arm64 price, x86_64 costs 25 % more per GB-s.`,
-      );
-    }
-    const longEnough = Math.max(POLLING_DEFAULTS.TimeoutMinutes, 90);
-    const variants =
-      longEnough !== POLLING_DEFAULTS.TimeoutMinutes
-        ? [
-            {
-              id: `ours-timeout-${longEnough}`,
-              label: `ours: POLLING_DEFAULTS with TimeoutMinutes ${longEnough}`,
-              settings: { ...POLLING_DEFAULTS, TimeoutMinutes: longEnough },
-            },
-          ]
-        : [];
-    const options = { settings: POLLING_DEFAULTS, transitions, memoryMb, variants };
-    const durations = await pollingEconomics(options);
-    rows.push(...pollingRows(durations));
-    const frontierTimeout = Math.max(POLLING_DEFAULTS.TimeoutMinutes, 120);
-    const points = frontier(
-      { ...options, settings: { ...POLLING_DEFAULTS, TimeoutMinutes: frontierTimeout } },
-      durations,
-    );
-    const mismatches = durations.reduce((sum, d) => sum + d.mismatches, 0);
-    notes.push(
-      `polling: ${SAMPLES_PER_DURATION} creates per duration, uniform in +-${SPREAD * 100} % (seeded); ours runs the real waitAvailable core ` +
-        `(shared/provision/availability.ts) on a simulated clock; the frontier uses a pure copy of it (${mismatches} disagreements with the core). ` +
-        `Detection latency adds ${DETECTION_OVERHEAD_SECONDS} s of Lambda/Describe overhead. Transitions: ${transitions.source}. ` +
-        `Cost = transitions x $${PRICES.perTransition * 1000}/1000 + Lambda ${memoryMb} MB arm64 GB-s (sleeping billed) + $0.20 per million requests. ` +
-        `SDK waiter, Terraform and ACK are costed on calls only (DescribeReplicationGroups itself is free); they get a ${REFERENCE_LIMIT_SECONDS / 3600} h limit.`,
-    );
-    const best = points
-      .filter((p) => p.meetsGoals && !p.hugsFastestCreate)
-      .sort((a, b) => a.meanCost - b.meanCost)
-      .slice(0, 3);
-    const defaultPoint = points.find((p) => p.isDefault);
-    const cheapestHugging = points
-      .filter((p) => p.meetsGoals && p.hugsFastestCreate)
-      .sort((a, b) => a.meanCost - b.meanCost)[0];
-    const describe = (p: FrontierPoint) =>
-      `${p.settings.InitialWaitSeconds}/${p.settings.CheckIntervalSeconds}/${p.settings.ChecksPerInvocation}/${p.settings.WaitSeconds} s at ${p.memoryMb} MB ${usd(p.meanCost)}`;
-    const hugging = cheapestHugging
-      ? ` Cheaper still on paper: ${describe(cheapestHugging)}, whose first check comes after 80 % of the fastest simulated create (no sample is faster, a real create might be).`
-      : '';
-    notes.push(
-      `frontier over InitialWait ${FRONTIER_GRID.InitialWaitSeconds.join('/')} s, CheckInterval (= Wait) ${FRONTIER_GRID.CheckIntervalSeconds.join(
-        '/',
-      )} s, ChecksPerInvocation ${FRONTIER_GRID.ChecksPerInvocation.join('/')}, memory ${FRONTIER_GRID.memoryMb.join('/')} MB, ` +
-        `TimeoutMinutes ${frontierTimeout} so 60-minute creates finish: POLLING_DEFAULTS is ${
-          defaultPoint?.onRobustFrontier ? 'on' : 'NOT on'
-        } the frontier (settings whose first check comes later than 80 % of the fastest simulated create left out); ` +
-        `cheapest settings meeting every goal: ${best.map(describe).join('; ')}.${hugging}`,
-    );
-    const byMemory = points
-      .filter(
-        (p) =>
-          FRONTIER_GRID.memoryMb.some((m) => m === p.memoryMb) &&
-          sameSettings(p.settings, defaultPoint?.settings),
-      )
-      .sort((a, b) => a.memoryMb - b.memoryMb)
-      .map((p) => `${p.memoryMb} MB ${usd(p.meanCost)} (${percent(p.worstCostVsPlain)} of plain)`);
-    notes.push(
-      `memory (POLLING_DEFAULTS, mean cost per create): ${byMemory.join(', ')}: the sleeping Lambda's GB-s dominate.`,
-    );
-    results.polling = {
-      settings: POLLING_DEFAULTS,
-      memoryMb,
-      transitions,
-      prices: PRICES,
-      durations,
-      frontier: points.filter((p) => p.onFrontier || p.onRobustFrontier || p.isDefault),
-    };
-    results.frontierMarkdown = frontierTable(points);
+    const polling = await pollingSection(deploy);
+    rows.push(...polling.rows);
+    notes.push(...polling.notes);
+    results.polling = polling.results;
+    results.pollingMarkdown = polling.markdown;
   }
 
   if (sections.includes('burst')) {
@@ -494,14 +325,7 @@ async function main(): Promise<void> {
   );
 
   const out = [table, ''];
-  if (typeof results.frontierMarkdown === 'string') {
-    out.push(
-      'Polling latency/cost frontier (InitialWait / CheckInterval / ChecksPerInvocation / Wait):',
-      '',
-      results.frontierMarkdown,
-      '',
-    );
-  }
+  if (typeof results.pollingMarkdown === 'string') out.push(results.pollingMarkdown, '');
   out.push(
     'Notes:',
     ...notes.map((n, i) => `${i + 1}. ${n}`),
@@ -509,10 +333,6 @@ async function main(): Promise<void> {
     `bench wall time ${wallSeconds.toFixed(0)} s; results in bench/results.json`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
-}
-
-function sameSettings(a: PollingSettings, b: PollingSettings | undefined): boolean {
-  return b !== undefined && (Object.keys(a) as (keyof PollingSettings)[]).every((key) => a[key] === b[key]);
 }
 
 /** JSON has no Infinity: a never-noticed create is written as null. */

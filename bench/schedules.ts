@@ -92,17 +92,24 @@ export function ourSchedule(
   };
 }
 
-/** A Wait(interval) -> Lambda check -> Choice loop: 3 transitions and one short invocation per check. */
-export function plainLoop(intervalSeconds: number, limitSeconds: number, invocationSeconds = 0.1): Schedule {
+/**
+ * A Wait -> Lambda check -> Choice loop: 3 transitions and one short invocation per check. The first Wait
+ * lasts `initialWait` seconds when given (the same free head start our schedule takes), else one interval.
+ */
+export function plainLoop(
+  intervalSeconds: number,
+  limitSeconds: number,
+  initialWait = 0,
+  invocationSeconds = DESCRIBE_SECONDS,
+): Schedule {
   return {
-    id: `plain-${intervalSeconds}s`,
-    label: `plain ${intervalSeconds} s Wait/check/Choice loop`,
+    id: `plain-${intervalSeconds}s${waitSuffix(initialWait)}`,
+    label: `plain ${intervalSeconds} s Wait/check/Choice loop${waitLabel(initialWait)}`,
     costedFully: true,
     simulate(availableAt) {
-      let t = 0;
+      let t = initialWait > 0 ? initialWait : intervalSeconds;
       let polls = 0;
       for (;;) {
-        t += intervalSeconds;
         polls += 1;
         if (t >= availableAt || t >= limitSeconds) {
           return {
@@ -113,10 +120,16 @@ export function plainLoop(intervalSeconds: number, limitSeconds: number, invocat
             lambdaSeconds: polls * invocationSeconds,
           };
         }
+        t += intervalSeconds;
       }
     },
   };
 }
+
+/** Id and label suffixes of a baseline given an initial wait. */
+export const waitSuffix = (initialWait: number) => (initialWait > 0 ? `-wait-${initialWait}s` : '');
+export const waitLabel = (initialWait: number) =>
+  initialWait > 0 ? `, first check after ${initialWait} s` : '';
 
 /** Checks at fixed times: `firstAt`, then every `every` seconds (Terraform's StateChangeConf, ACK's requeue). */
 export function fixedInterval(
@@ -156,16 +169,17 @@ export function fixedInterval(
  * The SDK's `waitUntilReplicationGroupAvailable` (minDelay 15 s, maxDelay 120 s). Same formula as
  * @smithy/core's util-waiter `exponentialBackoffWithJitter`: the first check is immediate; before attempt n
  * (n >= 1) it waits a uniform random delay in [minDelay, min(maxDelay, minDelay x 2^(n-1))], and exactly
- * maxDelay once n exceeds log2(maxDelay / minDelay) + 1.
+ * maxDelay once n exceeds log2(maxDelay / minDelay) + 1. With `initialWait`, the caller sleeps that long
+ * before starting the waiter.
  */
-export function sdkWaiter(limit: number, minDelay = 15, maxDelay = 120): Schedule {
+export function sdkWaiter(limit: number, initialWait = 0, minDelay = 15, maxDelay = 120): Schedule {
   return {
-    id: 'sdk-waiter',
-    label: `SDK waitUntilReplicationGroupAvailable (${minDelay}-${maxDelay} s)`,
+    id: `sdk-waiter${waitSuffix(initialWait)}`,
+    label: `SDK waitUntilReplicationGroupAvailable (${minDelay}-${maxDelay} s)${waitLabel(initialWait)}`,
     costedFully: false,
     costNote: 'runs inside a Lambda: its sleeping is not costed here (and a Lambda stops at 15 minutes)',
     simulate(availableAt, random) {
-      let t = 0;
+      let t = initialWait;
       let calls = 0;
       let attempt = 0;
       for (;;) {

@@ -54,54 +54,56 @@ function rbac(id: string) {
   };
 }
 
+const DISABLED = { ClusterMode: 'disabled', NumCacheClusters: 3 };
+const ENABLED = { ClusterMode: 'enabled', NumNodeGroups: 3, ReplicasPerNodeGroup: 1 };
+
+/**
+ * A shape whose request, in each round, is `layout` for the group `spin-<name>-<round>` on engine
+ * 7.1; a `secured` one adds TLS and RBAC to the same layout.
+ */
+function shape(
+  id: string,
+  label: string,
+  name: string,
+  layout: Record<string, unknown>,
+  options: { secured?: boolean; goalSeconds?: number } = {},
+): ShapeSpec {
+  return {
+    id,
+    label,
+    ...(options.goalSeconds === undefined ? {} : { goalSeconds: options.goalSeconds }),
+    request: (round) => {
+      const ReplicationGroupId = `spin-${name}-${round}`;
+      const secured = options.secured
+        ? { TransitEncryptionEnabled: true, Rbac: rbac(ReplicationGroupId) }
+        : {};
+      return { ReplicationGroupId, ...layout, EngineVersion: '7.1', ...secured };
+    },
+  };
+}
+
 export const SHAPES: ShapeSpec[] = [
-  {
-    id: 'disabled',
-    label: 'cluster mode disabled, 1 primary + 2 replicas',
-    request: (round) => ({
-      ReplicationGroupId: `spin-disabled-${round}`,
-      ClusterMode: 'disabled',
-      NumCacheClusters: 3,
-      EngineVersion: '7.1',
-    }),
-  },
-  {
-    id: 'disabled-tls-rbac',
-    label: 'cluster mode disabled, 1 primary + 2 replicas, TLS + RBAC',
-    request: (round) => ({
-      ReplicationGroupId: `spin-disabled-rbac-${round}`,
-      ClusterMode: 'disabled',
-      NumCacheClusters: 3,
-      EngineVersion: '7.1',
-      TransitEncryptionEnabled: true,
-      Rbac: rbac(`spin-disabled-rbac-${round}`),
-    }),
-  },
-  {
-    id: 'enabled',
-    label: 'cluster mode enabled, 3 shards x 1 replica',
-    request: (round) => ({
-      ReplicationGroupId: `spin-enabled-${round}`,
-      ClusterMode: 'enabled',
-      NumNodeGroups: 3,
-      ReplicasPerNodeGroup: 1,
-      EngineVersion: '7.1',
-    }),
-  },
-  {
-    id: 'enabled-tls-rbac',
-    label: 'cluster mode enabled, 3 shards x 1 replica, TLS + RBAC',
-    goalSeconds: 6,
-    request: (round) => ({
-      ReplicationGroupId: `spin-enabled-rbac-${round}`,
-      ClusterMode: 'enabled',
-      NumNodeGroups: 3,
-      ReplicasPerNodeGroup: 1,
-      EngineVersion: '7.1',
-      TransitEncryptionEnabled: true,
-      Rbac: rbac(`spin-enabled-rbac-${round}`),
-    }),
-  },
+  shape('disabled', 'cluster mode disabled, 1 primary + 2 replicas', 'disabled', DISABLED),
+  shape(
+    'disabled-tls-rbac',
+    'cluster mode disabled, 1 primary + 2 replicas, TLS + RBAC',
+    'disabled-rbac',
+    DISABLED,
+    {
+      secured: true,
+    },
+  ),
+  shape('enabled', 'cluster mode enabled, 3 shards x 1 replica', 'enabled', ENABLED),
+  shape(
+    'enabled-tls-rbac',
+    'cluster mode enabled, 3 shards x 1 replica, TLS + RBAC',
+    'enabled-rbac',
+    ENABLED,
+    {
+      secured: true,
+      goalSeconds: 6,
+    },
+  ),
 ];
 
 function median(values: number[]): number {

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { cloudFormation, elastiCache, sfn } from '../shared/aws/clients';
+import { cloudFormation, elastiCache, secretsManager, sfn } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
 import {
@@ -19,5 +19,8 @@ const config = bridgeConfigFromEnv();
 export const handler = middy<CloudFormationCustomResourceEvent, BridgeOutcome>()
   .use(injectLambdaContext(logger, { logEvent: false }))
   .handler((event) =>
-    handleCustomResource({ sfn, cloudFormation, elastiCache, respond, logger, config }, event),
+    handleCustomResource(
+      { sfn, cloudFormation, elastiCache, secretsManager, respond, logger, config },
+      event,
+    ),
   );

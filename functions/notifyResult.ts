@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { eventBridge } from '../shared/aws/clients';
+import { eventBridge, secretsManager } from '../shared/aws/clients';
 import { type Clock, systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
 import {
@@ -16,10 +16,10 @@ const config = notifyConfigFromEnv();
 /** The handler on a given clock (retries to CloudFormation sleep): local runs compress time with it. */
 export function notifyResultHandler(clock: Pick<Clock, 'sleep'>) {
   const respond = createResponseSender({ clock, logger });
-  // The event is never logged: it may carry a custom resource's ResponseURL, a pre-signed URL (a credential).
+  // The event is never logged: the state document is the workflow's, and need not be in the logs.
   return middy<NotifyInput, NotifyOutput>()
     .use(injectLambdaContext(logger, { logEvent: false }))
-    .handler((input) => notifyResult({ respond, eventBridge, logger, config }, input));
+    .handler((input) => notifyResult({ respond, eventBridge, secretsManager, logger, config }, input));
 }
 
 export const handler = notifyResultHandler(systemClock);

@@ -9,8 +9,23 @@ export interface Problem {
   message: string;
 }
 
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
+type WorkflowErrorName = (typeof WORKFLOW_ERROR_NAMES)[number];
+
+/**
+ * The base of one workflow error class: an Error with the literal `name` given and a required
+ * message. Each class below passes its own name, so `name` survives minification.
+ */
+function workflowError<const Name extends WorkflowErrorName>(name: Name) {
+  return class extends Error {
+    override readonly name: Name = name;
+    // The message is required, unlike Error's.
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(message, options);
+    }
+  };
+}
+
+export class ValidationError extends workflowError('ValidationError') {
   readonly problems: Problem[];
 
   constructor(problems: Problem[], options?: { cause?: unknown }) {
@@ -20,50 +35,15 @@ export class ValidationError extends Error {
   }
 }
 
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-export class ReplicationGroupCreateFailed extends Error {
-  override readonly name = 'ReplicationGroupCreateFailed';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-export class ProvisioningTimedOut extends Error {
-  override readonly name = 'ProvisioningTimedOut';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
+export class ConflictError extends workflowError('ConflictError') {}
+export class ReplicationGroupCreateFailed extends workflowError('ReplicationGroupCreateFailed') {}
+export class ProvisioningTimedOut extends workflowError('ProvisioningTimedOut') {}
 /** A resource is in a state that forbids the next step yet (the state machine retries it). */
-export class ResourceNotReady extends Error {
-  override readonly name = 'ResourceNotReady';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
+export class ResourceNotReady extends workflowError('ResourceNotReady') {}
 /** The teardown did not see the replication group or a user group gone within its time limit. */
-export class TeardownTimedOut extends Error {
-  override readonly name = 'TeardownTimedOut';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
+export class TeardownTimedOut extends workflowError('TeardownTimedOut') {}
 /** The result could not be handed over (to the CloudFormation response URL or to EventBridge). */
-export class ResultNotDelivered extends Error {
-  override readonly name = 'ResultNotDelivered';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class ResultNotDelivered extends workflowError('ResultNotDelivered') {}
 
 /** Names the state machines match in Retry/Catch; kept here so tests can check the ASL against them. */
 export const WORKFLOW_ERROR_NAMES = [

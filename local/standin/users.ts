@@ -2,15 +2,9 @@
  * RBAC users and user groups: CreateUser, DescribeUsers, ModifyUser, DeleteUser and the same
  * four for user groups, with the checks and status progressions of the service.
  */
+import { isAcceptablePassword, PASSWORD_RULE } from '../../shared/passwordRule';
 import type { QueryContext, QueryOperation } from './context';
-import {
-  checkAccessString,
-  checkPassword,
-  compareVersions,
-  type Engine,
-  normaliseUserId,
-  parseEngine,
-} from './rules';
+import { checkAccessString, compareVersions, type Engine, normaliseUserId, parseEngine } from './rules';
 import { mergeTags, paginate, userGroupShape, userShape } from './shapes';
 import { ACCOUNT_ID, type AuthenticationType, type UserGroupRecord, type UserRecord } from './store';
 import { ec, type QueryParams, xmlList } from './wire';
@@ -67,7 +61,10 @@ function readAuthentication(params: QueryParams): Authentication | undefined {
     if (authentication.passwords.length > 2) {
       throw ec.invalidParameterValue('A user can have at most two passwords.');
     }
-    for (const password of authentication.passwords) checkPassword(password, 'Passwords');
+    for (const password of authentication.passwords) {
+      if (!isAcceptablePassword(password))
+        throw ec.invalidParameterValue(`Passwords must be ${PASSWORD_RULE}.`);
+    }
   }
   return authentication;
 }

@@ -4,6 +4,7 @@
  * function it names.
  */
 import './polyfills';
+import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -193,9 +194,11 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     taskFunctions: functionsByTask,
     async run(input, runOptions = {}) {
       const started = Date.now();
+      // Every execution has a name in AWS (StartExecution makes one up when none is given).
+      const name = runOptions.execution?.Name ?? randomUUID();
       const execution = stateMachine.run(input as JsonValue, {
         overrides,
-        ...(runOptions.execution ? { context: { Execution: { ...runOptions.execution } } } : {}),
+        context: { Execution: { Id: `local:${name}`, Name: name, ...runOptions.execution } },
       });
       const { signal } = runOptions;
       const abort = () => execution.abort();

@@ -13,33 +13,45 @@ import {
 import { unlessNotFound } from '../errors';
 import type { ElastiCacheLike } from './types';
 
+/**
+ * The one resource whose id is `id` among what `describe` lists (ElastiCache ids are lowercase),
+ * or undefined when the describe fails with `notFound`.
+ */
+async function findById<T>(
+  notFound: string,
+  id: string,
+  describe: () => Promise<T[] | undefined>,
+  idOf: (resource: T) => string | undefined,
+): Promise<T | undefined> {
+  const listed = await unlessNotFound(notFound, describe);
+  return listed?.find((resource) => idOf(resource)?.toLowerCase() === id);
+}
+
 export function findUser(elastiCache: ElastiCacheLike, userId: string): Promise<User | undefined> {
-  return unlessNotFound('UserNotFoundFault', async () => {
-    const out = await elastiCache.send(new DescribeUsersCommand({ UserId: userId }));
-    return out.Users?.find((user) => user.UserId?.toLowerCase() === userId);
-  });
+  const describe = async () => (await elastiCache.send(new DescribeUsersCommand({ UserId: userId }))).Users;
+  return findById('UserNotFoundFault', userId, describe, (user) => user.UserId);
 }
 
 export function findUserGroup(
   elastiCache: ElastiCacheLike,
   userGroupId: string,
 ): Promise<UserGroup | undefined> {
-  return unlessNotFound('UserGroupNotFoundFault', async () => {
-    const out = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }));
-    return out.UserGroups?.find((group) => group.UserGroupId?.toLowerCase() === userGroupId);
-  });
+  const describe = async () =>
+    (await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: userGroupId }))).UserGroups;
+  return findById('UserGroupNotFoundFault', userGroupId, describe, (group) => group.UserGroupId);
 }
 
 export function findReplicationGroup(
   elastiCache: ElastiCacheLike,
   replicationGroupId: string,
 ): Promise<ReplicationGroup | undefined> {
-  return unlessNotFound('ReplicationGroupNotFoundFault', async () => {
-    const out = await elastiCache.send(
-      new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId }),
-    );
-    return out.ReplicationGroups?.find(
-      (group) => group.ReplicationGroupId?.toLowerCase() === replicationGroupId,
-    );
-  });
+  const describe = async () =>
+    (await elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: replicationGroupId })))
+      .ReplicationGroups;
+  return findById(
+    'ReplicationGroupNotFoundFault',
+    replicationGroupId,
+    describe,
+    (group) => group.ReplicationGroupId,
+  );
 }

@@ -19,7 +19,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { findReplicationGroup } from '../aws/lookups';
-import type { CloudFormationLike, ElastiCacheLike, SfnLike } from '../aws/types';
+import type { CloudFormationLike, ElastiCacheLike, SecretsManagerLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
 import { isRbacId, isReplicationGroupId } from '../ids';
 import { parseJson } from '../json';
@@ -28,8 +28,14 @@ import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
 import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
-import { type CustomResourceEnvelope, describeEnvelope, ENVELOPE_KEY } from './customResourceEnvelope';
+import {
+  type CustomResourceEnvelope,
+  type CustomResourceRequest,
+  describeEnvelope,
+  ENVELOPE_KEY,
+} from './customResourceEnvelope';
 import { notCreatedId, physicalIdKind } from './physicalId';
+import { deleteResponseUrl, keepResponseUrl } from './responseUrls';
 
 export interface BridgeConfig {
   provisionStateMachineArn?: string;
@@ -47,6 +53,8 @@ export interface BridgeDeps {
   sfn: SfnLike;
   cloudFormation: CloudFormationLike;
   elastiCache: ElastiCacheLike;
+  /** Where the ResponseURL waits for the workflow's answer, outside the execution. */
+  secretsManager: SecretsManagerLike;
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;
@@ -69,7 +77,7 @@ export async function handleCustomResource(
   deps: BridgeDeps,
   event: CloudFormationCustomResourceEvent,
 ): Promise<BridgeOutcome> {
-  const envelope: CustomResourceEnvelope = {
+  const envelope: CustomResourceRequest = {
     RequestType: event.RequestType,
     ResponseURL: event.ResponseURL,
     StackId: event.StackId,
@@ -112,7 +120,7 @@ export async function handleCustomResource(
 /** A bridge deployed without the ARN of the state machine to start answers FAILED, naming the setting. */
 function notConfigured(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   setting: string,
 ): Promise<BridgeOutcome> {
   return answer(deps, envelope, 'FAILED', `The bridge is not configured: ${setting} is not set`);
@@ -120,7 +128,7 @@ function notConfigured(
 
 async function create(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   properties: Properties,
 ): Promise<BridgeOutcome> {
   const stateMachineArn = deps.config.provisionStateMachineArn;
@@ -150,7 +158,7 @@ async function create(
 
 async function update(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   properties: Properties,
   oldProperties: Properties,
 ): Promise<BridgeOutcome> {
@@ -189,7 +197,7 @@ async function update(
 
 async function remove(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   properties: Properties,
 ): Promise<BridgeOutcome> {
   const physicalId = envelope.PhysicalResourceId;
@@ -226,14 +234,18 @@ async function remove(
 
 async function start(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   workflow: WorkflowKind,
   stateMachineArn: string,
   name: string,
   request: Properties,
 ): Promise<BridgeOutcome> {
-  const input = JSON.stringify({ ...request, [ENVELOPE_KEY]: envelope });
+  // The ResponseURL (a credential) never enters the execution: the answering step finds it by name.
+  const input = JSON.stringify({ ...request, [ENVELOPE_KEY]: describeEnvelope(envelope) });
+  let kept = false;
   try {
+    await keepResponseUrl(deps.secretsManager, name, envelope.ResponseURL);
+    kept = true;
     const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
     deps.logger.info('Workflow started', {
       Workflow: workflow,
@@ -248,6 +260,7 @@ async function start(
     };
   } catch (err) {
     if (errorName(err) === 'ExecutionAlreadyExists') {
+      // The running execution answers on the URL just kept, the newest CloudFormation gave.
       deps.logger.info('Execution already started for this request', { ExecutionName: name });
       return { Action: 'already-started', Workflow: workflow, ExecutionName: name };
     }
@@ -260,13 +273,15 @@ async function start(
       ExecutionName: name,
       Error: errorName(err),
     });
+    // No execution will answer: the kept URL goes (a failure to delete it must not hide the answer).
+    if (kept) await deleteResponseUrl(deps.secretsManager, name).catch(() => undefined);
     return answer(deps, envelope, 'FAILED', reason);
   }
 }
 
 async function answer(
   deps: BridgeDeps,
-  envelope: CustomResourceEnvelope,
+  envelope: CustomResourceRequest,
   status: CfnResponse['Status'],
   reason: string,
 ): Promise<BridgeOutcome> {

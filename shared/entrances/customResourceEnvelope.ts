@@ -1,7 +1,8 @@
 /**
  * What the custom-resource bridge adds to an execution input so the workflow can answer
- * CloudFormation when it ends. The ResponseURL is a pre-signed URL, that is a credential:
- * it is never logged, and `describeEnvelope` is what log lines get instead.
+ * CloudFormation when it ends. The request's ResponseURL is a pre-signed URL, that is a credential:
+ * it is not part of the envelope (the bridge keeps it outside the execution, see responseUrls.ts),
+ * and `describeEnvelope` is what log lines and the execution input get.
  */
 
 export const ENVELOPE_KEY = 'CustomResource';
@@ -10,12 +11,16 @@ export type CustomResourceRequestType = 'Create' | 'Update' | 'Delete';
 
 export interface CustomResourceEnvelope {
   RequestType: CustomResourceRequestType;
-  ResponseURL: string;
   StackId: string;
   RequestId: string;
   LogicalResourceId: string;
   /** Present on Update and Delete: the id CloudFormation knows the resource by. */
   PhysicalResourceId?: string;
+}
+
+/** The request as the bridge receives it: the envelope and where to answer. */
+export interface CustomResourceRequest extends CustomResourceEnvelope {
+  ResponseURL: string;
 }
 
 const REQUEST_TYPES: readonly string[] = ['Create', 'Update', 'Delete'];
@@ -28,15 +33,14 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 
-/** The envelope when `value` is a well-formed one, else undefined. */
+/** The envelope when `value` is a well-formed one, else undefined (a ResponseURL in it is ignored). */
 export function readEnvelope(value: unknown): CustomResourceEnvelope | undefined {
   if (!isRecord(value)) return undefined;
-  const { RequestType, ResponseURL, StackId, RequestId, LogicalResourceId, PhysicalResourceId } = value;
+  const { RequestType, StackId, RequestId, LogicalResourceId, PhysicalResourceId } = value;
   if (typeof RequestType !== 'string' || !REQUEST_TYPES.includes(RequestType)) return undefined;
-  if (![ResponseURL, StackId, RequestId, LogicalResourceId].every(nonEmptyString)) return undefined;
+  if (![StackId, RequestId, LogicalResourceId].every(nonEmptyString)) return undefined;
   return {
     RequestType: RequestType as CustomResourceRequestType,
-    ResponseURL: ResponseURL as string,
     StackId: StackId as string,
     RequestId: RequestId as string,
     LogicalResourceId: LogicalResourceId as string,
@@ -64,10 +68,10 @@ export function splitCustomResourceInput(
   return { properties, envelope };
 }
 
-/** The envelope without its ResponseURL, for logs and events. */
+/** The request without its ResponseURL: what logs, events and the execution input get. */
 export function describeEnvelope(
-  envelope: CustomResourceEnvelope,
-): Omit<CustomResourceEnvelope, 'ResponseURL'> {
-  const { ResponseURL: _url, ...rest } = envelope;
+  request: CustomResourceEnvelope | CustomResourceRequest,
+): CustomResourceEnvelope {
+  const { ResponseURL: _url, ...rest } = request as CustomResourceRequest;
   return rest;
 }

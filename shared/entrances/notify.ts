@@ -1,13 +1,14 @@
 /**
  * The last state of the provisioning and teardown workflows, on success and on failure alike:
- * answers CloudFormation when the execution was started by the custom-resource bridge, and
- * publishes the outcome on EventBridge in every case.
+ * answers CloudFormation when the execution was started by the custom-resource bridge (on the
+ * ResponseURL the bridge kept for this execution, deleted once answered), and publishes the outcome on
+ * EventBridge in every case.
  *
  * Only known fields are copied out of the state document (never whole objects), so nothing the
  * document should not hold, a password least of all, can travel on.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { EventBridgeLike } from '../aws/types';
+import type { EventBridgeLike, SecretsManagerLike } from '../aws/types';
 import { ResultNotDelivered } from '../errors';
 import { problemsOf, readableCause } from '../functionError';
 import { asArray, asRecord } from '../json';
@@ -24,10 +25,14 @@ import {
 } from './cfnResponse';
 import { type CustomResourceEnvelope, describeEnvelope, envelopeOf } from './customResourceEnvelope';
 import { notCreatedId, rbacOnlyId } from './physicalId';
+import { deleteResponseUrl, readResponseUrl } from './responseUrls';
 
 export type Outcome = 'Succeeded' | 'Failed';
 
-/** What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`. */
+/**
+ * What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`,
+ * `ExecutionName.$: "$$.Execution.Name"`.
+ */
 export interface NotifyInput {
   Workflow: WorkflowKind;
   Outcome: Outcome;
@@ -35,6 +40,8 @@ export interface NotifyInput {
   State: unknown;
   /** The execution input, where the custom-resource envelope is, whatever the states did to the document. */
   Input?: unknown;
+  /** The name the bridge kept the ResponseURL under. */
+  ExecutionName?: string;
 }
 
 export interface NotifyOutput {
@@ -53,6 +60,8 @@ export interface NotifyConfig {
 export interface NotifyDeps {
   respond: ResponseSender;
   eventBridge: EventBridgeLike;
+  /** Where the bridge kept the ResponseURL. */
+  secretsManager: SecretsManagerLike;
   logger: Log;
   config: NotifyConfig;
 }
@@ -96,6 +105,22 @@ export const DATA_KEYS = [
 ] as const;
 export type DataKey = (typeof DATA_KEYS)[number];
 
+/** Answers on the URL kept for the execution, then deletes it; kept when the answer did not go through. */
+async function answerCloudFormation(
+  deps: NotifyDeps,
+  executionName: string | undefined,
+  response: CfnResponse,
+): Promise<void> {
+  const url = executionName ? await readResponseUrl(deps.secretsManager, executionName) : undefined;
+  if (!url) {
+    throw new Error(
+      `no CloudFormation ResponseURL is kept for execution ${executionName ?? '(unnamed)'}: answered already, or never kept`,
+    );
+  }
+  await deps.respond(url, response);
+  await deleteResponseUrl(deps.secretsManager, executionName ?? '');
+}
+
 export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promise<NotifyOutput> {
   const state = asRecord(input.State);
   const envelope = envelopeOf(input.Input) ?? envelopeOf(state);
@@ -120,7 +145,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
       ? successResponse(envelope, success, input.Workflow)
       : failedResponse(envelope, state, failure ?? unknownFailure());
     cloudFormation = response.Status;
-    deliveries.push(deps.respond(envelope.ResponseURL, response));
+    deliveries.push(answerCloudFormation(deps, input.ExecutionName, response));
   }
   const publishing = deps.config.eventBusName !== EVENTS_DISABLED;
   if (publishing) deliveries.push(publish(deps, detailType, detail, success?.ARN));

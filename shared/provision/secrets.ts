@@ -14,6 +14,9 @@ import {
 import type { SecretsManagerLike } from '../aws/types';
 import { ConflictError, errorName, unlessNotFound } from '../errors';
 import { parseJson } from '../json';
+import { isAcceptablePassword, PASSWORD_RULE } from '../passwordRule';
+
+export { isAcceptablePassword, PASSWORD_RULE };
 
 export type RandomBytes = (size: number) => Uint8Array;
 
@@ -61,13 +64,6 @@ export function generatePassword(randomBytes: RandomBytes = nodeRandomBytes): Pa
   }
   return new Password(value);
 }
-
-/** ElastiCache user passwords: 16 to 128 printable ASCII characters, none of , " / @. */
-export function isAcceptablePassword(value: string): boolean {
-  return /^[\x20-\x7e]{16,128}$/.test(value) && !/[,"/@]/.test(value);
-}
-
-export const PASSWORD_RULE = '16 to 128 printable ASCII characters without , " / or @';
 
 /** Name of the secret the workflow creates for a user whose request gives no PasswordSecretId. */
 export function generatedSecretName(userGroupId: string, userId: string): string {

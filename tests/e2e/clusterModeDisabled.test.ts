@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, primaryAndReaderOf, withNode } from './support/redis';
-import { itLeavesNothingBehind, provisionForSuite } from './support/suite';
+import { expectCreated, itLeavesNothingBehind, provisionForSuite } from './support/suite';
 
 const suite = provisionForSuite('cluster-mode-disabled.json', 'cluster mode disabled 2 nodes');
-const { provisioned, replicationGroupId: REPLICATION_GROUP_ID } = suite;
+const { provisioned } = suite;
 
 describe('cluster mode disabled, 1 primary + 1 replica, no TLS, no RBAC, on real nodes', () => {
   it('reports the primary and reader endpoints, no users and what it created', () => {
     // Assess
-    const { result, env } = provisioned();
-    const endpoint = { Address: '127.0.0.1', Port: expect.any(Number) };
-    expect(result).toMatchObject({
-      ReplicationGroupId: REPLICATION_GROUP_ID,
-      Status: 'available',
-      ClusterMode: 'disabled',
-      Endpoints: { Primary: endpoint, Reader: endpoint },
-      TransitEncryptionEnabled: false,
-      UserGroupIds: [],
-      Users: [],
-      Created: { Users: [], UserGroup: false, ReplicationGroup: true },
-    });
-    expect(env.standIn.caCertificatePath(REPLICATION_GROUP_ID)).toBeUndefined();
+    expectCreated(suite, 'disabled');
   });
 
   it('lets an unauthenticated client write and read on the primary, without TLS', async () => {

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { nodesOf } from './support/local';
 import {
-  asEndpoint,
   configurationEndpointOf,
   connectCluster,
   connectionOutcome,
-  connectNode,
   eventually,
-  keysAcrossSlots,
-  shardServing,
   withNode,
 } from './support/redis';
-import { itKeepsPasswordsOutOfTheExecution, itLeavesNothingBehind, provisionForSuite } from './support/suite';
+import {
+  expectCreated,
+  expectEveryShardServes,
+  itKeepsPasswordsOutOfTheExecution,
+  itLeavesNothingBehind,
+  provisionForSuite,
+} from './support/suite';
 
 const suite = provisionForSuite('cluster-mode-enabled-rbac.json', 'cluster mode enabled 3x1, TLS, RBAC', {
   secured: true,
@@ -21,26 +23,10 @@ const { provisioned, as, ca, replicationGroupId: REPLICATION_GROUP_ID } = suite;
 describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real nodes', () => {
   it('reports the configuration endpoint, the users with their secrets and what it created', () => {
     // Assess
-    const { result } = provisioned();
-    expect(result).toMatchObject({
-      ReplicationGroupId: REPLICATION_GROUP_ID,
-      Status: 'available',
-      ClusterMode: 'enabled',
-      Endpoints: { Configuration: { Address: '127.0.0.1', Port: expect.any(Number) } },
-      TransitEncryptionEnabled: true,
-      UserGroupIds: ['e2e-enabled-rbac'],
-      Created: {
-        Users: ['e2e-enabled-rbac-app', 'e2e-enabled-rbac-reader', 'e2e-enabled-rbac-default'],
-        UserGroup: true,
-        ReplicationGroup: true,
-      },
+    expectCreated(suite, 'enabled', {
+      userGroupId: 'e2e-enabled-rbac',
+      userNames: ['app', 'reader', 'default'],
     });
-    const secretArn = expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
-    expect(result.Users).toEqual([
-      { UserId: 'e2e-enabled-rbac-app', UserName: 'app', PasswordSecretArn: secretArn },
-      { UserId: 'e2e-enabled-rbac-reader', UserName: 'reader', PasswordSecretArn: secretArn },
-      { UserId: 'e2e-enabled-rbac-default', UserName: 'default' },
-    ]);
   });
 
   it('advertises 3 shards of a primary and one replica in CLUSTER SLOTS once available', async () => {
@@ -68,28 +54,7 @@ describe('cluster mode enabled, 3 shards x 1 replica, TLS and RBAC, on real node
   itKeepsPasswordsOutOfTheExecution(suite, ['app', 'reader']);
 
   it('lets app write and read its keys on every shard through a cluster client', async () => {
-    // Prepare
-    const keys = keysAcrossSlots(12);
-    const nodes = nodesOf(provisioned().env, REPLICATION_GROUP_ID);
-    const cluster = await connectCluster(configurationEndpointOf(provisioned().result), as('app'));
-    const primaries = await Promise.all(
-      nodes.nodeGroups.flatMap((group) =>
-        group.members.filter((m) => m.role === 'primary').map((m) => connectNode(asEndpoint(m), as('app'))),
-      ),
-    );
-    try {
-      // Act
-      for (const key of keys) await cluster.set(key, `value of ${key}`);
-      const values = await Promise.all(keys.map((key) => cluster.get(key)));
-      const shards = await Promise.all(keys.map((key) => shardServing(key, primaries)));
-
-      // Assess
-      expect(values).toEqual(keys.map((key) => `value of ${key}`));
-      expect(new Set(shards).size).toBe(3);
-    } finally {
-      await cluster.close();
-      for (const primary of primaries) primary.destroy();
-    }
+    await expectEveryShardServes(suite, 3, as('app'));
   });
 
   it('refuses app keys outside ~app:* and its dangerous commands', async () => {

@@ -5,6 +5,11 @@ import {
   ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
@@ -29,6 +34,7 @@ const TEARDOWN_ARN =
 const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
 const ecMock = mockClient(ElastiCacheClient);
+const smMock = mockClient(SecretsManagerClient);
 
 const logLines: string[] = [];
 const log: Log = {
@@ -44,6 +50,7 @@ function deps(config = { provisionStateMachineArn: PROVISION_ARN, teardownStateM
     sfn: new SFNClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
     elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
     logger: log,
     config,
@@ -75,6 +82,9 @@ beforeEach(() => {
   sfnMock.reset();
   cfnMock.reset();
   ecMock.reset();
+  smMock.reset();
+  smMock.on(CreateSecretCommand).resolves({});
+  smMock.on(DeleteSecretCommand).resolves({});
   server.received.length = 0;
   logLines.length = 0;
   sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
@@ -113,15 +123,18 @@ describe('custom resource Create', () => {
       ...request,
       CustomResource: {
         RequestType: 'Create',
-        ResponseURL: server.url,
         StackId: create.StackId,
         RequestId: create.RequestId,
         LogicalResourceId: 'ReplicationGroup',
       },
     });
     expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision', ExecutionName: name });
-    // The workflow answers CloudFormation, not the bridge.
+    // The workflow answers CloudFormation, not the bridge, on the URL kept outside the execution.
     expect(server.received).toHaveLength(0);
+    expect(smMock).toHaveReceivedCommandWith(CreateSecretCommand, {
+      Name: `elasticache-provisioner-response-url/${name}`,
+      SecretString: server.url,
+    });
     expect(logLines.join('\n')).not.toContain('s3cr3t-signature');
   });
 
@@ -253,7 +266,6 @@ describe('custom resource Delete', () => {
       FinalSnapshotIdentifier: 'orders-cache-final',
       CustomResource: {
         RequestType: 'Delete',
-        ResponseURL: server.url,
         StackId: remove.StackId,
         RequestId: remove.RequestId,
         LogicalResourceId: 'ReplicationGroup',

@@ -23,22 +23,29 @@ function capture() {
   };
 }
 
+/** Runs the AWS-mode command on `input` against the local provisioning state machine. */
+async function provisionInAws(input: unknown) {
+  const { runInAws } = await import('../../local/cli/remote');
+  const io = capture();
+  const code = await runInAws({
+    stateMachineArn: env.stateMachineArns.provision,
+    input,
+    stderr: io.stderr,
+    stdout: io.stdout,
+    pollMs: 20,
+  });
+  return { code, io };
+}
+
 const request = () => readJson<{ ReplicationGroupId: string }>('events/cluster-mode-enabled-rbac.json');
 
 describe('npm run provision -- <file> --state-machine-arn <arn> (AWS mode)', () => {
   it('starts an execution with a name derived from the request, follows it with progress lines, and prints the result', async () => {
     // Prepare
-    const { runInAws, executionName } = await import('../../local/cli/remote');
-    const io = capture();
+    const { executionName } = await import('../../local/cli/remote');
 
     // Act
-    const code = await runInAws({
-      stateMachineArn: env.stateMachineArns.provision,
-      input: request(),
-      stderr: io.stderr,
-      stdout: io.stdout,
-      pollMs: 20,
-    });
+    const { code, io } = await provisionInAws(request());
 
     // Assess
     expect(code, JSON.stringify(io.documents)).toBe(0);
@@ -59,18 +66,8 @@ describe('npm run provision -- <file> --state-machine-arn <arn> (AWS mode)', () 
   });
 
   it('follows the execution already started when run twice with the same request, starting nothing new', async () => {
-    // Prepare
-    const { runInAws } = await import('../../local/cli/remote');
-    const io = capture();
-
     // Act
-    const code = await runInAws({
-      stateMachineArn: env.stateMachineArns.provision,
-      input: request(),
-      stderr: io.stderr,
-      stdout: io.stdout,
-      pollMs: 20,
-    });
+    const { code, io } = await provisionInAws(request());
 
     // Assess
     expect(code).toBe(0);
@@ -80,18 +77,8 @@ describe('npm run provision -- <file> --state-machine-arn <arn> (AWS mode)', () 
   });
 
   it('prints the error and exits 1 when the execution fails', async () => {
-    // Prepare
-    const { runInAws } = await import('../../local/cli/remote');
-    const io = capture();
-
     // Act
-    const code = await runInAws({
-      stateMachineArn: env.stateMachineArns.provision,
-      input: { ReplicationGroupId: 'cli-invalid', NumCacheClusters: 7 },
-      stderr: io.stderr,
-      stdout: io.stdout,
-      pollMs: 20,
-    });
+    const { code, io } = await provisionInAws({ ReplicationGroupId: 'cli-invalid', NumCacheClusters: 7 });
 
     // Assess
     expect(code).toBe(1);

@@ -5,12 +5,15 @@
 import {
   DescribeCacheEngineVersionsCommand,
   DescribeReplicationGroupsCommand,
-  DescribeUserGroupsCommand,
   ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -21,10 +24,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
 import { loadEvent, loadState } from '../fixtures/entrances/load';
+import { noGroupExists, notFound } from '../support/aws';
 
 const sfn = mockClient(SFNClient);
 const ec = mockClient(ElastiCacheClient);
 const eb = mockClient(EventBridgeClient);
+const sm = mockClient(SecretsManagerClient);
 
 let written: string[] = [];
 
@@ -44,6 +49,7 @@ beforeEach(() => {
   sfn.reset();
   ec.reset();
   eb.reset();
+  sm.reset();
 });
 
 afterEach(() => {
@@ -60,9 +66,8 @@ describe('handlers receiving a ResponseURL', () => {
     // Prepare
     sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
-    ec.on(DescribeReplicationGroupsCommand).rejects(
-      new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),
-    );
+    sm.on(CreateSecretCommand).resolves({});
+    ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());
     const handler = await handlerOf('customResource');
 
     // Act
@@ -82,12 +87,7 @@ describe('handlers receiving a ResponseURL', () => {
     ec.on(DescribeCacheEngineVersionsCommand).resolves({
       CacheEngineVersions: [{ Engine: 'redis', EngineVersion: '7.1', CacheParameterGroupFamily: 'redis7' }],
     });
-    ec.on(DescribeReplicationGroupsCommand).rejects(
-      new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    noGroupExists(ec);
     const handler = await handlerOf('validateRequest');
     const event = loadEvent('create-event');
     const {
@@ -126,16 +126,21 @@ describe('handlers receiving a ResponseURL', () => {
     const { notifyResultHandler } = await import('../../functions/notifyResult');
     const handler = notifyResultHandler({ sleep: async () => {} }) as unknown as LambdaHandler;
     const event = loadEvent('delete-event');
+    // The URL the bridge kept for the execution: nothing listens at it, so every attempt is logged.
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: 'http://127.0.0.1:9/response?X-Amz-Signature=s3cr3t-signature',
+    });
+    sm.on(DeleteSecretCommand).resolves({});
 
-    // Act: the answer goes to a URL nothing listens at, so every attempt is logged.
+    // Act
     const input = {
       Workflow: 'teardown',
       Outcome: 'Succeeded',
+      ExecutionName: 'delete-ReplicationGroup-0123456789abcdef0123456789abcdef01234567',
       State: loadState('teardown-succeeded-state'),
       Input: {
         CustomResource: {
           RequestType: 'Delete',
-          ResponseURL: 'http://127.0.0.1:9/response?X-Amz-Signature=s3cr3t-signature',
           StackId: event.StackId,
           RequestId: event.RequestId,
           LogicalResourceId: event.LogicalResourceId,

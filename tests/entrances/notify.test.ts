@@ -1,4 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +24,16 @@ import { rejection } from '../teardown/helpers';
 import { type ResponseServer, startResponseServer } from './responseServer';
 
 const eb = mockClient(EventBridgeClient);
+const sm = mockClient(SecretsManagerClient);
+/** The execution the bridge kept the ResponseURL for. */
+const EXECUTION = 'create-ReplicationGroup-0123456789abcdef0123456789abcdef01234567';
+
+/** The ResponseURL the bridge kept for EXECUTION. */
+function keptUrl(url: string): void {
+  sm.on(GetSecretValueCommand, { SecretId: `elasticache-provisioner-response-url/${EXECUTION}` }).resolves({
+    SecretString: url,
+  });
+}
 const logLines: string[] = [];
 const log: Log = {
   info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
@@ -34,6 +50,7 @@ function deps(config: NotifyConfig = { source: 'elasticache-provisioner', eventB
   return {
     respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
     eventBridge: new EventBridgeClient({ region: 'eu-west-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     logger: log,
     config,
   };
@@ -42,7 +59,6 @@ function deps(config: NotifyConfig = { source: 'elasticache-provisioner', eventB
 function envelope(requestType: 'Create' | 'Update' | 'Delete', physicalResourceId?: string) {
   return {
     RequestType: requestType,
-    ResponseURL: server.url,
     StackId: STACK_ID,
     RequestId: `request-${requestType.toLowerCase()}`,
     LogicalResourceId: 'ReplicationGroup',
@@ -82,6 +98,10 @@ afterAll(async () => {
 beforeEach(() => {
   eb.reset();
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  sm.reset();
+  sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
+  sm.on(DeleteSecretCommand).resolves({});
+  keptUrl(server.url);
   server.received.length = 0;
   logLines.length = 0;
 });
@@ -92,6 +112,7 @@ describe('notifyResult after a provisioning success', () => {
     const output = await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
       Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
     });
@@ -145,6 +166,7 @@ describe('notifyResult after a provisioning success', () => {
     await notifyResult(deps({ source: 'platform.caches', eventBusName: 'platform-bus' }), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: state,
       Input: {},
     });
@@ -185,6 +207,7 @@ describe('notifyResult after a provisioning success', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
       Input: { CustomResource: envelope('Update', 'orders-cache') },
     });
@@ -206,6 +229,7 @@ describe('notifyResult after a provisioning success', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: state,
       Input: { CustomResource: envelope('Create') },
     });
@@ -236,6 +260,7 @@ describe('notifyResult after a provisioning success', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: state,
       Input: { CustomResource: envelope('Create') },
     });
@@ -262,6 +287,7 @@ describe('notifyResult after a provisioning success', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: state,
       Input: { CustomResource: envelope('Create') },
     });
@@ -283,6 +309,7 @@ describe('notifyResult after a provisioning failure', () => {
     const output = await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Failed',
+      ExecutionName: EXECUTION,
       State: failedProvisioning('ReplicationGroupCreateFailed', message, 'created'),
       Input: { CustomResource: envelope('Create') },
     });
@@ -325,6 +352,7 @@ describe('notifyResult after a provisioning failure', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Failed',
+      ExecutionName: EXECUTION,
       State: failedProvisioning('ValidationError', JSON.stringify({ problems }), 'raw'),
       Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
     });
@@ -349,6 +377,7 @@ describe('notifyResult after a provisioning failure', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Failed',
+      ExecutionName: EXECUTION,
       State: failedProvisioning('ConflictError', 'user orders-app exists with UserName "x"', 'validated'),
       Input: { CustomResource: envelope('Create') },
     });
@@ -365,6 +394,7 @@ describe('notifyResult after a provisioning failure', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Failed',
+      ExecutionName: EXECUTION,
       State: failedProvisioning('ConflictError', message, 'created'),
       Input: { CustomResource: envelope('Create') },
     });
@@ -380,6 +410,7 @@ describe('notifyResult after a provisioning failure', () => {
     const output = await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: { request: { ReplicationGroupId: 'orders-cache' } },
       Input: { CustomResource: envelope('Create') },
     });
@@ -396,6 +427,7 @@ describe('notifyResult after a teardown', () => {
     await notifyResult(deps(), {
       Workflow: 'teardown',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: loadState('teardown-succeeded-state'),
       Input: { ReplicationGroupId: 'orders-cache', CustomResource: envelope('Delete', 'orders-cache') },
     });
@@ -431,6 +463,7 @@ describe('notifyResult after a teardown', () => {
     await notifyResult(deps(), {
       Workflow: 'teardown',
       Outcome: 'Failed',
+      ExecutionName: EXECUTION,
       State: state,
       Input: { CustomResource: envelope('Delete', 'orders-cache') },
     });
@@ -454,6 +487,7 @@ describe('delivery', () => {
     await notifyResult(deps(), {
       Workflow: 'provision',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
       Input: { CustomResource: envelope('Create') },
     });
@@ -472,6 +506,7 @@ describe('delivery', () => {
       notifyResult(deps(), {
         Workflow: 'provision',
         Outcome: 'Succeeded',
+        ExecutionName: EXECUTION,
         State: loadState('provision-succeeded-state'),
         Input: { CustomResource: envelope('Create') },
       }),
@@ -492,9 +527,11 @@ describe('delivery', () => {
     const input = {
       Workflow: 'provision' as const,
       Outcome: 'Succeeded' as const,
+      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
-      Input: { CustomResource: { ...envelope('Create'), ResponseURL: closed.url } },
+      Input: { CustomResource: envelope('Create') },
     };
+    keptUrl(closed.url);
 
     // Act
     const error = await rejection(notifyResult(deps(), input));
@@ -542,6 +579,7 @@ describe('delivery', () => {
       notifyResult(deps(), {
         Workflow: 'teardown',
         Outcome: 'Succeeded',
+        ExecutionName: EXECUTION,
         State: loadState('teardown-succeeded-state'),
         Input: { CustomResource: envelope('Delete', 'orders-cache') },
       }),
@@ -558,6 +596,7 @@ describe('delivery', () => {
     const output = await notifyResult(deps({ source: 'elasticache-provisioner', eventBusName: 'none' }), {
       Workflow: 'teardown',
       Outcome: 'Succeeded',
+      ExecutionName: EXECUTION,
       State: loadState('teardown-succeeded-state'),
       Input: {},
     });
@@ -577,5 +616,71 @@ describe('delivery', () => {
       source: 'platform.caches',
       eventBusName: 'bus',
     });
+  });
+});
+
+/** A provisioning Create that succeeded, notified for `executionName`. */
+function succeededCreate(
+  executionName = EXECUTION,
+  customResource: Record<string, unknown> = envelope('Create'),
+) {
+  return notifyResult(deps(), {
+    Workflow: 'provision',
+    Outcome: 'Succeeded',
+    ExecutionName: executionName,
+    State: loadState('provision-succeeded-state'),
+    Input: { CustomResource: customResource },
+  });
+}
+
+describe('the ResponseURL the bridge kept for the execution', () => {
+  it('is read by its execution name, answered on, then deleted without a recovery window', async () => {
+    // Act
+    await succeededCreate();
+
+    // Assess
+    expect(server.received).toHaveLength(1);
+    expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, {
+      SecretId: `elasticache-provisioner-response-url/${EXECUTION}`,
+      ForceDeleteWithoutRecovery: true,
+    });
+  });
+
+  it('is kept when the answer did not go through, for the Task to try again', async () => {
+    // Prepare: nothing listens at the kept URL.
+    const closed = await startResponseServer();
+    await closed.close();
+    keptUrl(closed.url);
+
+    // Act
+    const error = await rejection(succeededCreate());
+
+    // Assess
+    expect(error.name).toBe('ResultNotDelivered');
+    expect(sm).not.toHaveReceivedCommand(DeleteSecretCommand);
+  });
+
+  it('missing (answered already) fails with ResultNotDelivered, the event published all the same', async () => {
+    // Act
+    const error = await rejection(succeededCreate('another-execution'));
+
+    // Assess
+    expect(error.name).toBe('ResultNotDelivered');
+    expect(error.message).toContain('no CloudFormation ResponseURL is kept for execution another-execution');
+    expect(server.received).toHaveLength(0);
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('is the only URL answered on: one in the execution input is ignored', async () => {
+    // Prepare
+    const elsewhere = await startResponseServer();
+
+    // Act
+    await succeededCreate(EXECUTION, { ...envelope('Create'), ResponseURL: elsewhere.url });
+    await elsewhere.close();
+
+    // Assess
+    expect(elsewhere.received).toHaveLength(0);
+    expect(server.received).toHaveLength(1);
   });
 });

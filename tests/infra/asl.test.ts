@@ -175,7 +175,7 @@ describe('every Task of both state machines', () => {
   );
 
   it.each(allNotifyTasks)(
-    '%s passes notifyResult its outcome, the state document and the execution input',
+    '%s passes notifyResult its outcome, the state document, the execution input and name',
     (name, workflow, state) => {
       // Assess
       expect(state.Resource).toBe('arn:aws:states:::lambda:invoke');
@@ -187,6 +187,8 @@ describe('every Task of both state machines', () => {
           'State.$': '$',
           // Where the custom-resource envelope is, whatever the states did to the document.
           'Input.$': '$$.Execution.Input',
+          // What the bridge kept the ResponseURL under, outside the execution.
+          'ExecutionName.$': '$$.Execution.Name',
         },
       });
       expect(state).toMatchObject({

@@ -127,10 +127,13 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'secretsmanager:PutSecretValue',
     'secretsmanager:UpdateSecretVersionStage',
   ],
-  notifyResult: ['events:PutEvents'],
+  notifyResult: ['events:PutEvents', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'],
   customResource: [
     'cloudformation:DescribeStacks',
     'elasticache:DescribeReplicationGroups',
+    'secretsmanager:CreateSecret',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:PutSecretValue',
     'states:DescribeExecution',
     'states:StartExecution',
   ],
@@ -139,8 +142,8 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
 /** The SDK clients each function's bundle must hold (and the only ones, of the four the code builds). */
 const FUNCTION_CLIENTS: Record<string, string[]> = {
   validateTeardownRequest: [],
-  notifyResult: ['EventBridgeClient'],
-  customResource: ['CloudFormationClient', 'ElastiCacheClient', 'SFNClient'],
+  notifyResult: ['EventBridgeClient', 'SecretsManagerClient'],
+  customResource: ['CloudFormationClient', 'ElastiCacheClient', 'SecretsManagerClient', 'SFNClient'],
 };
 const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeClient', 'SFNClient'];
 
@@ -439,7 +442,7 @@ describe('the packaged service (serverless package, offline)', () => {
     expect(deployed).toHaveLength(local.length);
   });
 
-  it('lets the custom-resource bridge start only the two workflows, and read only what it must', () => {
+  it('lets the custom-resource bridge start only the two workflows, keep response URLs, and read only what it must', () => {
     // Prepare
     const statements = statementsOf(functionRole('customResource')).filter(
       (statement) => !actionsOf(statement)[0]?.startsWith('logs:'),
@@ -453,6 +456,15 @@ describe('the packaged service (serverless package, offline)', () => {
         Effect: 'Allow',
         Action: 'states:StartExecution',
         Resource: [{ Ref: 'ProvisionStateMachine' }, { Ref: 'TeardownStateMachine' }],
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:DeleteSecret',
+        ],
+        Resource: accountArn('secretsmanager', 'secret:elasticache-provisioner-response-url/*'),
       },
       {
         Effect: 'Allow',
@@ -614,6 +626,8 @@ describe('the packaged service (serverless package, offline)', () => {
         if (service === 'secretsmanager') {
           expect([
             { 'Fn::Sub': `${SECRET_ARN_START}elasticache-provisioner/*` },
+            // Response URLs: only the bridge and the notifying function reach them.
+            { 'Fn::Sub': `${SECRET_ARN_START}elasticache-provisioner-response-url/*` },
             { 'Fn::Sub': [`${SECRET_ARN_START}\${Prefix}*`, { Prefix: DEFAULT_PASSWORD_SECRET_PREFIX }] },
           ]).toContainEqual(target);
         }

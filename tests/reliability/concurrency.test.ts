@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeHits } from './secretScan';
 import { createActiveUser, createGivenSecret } from './support/account';
 import { type ConcurrentOutcome, runConcurrently } from './support/concurrency';
 import { recordFigure } from './support/figures';
-import { type Harness, startHarness } from './support/harness';
+import { useHarness } from './support/harness';
 import {
   clusterModeDisabledRequest,
   clusterModeEnabledRequest,
@@ -12,15 +12,7 @@ import {
   valkeyIamRequest,
 } from './support/requests';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useHarness();
 
 function record(scenario: string, outcome: ConcurrentOutcome) {
   recordFigure({

@@ -1,5 +1,5 @@
 import { ModifyUserCommand } from '@aws-sdk/client-elasticache';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StandInCall } from '../../local/standin';
 import {
   addToUserGroup,
@@ -10,7 +10,7 @@ import {
   resourcesOf,
 } from './support/account';
 import { convergenceProblems, duplicateProblems, mutationCounts } from './support/convergence';
-import { type Harness, startHarness } from './support/harness';
+import { useHarness } from './support/harness';
 import {
   clusterModeDisabledRequest,
   clusterModeEnabledRequest,
@@ -20,19 +20,7 @@ import {
   valkeyIamRequest,
 } from './support/requests';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-
-afterEach(() => {
-  harness.setFaults({});
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useHarness();
 
 /** Calls that create, change or delete anything. */
 function changes(calls: StandInCall[]): string[] {

@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultCounts, FaultPlan } from '../../local/standin';
 import { loadDefinition } from '../../local/workflow/definition';
 import { describeHits, scanExecutions } from './secretScan';
 import { createActiveUser, createActiveUserGroup, createGivenSecret } from './support/account';
 import { convergenceProblems, duplicateProblems, mutationCounts } from './support/convergence';
 import { faultSeeds, recordFigure } from './support/figures';
-import { type Execution, type Harness, startHarness } from './support/harness';
+import { type Execution, useHarness } from './support/harness';
 import {
   clusterModeDisabledRequest,
   faultPlan,
@@ -14,19 +14,7 @@ import {
   valkeyIamRequest,
 } from './support/requests';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-
-afterEach(() => {
-  harness.setFaults({});
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useHarness();
 
 function injectedSince(before: FaultCounts): FaultCounts {
   const now = harness.standIn.faultsInjected;
@@ -51,11 +39,14 @@ async function runWithFaults(scenario: string, plan: FaultPlan, request: Request
   const run = await harness.execute(request);
   harness.setFaults({});
   const injected = injectedSince(before);
+  const calls = harness.callsSince(mark);
   recordFigure({
     kind: 'faults',
     scenario,
     ...(plan.seed === undefined ? {} : { seed: plan.seed }),
     injected,
+    calls: calls.length,
+    latencyMs: plan.latencyMs ?? 0,
     outcome: run.status === 'SUCCEEDED' ? 'SUCCEEDED' : (run.error?.Error ?? 'FAILED'),
     expected,
     stateRetries: retries(run),
@@ -68,7 +59,7 @@ async function runWithFaults(scenario: string, plan: FaultPlan, request: Request
     passwords: passwords.length,
     hits: hits.length,
   });
-  return { run, injected, calls: harness.callsSince(mark), hits };
+  return { run, injected, calls, hits };
 }
 
 describe('transient faults (tests/fixtures/reliability/transient-faults.json)', () => {
@@ -152,13 +143,16 @@ describe('permanent faults end quickly, in the named error of the contract', () 
   });
 
   it('a user group that stays modifying is waited for, and the run succeeds', async () => {
-    // Prepare: the user exists, the group exists without it; the change takes a whole second.
+    // Prepare: the user exists, the group exists without it (holding another user: a user group is
+    // never empty); the change takes a whole second.
     const request = valkeyIamRequest('group-modifying');
     for (const user of request.Rbac.Users)
       await createActiveUser(harness.admin, { ...user, Engine: 'valkey' });
+    const bystander = { UserId: 'group-modifying-other', UserName: 'group-modifying-other' };
+    await createActiveUser(harness.admin, { ...bystander, AccessString: 'off -@all', Engine: 'valkey' });
     await createActiveUserGroup(harness.admin, {
       UserGroupId: request.Rbac.UserGroupId,
-      UserIds: [],
+      UserIds: [bystander.UserId],
       Engine: 'valkey',
     });
 
@@ -177,7 +171,13 @@ describe('permanent faults end quickly, in the named error of the contract', () 
     expect(calls.filter((call) => call.errorCode === 'InvalidUserGroupState')).toEqual([]);
     expect(statesEntered(run, 'EnsureGroup')).toBeGreaterThan(2);
     expect(run.durationMs).toBeGreaterThanOrEqual(1_000);
-    expect(await convergenceProblems(harness, request, run.output)).toEqual([]);
+    // The user it found there stays: the workflow adds users to a group, never removes them.
+    const members = harness.standIn.state.userGroups.get(request.Rbac.UserGroupId)?.userIds ?? [];
+    expect(members.toSorted()).toEqual(
+      [bystander.UserId, ...request.Rbac.Users.map((u) => u.UserId)].toSorted(),
+    );
+    const problems = await convergenceProblems(harness, request, run.output);
+    expect(problems.filter((problem) => !problem.startsWith('user group holds'))).toEqual([]);
   });
 
   it('a service that keeps failing ends the run under the SDK error name after a bounded number of attempts', async () => {
@@ -205,7 +205,10 @@ describe('permanent faults end quickly, in the named error of the contract', () 
     const maxAttempts = retrier?.MaxAttempts as number;
     expect(retries(run)).toBe(maxAttempts);
     expect(statesEntered(run, state)).toBe(1);
-    expect(injected.serverError).toBe((1 + maxAttempts) * sdkAttempts);
+    // Each invocation's SDK tries up to sdkAttempts times; fewer once the client's retry quota (shared
+    // by every call of the container, as in Lambda) has been spent by earlier faults.
+    expect(injected.serverError).toBeGreaterThanOrEqual(1 + maxAttempts);
+    expect(injected.serverError).toBeLessThanOrEqual((1 + maxAttempts) * sdkAttempts);
     expect(calls.filter((call) => call.status === 200 && call.action.startsWith('Create'))).toEqual([]);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { unwrapRequest } from '../../shared/executionInput';
 import { coerceCustomResourceProperties } from '../../shared/request/coerce';
 import { joinPath } from '../../shared/request/fields';
 import { isPasswordKey } from '../../shared/request/inspect';
-import { figuresWanted, fuzzRuns, recordFigure } from './support/figures';
+import { figuresWanted, fuzzRuns, recordFigure, violationCount } from './support/figures';
 import {
   asCustomResourceProperties,
   eventBridgeEnvelope,
@@ -34,19 +34,24 @@ const RUNS = fuzzRuns(200);
  */
 async function fuzz<T>(property: string, arbitrary: fc.Arbitrary<T>, check: (value: T) => Promise<Verdict>) {
   if (figuresWanted()) {
-    const tally = { accepted: 0, rejected: 0, violations: {} as Record<string, number> };
+    const tally = { accepted: 0, rejected: 0, discarded: 0, violations: {} as Record<string, number> };
     for (const value of fc.sample(arbitrary, RUNS)) {
       try {
         const verdict = await check(value);
         if (verdict.accepted) tally.accepted++;
         else tally.rejected++;
       } catch (error) {
-        if (error instanceof fc.PreconditionFailure) continue;
+        // An input its property's precondition rules out was generated but never judged.
+        if (error instanceof fc.PreconditionFailure) {
+          tally.discarded++;
+          continue;
+        }
         const kind = error instanceof Error ? (error.message.split(':')[0] ?? error.name) : String(error);
         tally.violations[kind] = (tally.violations[kind] ?? 0) + 1;
       }
     }
-    recordFigure({ kind: 'fuzz', property, runs: RUNS, ...tally });
+    const checked = tally.accepted + tally.rejected + violationCount(tally.violations);
+    recordFigure({ kind: 'fuzz', property, checked, ...tally });
   }
   let accepted = 0;
   let rejected = 0;

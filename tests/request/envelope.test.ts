@@ -62,22 +62,7 @@ describe('coerceCustomResourceProperties', () => {
     const coerced = coerceCustomResourceProperties(properties);
 
     // Assess
-    expect(coerced).toEqual({
-      ReplicationGroupId: 'orders-cache',
-      Engine: 'redis',
-      EngineVersion: '7.1',
-      NumCacheClusters: 3,
-      AutomaticFailoverEnabled: true,
-      MultiAZEnabled: false,
-      SnapshotRetentionLimit: 7,
-      SecurityGroupIds: ['sg-0a1b2c3d', 'sg-0e1f2a3b'],
-      Tags: [{ Key: 'team', Value: 'orders' }],
-      Rbac: {
-        UserGroupId: 'orders',
-        Users: [{ UserId: 'orders-app', UserName: 'app', AccessString: 'on ~orders:* +@read' }],
-      },
-      Polling: { TimeoutMinutes: 45, ChecksPerInvocation: 30 },
-    });
+    expect(coerced).toEqual(readJson('tests/fixtures/requests/custom-resource-properties-coerced.json'));
     expect(validateRequest(coerced)).toMatchObject({ ok: true });
   });
 

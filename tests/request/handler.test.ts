@@ -1,11 +1,11 @@
 import {
   DescribeUserGroupsCommand,
   ElastiCacheClient,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { noGroupExists } from '../support/aws';
 import { answerFromCatalogue } from './engineVersions';
 import { readJson } from './support';
 
@@ -31,9 +31,7 @@ const elastiCache = mockClient(ElastiCacheClient);
 describe('validateRequest handler', () => {
   beforeEach(() => {
     answerFromCatalogue(elastiCache);
-    elastiCache
-      .on(DescribeUserGroupsCommand)
-      .rejects(new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+    noGroupExists(elastiCache);
   });
   afterEach(() => elastiCache.reset());
 

@@ -14,22 +14,8 @@ describe('request defaults and normalisation', () => {
 
     // Assess
     expect(validated).toEqual({
-      ReplicationGroupId: 'orders-cache',
-      ReplicationGroupDescription: 'Managed by elasticache-provisioner',
-      Engine: 'redis',
-      CacheNodeType: 'cache.t3.small',
-      ClusterMode: 'disabled',
-      NumCacheClusters: 2,
-      AutomaticFailoverEnabled: true,
-      MultiAZEnabled: false,
-      TransitEncryptionEnabled: false,
-      AtRestEncryptionEnabled: true,
-      SnapshotRetentionLimit: 30,
-      SecurityGroupIds: [],
-      Tags: [],
-      UserGroupIds: [],
+      ...readJson('tests/fixtures/requests/minimal-normalised.json'),
       Polling: POLLING_DEFAULTS,
-      Notes: [],
     });
   });
 

@@ -4,101 +4,46 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareRequest } from '../../shared/request/prepare';
 import { validateRequest } from '../../shared/request/validate';
+import { readJson } from '../support/fixtures';
 import { type EditableRequest, requestFixture, stubLogger, validationErrorOf } from './support';
 
 /** A value no message may ever contain: generated, so no password is written in the tests. */
 const secret = () => `Zq ${randomBytes(12).toString('hex')}!`;
 
-const placements: [string, (request: EditableRequest, value: string) => void][] = [
-  [
-    'a top-level Password',
-    (r, value) => {
-      r.Password = value;
-    },
-  ],
-  [
-    'an AuthToken',
-    (r, value) => {
-      r.AuthToken = value;
-    },
-  ],
-  [
-    'user Passwords',
-    (r, value) => {
-      r.Rbac.Users[0].Passwords = [value];
-    },
-  ],
-  [
-    'a password deep in an unknown object',
-    (r, value) => {
-      r.Extra = { nested: [{ PASSWORD: value }] };
-    },
-  ],
-  [
-    'a > directive in an access string',
-    (r, value) => {
-      r.Rbac.Users[0].AccessString = `on >${value.replace(/ /g, '')} ~* +@all`;
-    },
-  ],
-  [
-    'a bare word in an access string',
-    (r, value) => {
-      r.Rbac.Users[0].AccessString = `on ${value.replace(/ /g, '')} ~* +@all`;
-    },
-  ],
-  [
-    'the UserName',
-    (r, value) => {
-      r.Rbac.Users[0].UserName = value;
-    },
-  ],
-  [
-    'the PasswordSecretId',
-    (r, value) => {
-      r.Rbac.Users[0].PasswordSecretId = value;
-    },
-  ],
-  [
-    'the ReplicationGroupId',
-    (r, value) => {
-      r.ReplicationGroupId = value;
-    },
-  ],
-  [
-    'an unknown field value',
-    (r, value) => {
-      r.Secret = value;
-    },
-  ],
-  [
-    'a number field',
-    (r, value) => {
-      r.NumCacheClusters = value;
-    },
-  ],
-  [
-    'a picklist field',
-    (r, value) => {
-      r.Engine = value;
-    },
-  ],
-  [
-    'the CorrelationId',
-    (r, value) => {
-      r.CorrelationId = `${value}\n`;
-    },
-  ],
-];
+interface Placement {
+  where: string;
+  /** Where in the request the value goes. */
+  path: (string | number)[];
+  /** What goes there: `{secret}` stands for the value, `{word}` for it without spaces. */
+  value: unknown;
+}
+
+const placements = readJson<Placement[]>('tests/fixtures/password-placements.json');
+
+/** `request` with `value` put where `placement` says. */
+function place(request: EditableRequest, placement: Placement, value: string): void {
+  const filled = JSON.parse(
+    JSON.stringify(placement.value, (_key, part: unknown) =>
+      typeof part === 'string'
+        ? part.replaceAll('{secret}', value).replaceAll('{word}', value.replace(/ /g, ''))
+        : part,
+    ),
+  ) as unknown;
+  const parentPath = placement.path.slice(0, -1);
+  const parent = parentPath.reduce<EditableRequest>((node, key) => node[key], request);
+  parent[placement.path.at(-1) as string | number] = filled;
+}
 
 describe('passwords never appear in problems', () => {
   const elastiCache = mockClient(ElastiCacheClient);
   afterEach(() => elastiCache.reset());
 
-  it.each(placements)('rejects %s without echoing the value', (_where, place) => {
+  it.each(placements)('rejects $where without echoing the value', (placement) => {
     // Prepare
     const value = secret();
     const request = requestFixture('rbac-redis');
-    place(request, value);
+    place(request, placement, value);
+    expect(JSON.stringify(request), 'the value is in the request').toContain(value.slice(3, 27));
 
     // Act
     const result = validateRequest(request);

@@ -10,7 +10,7 @@ import {
   TagQuotaPerResourceExceeded,
 } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
-import { standInForTests } from './helpers';
+import { passwordlessUser, standInForTests } from './helpers';
 
 const env = standInForTests('all');
 
@@ -70,14 +70,9 @@ describe('tags', () => {
   it('adds, lists and removes the tags of a user', async () => {
     // Prepare
     const { ARN } = await env.elastiCache.send(
-      new CreateUserCommand({
-        UserId: 'tagged',
-        UserName: 'tagged',
-        Engine: 'redis',
-        AccessString: 'on ~* +@read',
-        NoPasswordRequired: true,
-        Tags: [{ Key: 'team', Value: 'orders' }],
-      }),
+      new CreateUserCommand(
+        passwordlessUser('tagged', 'on ~* +@read', { Tags: [{ Key: 'team', Value: 'orders' }] }),
+      ),
     );
 
     // Act
@@ -107,13 +102,7 @@ describe('tags', () => {
   it('refuses more than 50 tags on a resource', async () => {
     // Prepare
     const { ARN } = await env.elastiCache.send(
-      new CreateUserCommand({
-        UserId: 'crowded',
-        UserName: 'crowded',
-        Engine: 'redis',
-        AccessString: 'on ~* +@read',
-        NoPasswordRequired: true,
-      }),
+      new CreateUserCommand(passwordlessUser('crowded', 'on ~* +@read')),
     );
     const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
 

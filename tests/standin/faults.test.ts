@@ -8,7 +8,14 @@ import {
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type StandIn, startStandIn } from '../../local/standin';
-import { completePending, rejectionOf, sdkClients, startTestStandIn, type TestStandIn } from './helpers';
+import {
+  completePending,
+  passwordlessUser,
+  rejectionOf,
+  sdkClients,
+  startTestStandIn,
+  type TestStandIn,
+} from './helpers';
 
 const toCreate = { ReplicationGroupId: 'orders-cache', ReplicationGroupDescription: 'Orders cache' };
 const opened: StandIn[] = [];
@@ -236,15 +243,7 @@ describe('creation faults', () => {
     env = await startTestStandIn();
 
     // Act
-    await env.elastiCache.send(
-      new CreateUserCommand({
-        UserId: 'u',
-        UserName: 'u',
-        Engine: 'redis',
-        AccessString: 'on',
-        NoPasswordRequired: true,
-      }),
-    );
+    await env.elastiCache.send(new CreateUserCommand(passwordlessUser('u', 'on')));
 
     // Assess
     expect(Object.values(env.standIn.faultsInjected).every((count) => count === 0)).toBe(true);

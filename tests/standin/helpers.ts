@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { type CreateUserCommandInput, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
   type SimulatedNodeBackend,
   type SimulatedNodeBackendOptions,
@@ -11,6 +11,7 @@ import {
   simulatedNodeBackend,
   startStandIn,
 } from '../../local/standin';
+import { rejection as rejectionOf } from '../support/rejection';
 
 export function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
@@ -112,4 +113,52 @@ export async function completePending(env: TestStandIn, ms = 1000): Promise<void
   await env.standIn.settle();
 }
 
-export { rejection as rejectionOf } from '../support/rejection';
+/**
+ * How a call to the stand-in fails, once checked to be the service's answer: the SDK error class
+ * (named as the class is) with the service's HTTP status.
+ */
+export async function serviceError(
+  call: Promise<unknown>,
+  errorClass: new (...args: never[]) => Error,
+  httpStatus: number,
+): Promise<Error & Record<string, unknown>> {
+  const error = await rejectionOf(call);
+  expect(error).toBeInstanceOf(errorClass);
+  expect(error.name).toBe(errorClass.name);
+  expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(httpStatus);
+  return error;
+}
+
+/**
+ * Listing 21 records 20 a page: a full first page, then a second with only `lastId` and no Marker
+ * left. `idsOf` reads a page's ids.
+ */
+export async function expectTwoPages<Page extends { Marker?: string }>(
+  describe: (paging: { MaxRecords: number; Marker?: string }) => Promise<Page>,
+  idsOf: (page: Page) => (string | undefined)[] | undefined,
+  lastId: string,
+): Promise<void> {
+  const first = await describe({ MaxRecords: 20 });
+  const second = await describe({ MaxRecords: 20, Marker: first.Marker });
+  expect(idsOf(first)).toHaveLength(20);
+  expect(idsOf(second)).toEqual([lastId]);
+  expect(second.Marker).toBeUndefined();
+}
+
+/** A redis user without a password, named as its id: for tests that only need some user to exist. */
+export function passwordlessUser(
+  userId: string,
+  accessString: string,
+  extra: Partial<CreateUserCommandInput> = {},
+): CreateUserCommandInput {
+  return {
+    UserId: userId,
+    UserName: userId,
+    Engine: 'redis',
+    AccessString: accessString,
+    NoPasswordRequired: true,
+    ...extra,
+  };
+}
+
+export { rejectionOf };

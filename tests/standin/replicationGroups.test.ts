@@ -20,9 +20,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { startStandIn } from '../../local/standin';
 import {
   completePending,
+  expectTwoPages,
   fixture,
   rejectionOf,
   sdkClients,
+  serviceError,
   standInForTests,
   startTestStandIn,
 } from './helpers';
@@ -456,14 +458,12 @@ describe('RBAC on the nodes', () => {
 describe('DescribeReplicationGroups', () => {
   it('answers ReplicationGroupNotFoundFault (HTTP 404) for an unknown id', async () => {
     // Act
-    const error = await rejectionOf(
-      env.elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'nothing' })),
+    const describing = env.elastiCache.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'nothing' }),
     );
 
     // Assess
-    expect(error).toBeInstanceOf(ReplicationGroupNotFoundFault);
-    expect(error.name).toBe('ReplicationGroupNotFoundFault');
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(404);
+    await serviceError(describing, ReplicationGroupNotFoundFault, 404);
   });
 
   it('pages through replication groups with Marker and MaxRecords', async () => {
@@ -477,16 +477,12 @@ describe('DescribeReplicationGroups', () => {
       );
     }
 
-    // Act
-    const first = await env.elastiCache.send(new DescribeReplicationGroupsCommand({ MaxRecords: 20 }));
-    const second = await env.elastiCache.send(
-      new DescribeReplicationGroupsCommand({ MaxRecords: 20, Marker: first.Marker }),
+    // Act, Assess
+    await expectTwoPages(
+      (paging) => env.elastiCache.send(new DescribeReplicationGroupsCommand(paging)),
+      (page) => page.ReplicationGroups?.map((g) => g.ReplicationGroupId),
+      'cache-20',
     );
-
-    // Assess
-    expect(first.ReplicationGroups).toHaveLength(20);
-    expect(second.ReplicationGroups?.map((g) => g.ReplicationGroupId)).toEqual(['cache-20']);
-    expect(second.Marker).toBeUndefined();
   });
 });
 

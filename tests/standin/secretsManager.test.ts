@@ -11,7 +11,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf, standInForTests } from './helpers';
+import { rejectionOf, serviceError, standInForTests } from './helpers';
 
 const SECRET_ARN =
   /^arn:aws:secretsmanager:us-east-1:000000000000:secret:elasticache\/orders-app-[A-Za-z0-9]{6}$/;
@@ -82,14 +82,11 @@ describe('CreateSecret and GetSecretValue', () => {
 
   it('answers ResourceNotFoundException (HTTP 400) for an unknown secret', async () => {
     // Act
-    const error = await rejectionOf(
-      env.secretsManager.send(new GetSecretValueCommand({ SecretId: 'nothing' })),
-    );
+    const reading = env.secretsManager.send(new GetSecretValueCommand({ SecretId: 'nothing' }));
 
     // Assess
-    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    const error = await serviceError(reading, ResourceNotFoundException, 400);
     expect(error.message).toBe("Secrets Manager can't find the specified secret.");
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(400);
   });
 
   it('refuses a name with characters Secrets Manager does not allow', async () => {

@@ -17,7 +17,14 @@ import {
   UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { completePending, fixture, rejectionOf, standInForTests } from './helpers';
+import {
+  completePending,
+  expectTwoPages,
+  fixture,
+  rejectionOf,
+  serviceError,
+  standInForTests,
+} from './helpers';
 
 const inputs = fixture<Record<string, CreateUserCommandInput & CreateUserGroupCommandInput>>('users.json');
 const user = (name: string) => structuredClone(inputs[name]) as CreateUserCommandInput;
@@ -141,13 +148,10 @@ describe('CreateUserGroup', () => {
 describe('DescribeUserGroups', () => {
   it('answers UserGroupNotFoundFault (HTTP 404) for an unknown group', async () => {
     // Act
-    const error = await rejectionOf(
-      env.elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'nothing' })),
-    );
+    const describing = env.elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'nothing' }));
 
     // Assess
-    expect(error).toBeInstanceOf(UserGroupNotFoundFault);
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(404);
+    await serviceError(describing, UserGroupNotFoundFault, 404);
   });
 
   it('pages through user groups with Marker and MaxRecords', async () => {
@@ -158,16 +162,12 @@ describe('DescribeUserGroups', () => {
       );
     }
 
-    // Act
-    const first = await env.elastiCache.send(new DescribeUserGroupsCommand({ MaxRecords: 20 }));
-    const second = await env.elastiCache.send(
-      new DescribeUserGroupsCommand({ MaxRecords: 20, Marker: first.Marker }),
+    // Act, Assess
+    await expectTwoPages(
+      (paging) => env.elastiCache.send(new DescribeUserGroupsCommand(paging)),
+      (page) => page.UserGroups?.map((g) => g.UserGroupId),
+      'group-20',
     );
-
-    // Assess
-    expect(first.UserGroups).toHaveLength(20);
-    expect(second.UserGroups?.map((g) => g.UserGroupId)).toEqual(['group-20']);
-    expect(second.Marker).toBeUndefined();
   });
 });
 

@@ -17,7 +17,14 @@ import {
   UserQuotaExceededFault,
 } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
-import { completePending, fixture, rejectionOf, standInForTests, startTestStandIn } from './helpers';
+import {
+  completePending,
+  fixture,
+  rejectionOf,
+  serviceError,
+  standInForTests,
+  startTestStandIn,
+} from './helpers';
 
 const users = fixture<Record<string, CreateUserCommandInput>>('users.json');
 const groups = fixture<Record<string, CreateUserGroupCommandInput>>('users.json');
@@ -88,12 +95,10 @@ describe('CreateUser', () => {
     await env.elastiCache.send(new CreateUserCommand(user('app')));
 
     // Act
-    const error = await rejectionOf(env.elastiCache.send(new CreateUserCommand(user('app'))));
+    const creating = env.elastiCache.send(new CreateUserCommand(user('app')));
 
     // Assess
-    expect(error).toBeInstanceOf(UserAlreadyExistsFault);
-    expect(error.name).toBe('UserAlreadyExistsFault');
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(400);
+    await serviceError(creating, UserAlreadyExistsFault, 400);
   });
 
   it.each([
@@ -183,12 +188,10 @@ describe('DescribeUsers', () => {
 
   it('answers UserNotFoundFault (HTTP 404) for an unknown user id', async () => {
     // Act
-    const error = await rejectionOf(env.elastiCache.send(new DescribeUsersCommand({ UserId: 'nobody' })));
+    const describing = env.elastiCache.send(new DescribeUsersCommand({ UserId: 'nobody' }));
 
     // Assess
-    expect(error).toBeInstanceOf(UserNotFoundFault);
-    expect(error.name).toBe('UserNotFoundFault');
-    expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(404);
+    await serviceError(describing, UserNotFoundFault, 404);
   });
 
   it('pages through users with Marker and MaxRecords', async () => {
@@ -292,7 +295,7 @@ describe('ModifyUser', () => {
     );
 
     // Assess
-    await expect(modifying).rejects.toBeInstanceOf(UserNotFoundFault);
+    await serviceError(modifying, UserNotFoundFault, 404);
   });
 });
 

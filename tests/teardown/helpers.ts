@@ -1,6 +1,8 @@
-import type { Tag } from '@aws-sdk/client-elasticache';
+import { ListTagsForResourceCommand, type Tag } from '@aws-sdk/client-elasticache';
+import { beforeEach } from 'vitest';
 import type { Log } from '../../shared/logger';
 import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE, REPLICATION_GROUP_TAG_KEY } from '../../shared/tags';
+import { mockAws } from '../support/aws';
 
 export const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 
@@ -21,3 +23,17 @@ export const ARN = {
 };
 
 export { rejection } from '../support/rejection';
+
+/**
+ * The stubs and the deps of a teardown step's tests. Before each test the stubs start afresh with
+ * every resource tagged as the provisioner's.
+ */
+export function teardownStubs() {
+  const { ec, sm, elastiCache, secretsManager } = mockAws();
+  beforeEach(() => {
+    ec.reset();
+    sm.reset();
+    ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
+  });
+  return { ec, sm, deps: { elastiCache, secretsManager, logger: silent } };
+}

@@ -1,22 +1,19 @@
 import {
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
   InvalidReplicationGroupStateFault,
   ListTagsForResourceCommand,
   type ReplicationGroup,
-  ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../shared/errors';
 import { deleteReplicationGroup } from '../../shared/teardown/replicationGroup';
 import type { TeardownState } from '../../shared/teardown/types';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const deps = { elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }), logger: silent };
+const { ec, deps } = teardownStubs();
 
 function described(overrides: Partial<ReplicationGroup> = {}) {
   return {
@@ -32,8 +29,7 @@ function described(overrides: Partial<ReplicationGroup> = {}) {
   };
 }
 
-const notFound = () =>
-  new ReplicationGroupNotFoundFault({ message: 'ReplicationGroup not found', $metadata: {} });
+const notFound = () => notFoundAnswer.replicationGroup('ReplicationGroup not found');
 
 /** The state after `checks` calls that found the group being deleted. */
 function afterChecks(checks: number, status = 'deleting'): TeardownState {
@@ -52,11 +48,6 @@ function afterChecks(checks: number, status = 'deleting'): TeardownState {
   };
   return state;
 }
-
-beforeEach(() => {
-  ec.reset();
-  ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
-});
 
 describe('deleteReplicationGroup', () => {
   it("deletes a replication group tagged as the provisioner's, without a final snapshot unless asked", async () => {

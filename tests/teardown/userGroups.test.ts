@@ -1,21 +1,18 @@
 import {
   DeleteUserGroupCommand,
   DescribeUserGroupsCommand,
-  ElastiCacheClient,
   InvalidUserGroupStateFault,
   ListTagsForResourceCommand,
   type UserGroup,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TeardownState } from '../../shared/teardown/types';
 import { deleteUserGroups } from '../../shared/teardown/userGroups';
+import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const deps = { elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }), logger: silent };
+const { ec, deps } = teardownStubs();
 
 const MEMBERS = ['default', 'orders-app', 'orders-iam', 'orders-default'];
 
@@ -35,7 +32,7 @@ function group(id: string, overrides: Partial<UserGroup> = {}) {
   };
 }
 
-const notFound = () => new UserGroupNotFoundFault({ message: 'User group not found', $metadata: {} });
+const notFound = () => notFoundAnswer.userGroup('User group not found');
 
 /** After the first call: the `orders` group's deletion was requested. */
 function deleting(checks: number): TeardownState {
@@ -49,11 +46,6 @@ function deleting(checks: number): TeardownState {
   };
   return state;
 }
-
-beforeEach(() => {
-  ec.reset();
-  ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
-});
 
 describe('deleteUserGroups', () => {
   it('deletes the user groups tagged as created for this replication group and remembers their members', async () => {

@@ -1,31 +1,18 @@
 import {
   DeleteUserCommand,
   DescribeUsersCommand,
-  ElastiCacheClient,
   ListTagsForResourceCommand,
   type User,
-  UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import {
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResourceNotReady } from '../../shared/errors';
 import { deleteUsersAndSecrets } from '../../shared/teardown/users';
+import { notFound } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, silent } from './helpers';
+import { ARN, managedTags, rejection, teardownStubs } from './helpers';
 
-const ec = mockClient(ElastiCacheClient);
-const sm = mockClient(SecretsManagerClient);
-const deps = {
-  elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
-  secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
-  logger: silent,
-};
+const { ec, sm, deps } = teardownStubs();
 
 const OURS = ['orders-app', 'orders-iam', 'orders-default'];
 const secretName = (userId: string) => `elasticache-provisioner/orders/${userId}`;
@@ -42,14 +29,11 @@ function secret(name: string, tags = managedTags()) {
   return { ARN: ARN.secret(name), Name: name, Tags: tags };
 }
 
-const secretNotFound = () => new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+const secretNotFound = () => notFound.secret('not found');
 
 beforeEach(() => {
-  ec.reset();
-  sm.reset();
   for (const id of OURS) {
     ec.on(DescribeUsersCommand, { UserId: id }).resolves(user(id));
-    ec.on(ListTagsForResourceCommand, { ResourceName: ARN.user(id) }).resolves({ TagList: managedTags() });
   }
   ec.on(DeleteUserCommand).resolves({ Status: 'deleting' });
   sm.on(DescribeSecretCommand).rejects(secretNotFound());
@@ -133,9 +117,7 @@ describe('deleteUsersAndSecrets', () => {
 
   it('deletes the secret of a user that is already gone, and reports only what it deleted', async () => {
     // Prepare
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).rejects(
-      new UserNotFoundFault({ message: 'User not found', $metadata: {} }),
-    );
+    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).rejects(notFound.user());
 
     // Act
     const result = await deleteUsersAndSecrets(deps, loadTeardownState('user-groups-deleted'));
@@ -190,7 +172,7 @@ describe('deleteUsersAndSecrets', () => {
       user('orders-iam', { Status: 'deleting' }),
     );
     ec.on(ListTagsForResourceCommand, { ResourceName: ARN.user('orders-iam') }).rejects(
-      new UserNotFoundFault({ message: 'User orders-iam not found.', $metadata: {} }),
+      notFound.user('User orders-iam not found.'),
     );
 
     // Act

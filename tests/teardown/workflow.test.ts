@@ -14,14 +14,11 @@ import {
   DescribeUsersCommand,
   ElastiCacheClient,
   ListTagsForResourceCommand,
-  ReplicationGroupNotFoundFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DeleteSecretCommand,
   DescribeSecretCommand,
-  ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -35,6 +32,7 @@ import { handler as validateTeardownRequest } from '../../functions/validateTear
 import { type AslDefinition, loadDefinition, taskFunctions } from '../../local/workflow/definition';
 import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
 import { type ResponseServer, startResponseServer } from '../entrances/responseServer';
+import { notFound } from '../support/aws';
 import { ARN, managedTags } from './helpers';
 
 /** asl-validator ships no type declarations: the part of its API used here. */
@@ -133,7 +131,7 @@ function existingResources(): void {
         { ReplicationGroupId: 'orders-cache', Status: 'deleting', ARN: ARN.replicationGroup('orders-cache') },
       ],
     })
-    .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+    .rejects(notFound.replicationGroup());
   ec.on(DeleteReplicationGroupCommand).resolves({ ReplicationGroup: { Status: 'deleting' } });
   const activeGroup = {
     UserGroupId: 'orders',
@@ -148,7 +146,7 @@ function existingResources(): void {
     .resolvesOnce({
       UserGroups: [{ UserGroupId: 'orders', Status: 'deleting', ARN: ARN.userGroup('orders') }],
     })
-    .rejects(new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+    .rejects(notFound.userGroup());
   ec.on(DeleteUserGroupCommand).resolves({ Status: 'deleting' });
   for (const id of ['orders-app', 'orders-iam']) {
     ec.on(DescribeUsersCommand, { UserId: id }).resolves({
@@ -157,9 +155,7 @@ function existingResources(): void {
   }
   ec.on(DeleteUserCommand).resolves({ Status: 'deleting' });
   ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
-  sm.on(DescribeSecretCommand).rejects(
-    new ResourceNotFoundException({ message: 'not found', $metadata: {} }),
-  );
+  sm.on(DescribeSecretCommand).rejects(notFound.secret('not found'));
   sm.on(DescribeSecretCommand, { SecretId: 'elasticache-provisioner/orders/orders-app' }).resolves({
     ARN: ARN.secret('elasticache-provisioner/orders/orders-app'),
     Tags: managedTags(),
@@ -325,9 +321,7 @@ describe('teardown state machine run', () => {
 
   it('answers CloudFormation when a custom resource Delete started it, with the PhysicalResourceId it knows', async () => {
     // Prepare: the group is already gone, which is success.
-    ec.on(DescribeReplicationGroupsCommand).rejects(
-      new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }),
-    );
+    ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());
     const envelope = {
       RequestType: 'Delete',
       ResponseURL: server.url,

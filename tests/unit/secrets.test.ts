@@ -101,6 +101,7 @@ describe('isAcceptablePassword', () => {
     ['a slash', `${'a'.repeat(16)}/`, false],
     ['an at sign', `${'a'.repeat(16)}@`, false],
     ['a newline', `${'a'.repeat(16)}\n`, false],
+    ['a space', `${'a'.repeat(8)} ${'a'.repeat(8)}`, false],
     ['punctuation ElastiCache allows', `${'a'.repeat(16)}!#$%^&*()-_=+`, true],
   ])('judges a password with %s', (_, value, acceptable) => {
     // Act / Assess

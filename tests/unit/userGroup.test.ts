@@ -1,31 +1,44 @@
 import {
   CreateUserGroupCommand,
   DescribeUserGroupsCommand,
-  ElastiCacheClient,
-  ElastiCacheServiceException,
   InvalidUserGroupStateFault,
   ModifyUserGroupCommand,
   type UserGroup,
   UserGroupAlreadyExistsFault,
-  UserGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUserGroup } from '../../shared/provision/userGroup';
 import { loadState } from '../fixtures/states/load';
+import { mockAws, notFound, throttling } from '../support/aws';
 import { rejection } from '../support/rejection';
 
-const ec = mockClient(ElastiCacheClient);
-const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
+const { ec, elastiCache } = mockAws();
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);
 const deps = { elastiCache, logger: silent, clock: { now: () => NOW } };
 
 const ALL_USERS = ['orders-app', 'orders-iam', 'orders-default'];
+
+/** The `rbac-redis` state after an earlier check of the loop (one, at NOW, that found the group creating). */
+function afterCheck(previous: Partial<NonNullable<ProvisionState['userGroup']>>): ProvisionState {
+  const state = loadState('rbac-redis');
+  state.userGroup = {
+    UserGroupId: 'orders',
+    Status: 'creating',
+    Active: false,
+    Created: false,
+    AddedUsers: [],
+    Checks: 1,
+    FirstCheckedAt: NOW,
+    ...previous,
+  };
+  return state;
+}
 
 function group(overrides: Partial<UserGroup> = {}): { UserGroups: UserGroup[] } {
   return {
@@ -42,9 +55,7 @@ beforeEach(() => {
 describe('ensureUserGroup', () => {
   it('creates a missing user group with every requested user, the engine and the managed tags', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'creating' });
 
     // Act
@@ -74,9 +85,7 @@ describe('ensureUserGroup', () => {
 
   it('reports a group created by another execution meanwhile as ResourceNotReady, so the retried step adopts it', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).rejects(
       new UserGroupAlreadyExistsFault({ message: 'User group orders already exists', $metadata: {} }),
     );
@@ -92,9 +101,7 @@ describe('ensureUserGroup', () => {
 
   it('creates a valkey user group for a valkey request', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new UserGroupNotFoundFault({ message: 'not found', $metadata: {} }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(notFound.userGroup());
     ec.on(CreateUserGroupCommand).resolves({ UserGroupId: 'sessions', Status: 'creating' });
 
     // Act
@@ -232,14 +239,7 @@ describe('ensureUserGroup', () => {
 
   it('lets throttling propagate with its SDK name', async () => {
     // Prepare
-    ec.on(DescribeUserGroupsCommand).rejects(
-      new ElastiCacheServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    ec.on(DescribeUserGroupsCommand).rejects(throttling());
 
     // Act
     const error = await rejection(ensureUserGroup(deps, loadState('rbac-redis')));
@@ -251,16 +251,11 @@ describe('ensureUserGroup', () => {
   it('gives up with ProvisioningTimedOut when the group is still not active after the time limit', async () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).resolves(group({ Status: 'modifying' }));
-    const state = loadState('rbac-redis');
-    state.userGroup = {
-      UserGroupId: 'orders',
+    const state = afterCheck({
       Status: 'modifying',
-      Active: false,
-      Created: false,
-      AddedUsers: [],
       Checks: 180,
       FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
-    };
+    });
 
     // Act
     const error = await rejection(ensureUserGroup(deps, state));
@@ -274,16 +269,7 @@ describe('ensureUserGroup', () => {
     // Prepare
     ec.on(DescribeUserGroupsCommand).resolves(group({ UserIds: ['orders-default', 'orders-app'] }));
     ec.on(ModifyUserGroupCommand).resolves({ UserGroupId: 'orders', Status: 'modifying' });
-    const state = loadState('rbac-redis');
-    state.userGroup = {
-      UserGroupId: 'orders',
-      Status: 'creating',
-      Active: false,
-      Created: true,
-      AddedUsers: ['orders-app'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Created: true, AddedUsers: ['orders-app'] });
 
     // Act
     const result = await ensureUserGroup(deps, state);

@@ -1,22 +1,17 @@
 import {
   CreateUserCommand,
   DescribeUsersCommand,
-  ElastiCacheClient,
   ElastiCacheServiceException,
   ModifyUserCommand,
   type User,
   UserAlreadyExistsFault,
-  UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ResourceNotReady, ValidationError } from '../../shared/errors';
 import type { Log } from '../../shared/logger';
@@ -25,12 +20,11 @@ import type { ProvisionState } from '../../shared/provision/state';
 import { ensureUsers } from '../../shared/provision/users';
 import { managedTags } from '../../shared/tags';
 import { loadState } from '../fixtures/states/load';
+import { mockAws, notFound, throttling } from '../support/aws';
+import { readJson } from '../support/fixtures';
 import { rejection } from '../support/rejection';
 
-const ec = mockClient(ElastiCacheClient);
-const sm = mockClient(SecretsManagerClient);
-const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
-const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
+const { ec, sm, elastiCache, secretsManager } = mockAws();
 
 /** The clock the tests run at (epoch ms). */
 const NOW = Date.UTC(2026, 0, 1);
@@ -65,9 +59,39 @@ function deps(logger: Log = recordingLogger().logger) {
   return { elastiCache, secretsManager, logger, randomBytes: sequentialBytes, clock: { now: () => NOW } };
 }
 
-function userNotFound(): UserNotFoundFault {
-  return new UserNotFoundFault({ message: 'User not found', $metadata: {} });
+/** The `rbac-redis` state after an earlier check of the loop (one, at NOW, that found no user). */
+function afterCheck(previous: Partial<NonNullable<ProvisionState['users']>>): ProvisionState {
+  const state = loadState('rbac-redis');
+  state.users = {
+    Users: [],
+    AllActive: false,
+    Created: [],
+    Modified: [],
+    Checks: 1,
+    FirstCheckedAt: NOW,
+    ...previous,
+  };
+  return state;
 }
+
+/** How ensureUsers fails for the `rbac-redis` state. */
+function ensureUsersRejection() {
+  return rejection(ensureUsers(deps(), loadState('rbac-redis')));
+}
+
+interface ExistingUserRefusal {
+  title: string;
+  userId: string;
+  /** What DescribeUsers says about the user, over the matching user. */
+  described: Partial<User>;
+  /** Users that do not exist. */
+  missing: string[];
+  error: keyof typeof ERROR_CLASSES;
+  /** What the error message names. */
+  mentions: string[];
+}
+
+const ERROR_CLASSES = { ConflictError, ResourceNotReady };
 
 function existing(userId: string, overrides: Partial<User> = {}): { Users: User[] } {
   const base: Record<string, User> = {
@@ -93,10 +117,15 @@ function existing(userId: string, overrides: Partial<User> = {}): { Users: User[
   return { Users: [{ ...base[userId], Status: 'active', Engine: 'redis', ...overrides }] };
 }
 
+/** DescribeUsers answers that the user exists, as `existing` says. */
+function describedAs(userId: string, overrides: Partial<User> = {}): void {
+  ec.on(DescribeUsersCommand, { UserId: userId }).resolves(existing(userId, overrides));
+}
+
 /** Every user of the fixture exists and is active, each password user with its secret. */
 function allUsersExistActive(): void {
   for (const id of ['orders-app', 'orders-iam', 'orders-default']) {
-    ec.on(DescribeUsersCommand, { UserId: id }).resolves(existing(id));
+    describedAs(id);
   }
   sm.on(DescribeSecretCommand, { SecretId: APP_SECRET_ID }).resolves({ ARN: APP_SECRET_ID });
   sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).resolves({ ARN: DEFAULT_SECRET_ARN });
@@ -104,7 +133,7 @@ function allUsersExistActive(): void {
 
 /** No user exists yet; the given secret holds GIVEN_PASSWORD; creating the generated secret succeeds. */
 function noUserExists(): void {
-  ec.on(DescribeUsersCommand).rejects(userNotFound());
+  ec.on(DescribeUsersCommand).rejects(notFound.user());
   ec.on(CreateUserCommand).callsFake((input: { UserId: string }) => ({
     UserId: input.UserId,
     Status: 'creating',
@@ -279,7 +308,7 @@ describe('ensureUsers: the given password secret', () => {
       sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).resolves({ ARN: APP_SECRET_ID, ...value });
 
       // Act
-      const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+      const error = await ensureUsersRejection();
 
       // Assess
       expect(error).toBeInstanceOf(ValidationError);
@@ -294,15 +323,10 @@ describe('ensureUsers: the given password secret', () => {
   it('rejects a given secret that does not exist, naming the PasswordSecretId field', async () => {
     // Prepare
     noUserExists();
-    sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).rejects(
-      new ResourceNotFoundException({
-        message: "Secrets Manager can't find the specified secret.",
-        $metadata: {},
-      }),
-    );
+    sm.on(GetSecretValueCommand, { SecretId: APP_SECRET_ID }).rejects(notFound.secret());
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
@@ -347,12 +371,7 @@ describe('ensureUsers: existing users', () => {
   it('reports no secret for an existing user created outside the workflow without PasswordSecretId', async () => {
     // Prepare
     allUsersExistActive();
-    sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).rejects(
-      new ResourceNotFoundException({
-        message: "Secrets Manager can't find the specified secret.",
-        $metadata: {},
-      }),
-    );
+    sm.on(DescribeSecretCommand, { SecretId: DEFAULT_SECRET_NAME }).rejects(notFound.secret());
     const { logger, lines } = recordingLogger();
 
     // Act
@@ -366,9 +385,7 @@ describe('ensureUsers: existing users', () => {
   it('changes only the access string of an active user whose access string differs', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all' });
     ec.on(ModifyUserCommand).resolves({ UserId: 'orders-app', Status: 'modifying' });
 
     // Act
@@ -388,9 +405,7 @@ describe('ensureUsers: existing users', () => {
   it('waits for a user that is modifying instead of changing its access string', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all', Status: 'modifying' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all', Status: 'modifying' });
 
     // Act
     const result = await ensureUsers(deps(), loadState('rbac-redis'));
@@ -405,18 +420,8 @@ describe('ensureUsers: existing users', () => {
   it('does not change an access string a second time when ElastiCache reports it in another form', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' }),
-    );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: [],
-      Modified: ['orders-app'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    describedAs('orders-app', { AccessString: 'on resetchannels ~app:* -@all +@read +@write' });
+    const state = afterCheck({ Modified: ['orders-app'] });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -430,9 +435,7 @@ describe('ensureUsers: existing users', () => {
   it('treats access strings that differ only in spacing as equal', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: ' on  ~app:* -@all +@read +@write ' }),
-    );
+    describedAs('orders-app', { AccessString: ' on  ~app:* -@all +@read +@write ' });
 
     // Act
     await ensureUsers(deps(), loadState('rbac-redis'));
@@ -474,74 +477,26 @@ describe('ensureUsers: existing users', () => {
     ]);
   });
 
-  it('refuses a user whose UserName differs, naming the user, and changes nothing', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { UserName: 'other' }),
-    );
-    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).rejects(userNotFound());
+  it.each(readJson<ExistingUserRefusal[]>('tests/fixtures/users/existing-user-refusals.json'))(
+    '$title',
+    async ({ userId, described, missing, error: errorName, mentions }) => {
+      // Prepare
+      allUsersExistActive();
+      describedAs(userId, described);
+      for (const id of missing) ec.on(DescribeUsersCommand, { UserId: id }).rejects(notFound.user());
 
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+      // Act
+      const error = await ensureUsersRejection();
 
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.name).toBe('ConflictError');
-    expect(error.message).toContain('orders-app');
-    expect(error.message).toContain('"other"');
-    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
-    expect(ec).not.toHaveReceivedCommand(ModifyUserCommand);
-    expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
-  });
-
-  it('refuses a user that exists for another engine, naming the user', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Engine: 'valkey' }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toContain('orders-iam');
-    expect(error.message).toContain('valkey');
-  });
-
-  it('refuses a user that exists with another authentication type', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Authentication: { Type: 'password', PasswordCount: 1 } }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toContain('orders-iam');
-  });
-
-  it('reports a user being deleted as ResourceNotReady so the state machine retries', async () => {
-    // Prepare
-    allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).resolves(
-      existing('orders-default', { Status: 'deleting' }),
-    );
-
-    // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
-
-    // Assess
-    expect(error).toBeInstanceOf(ResourceNotReady);
-    expect(error.name).toBe('ResourceNotReady');
-    expect(error.message).toContain('orders-default');
-    expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
-  });
+      // Assess
+      expect(error).toBeInstanceOf(ERROR_CLASSES[errorName]);
+      expect(error.name).toBe(errorName);
+      for (const text of mentions) expect(error.message).toContain(text);
+      expect(ec).not.toHaveReceivedCommand(CreateUserCommand);
+      expect(ec).not.toHaveReceivedCommand(ModifyUserCommand);
+      expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
+    },
+  );
 });
 
 describe('ensureUsers: concurrent executions', () => {
@@ -553,7 +508,7 @@ describe('ensureUsers: concurrent executions', () => {
     );
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error.name).toBe('ResourceNotReady');
@@ -566,21 +521,11 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('merges Created and Modified with the previous check without duplicates', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).rejects(userNotFound());
+    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).rejects(notFound.user());
     ec.on(CreateUserCommand).resolves({ UserId: 'orders-iam', Status: 'creating' });
-    ec.on(DescribeUsersCommand, { UserId: 'orders-app' }).resolves(
-      existing('orders-app', { AccessString: 'on ~* +@all' }),
-    );
+    describedAs('orders-app', { AccessString: 'on ~* +@all' });
     ec.on(ModifyUserCommand).resolves({ UserId: 'orders-app', Status: 'modifying' });
-    const state: ProvisionState = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: ['orders-default'],
-      Modified: ['someone-else'],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    const state = afterCheck({ Created: ['orders-default'], Modified: ['someone-else'] });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -593,18 +538,8 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('gives up with ProvisioningTimedOut when users are still not active after the time limit', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Status: 'creating' }),
-    );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: [],
-      Modified: [],
-      Checks: 180,
-      FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS,
-    };
+    describedAs('orders-iam', { Status: 'creating' });
+    const state = afterCheck({ Checks: 180, FirstCheckedAt: NOW - STATUS_WAIT_LIMIT_MS });
 
     // Act
     const error = await rejection(ensureUsers(deps(), state));
@@ -617,8 +552,7 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('counts its checks across the loop', async () => {
     // Prepare
     allUsersExistActive();
-    const state = loadState('rbac-redis');
-    state.users = { Users: [], AllActive: false, Created: [], Modified: [], Checks: 3, FirstCheckedAt: NOW };
+    const state = afterCheck({ Checks: 3 });
 
     // Act
     const result = await ensureUsers(deps(), state);
@@ -632,22 +566,12 @@ describe('ensureUsers: across the checks of the loop', () => {
   it('is all active only when every user is active', async () => {
     // Prepare
     allUsersExistActive();
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(
-      existing('orders-iam', { Status: 'creating' }),
-    );
-    const state = loadState('rbac-redis');
-    state.users = {
-      Users: [],
-      AllActive: false,
-      Created: ['orders-iam'],
-      Modified: [],
-      Checks: 1,
-      FirstCheckedAt: NOW,
-    };
+    describedAs('orders-iam', { Status: 'creating' });
+    const state = afterCheck({ Created: ['orders-iam'] });
 
     // Act
     const pending = await ensureUsers(deps(), state);
-    ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves(existing('orders-iam'));
+    describedAs('orders-iam');
     const done = await ensureUsers(deps(), { ...state, users: pending });
 
     // Assess
@@ -662,17 +586,10 @@ describe('ensureUsers: across the checks of the loop', () => {
 describe('ensureUsers: errors and edge cases', () => {
   it('lets throttling propagate with its SDK name', async () => {
     // Prepare
-    ec.on(DescribeUsersCommand).rejects(
-      new ElastiCacheServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    ec.on(DescribeUsersCommand).rejects(throttling());
 
     // Act
-    const error = await rejection(ensureUsers(deps(), loadState('rbac-redis')));
+    const error = await ensureUsersRejection();
 
     // Assess
     expect(error.name).toBe('Throttling');

@@ -8,6 +8,7 @@ import {
   footprintOf,
   type LocalProvisioning,
   leftoversOf,
+  membersOf,
   NOTHING_LEFT,
   nodesOf,
   portsAccepting,
@@ -15,7 +16,19 @@ import {
   readFixture,
   reportTimings,
 } from './local';
-import { type Access, type Credentials, credentialsOf, GENERATED_PASSWORD, readCredentials } from './redis';
+import {
+  type Access,
+  asEndpoint,
+  type Credentials,
+  configurationEndpointOf,
+  connectCluster,
+  connectNode,
+  credentialsOf,
+  GENERATED_PASSWORD,
+  keysAcrossSlots,
+  readCredentials,
+  shardServing,
+} from './redis';
 
 export interface ProvisionedSuite {
   replicationGroupId: string;
@@ -103,4 +116,70 @@ export function itLeavesNothingBehind(suite: ProvisionedSuite, nodeCount: number
     // Assess
     expect(await leftoversOf(footprint)).toEqual(NOTHING_LEFT);
   });
+}
+
+/**
+ * What a group provisioned from scratch reports: available, with the endpoints of its cluster mode.
+ * A group with `rbac` runs TLS and reports its user group and its users (each but the default user
+ * with its secret) created, a user's id being the group's id and its name; one without, neither.
+ */
+export function expectCreated(
+  suite: ProvisionedSuite,
+  clusterMode: 'enabled' | 'disabled',
+  rbac?: { userGroupId: string; userNames: string[] },
+): void {
+  const { result, env } = suite.provisioned();
+  const userIds = rbac?.userNames.map((name) => `${rbac.userGroupId}-${name}`) ?? [];
+  const endpoint = { Address: '127.0.0.1', Port: expect.any(Number) };
+  expect(result).toMatchObject({
+    ReplicationGroupId: suite.replicationGroupId,
+    Status: 'available',
+    ClusterMode: clusterMode,
+    Endpoints:
+      clusterMode === 'enabled' ? { Configuration: endpoint } : { Primary: endpoint, Reader: endpoint },
+    TransitEncryptionEnabled: rbac !== undefined,
+    UserGroupIds: rbac ? [rbac.userGroupId] : [],
+    Created: { Users: userIds, UserGroup: rbac !== undefined, ReplicationGroup: true },
+  });
+  const secretArn = expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:/);
+  // The managed default user is off and has no password, so no secret.
+  expect(result.Users).toEqual(
+    userIds.map((UserId, index) => {
+      const UserName = rbac?.userNames[index];
+      return UserName === 'default'
+        ? { UserId, UserName }
+        : { UserId, UserName, PasswordSecretArn: secretArn };
+    }),
+  );
+  if (!rbac) expect(env.standIn.caCertificatePath(suite.replicationGroupId)).toBeUndefined();
+}
+
+/** A cluster client (as `access` gives) writes and reads keys that land on each of the `shards` shards. */
+export async function expectEveryShardServes(
+  suite: ProvisionedSuite,
+  shards: number,
+  access: Access = {},
+): Promise<void> {
+  // Prepare
+  const keys = keysAcrossSlots(shards * 4);
+  const nodes = nodesOf(suite.provisioned().env, suite.replicationGroupId);
+  const cluster = await connectCluster(configurationEndpointOf(suite.provisioned().result), access);
+  const primaries = await Promise.all(
+    membersOf(nodes)
+      .filter((member) => member.role === 'primary')
+      .map((member) => connectNode(asEndpoint(member), access)),
+  );
+  try {
+    // Act
+    for (const key of keys) await cluster.set(key, `value of ${key}`);
+    const values = await Promise.all(keys.map((key) => cluster.get(key)));
+    const served = await Promise.all(keys.map((key) => shardServing(key, primaries)));
+
+    // Assess
+    expect(values).toEqual(keys.map((key) => `value of ${key}`));
+    expect(new Set(served).size).toBe(shards);
+  } finally {
+    await cluster.close();
+    for (const primary of primaries) primary.destroy();
+  }
 }

@@ -3,10 +3,12 @@
  * EventBridge, Step Functions and CloudFormation, the real handlers and the real state machines.
  * One per test file: the handlers' SDK clients keep the first endpoints they see.
  */
+import { afterAll, beforeAll } from 'vitest';
 import type { LocalEnvironment } from '../../../local/environment';
 import { startLocalEnvironment } from '../../../local/environment';
 import type { ExecutionRecord, PublishedEvent } from '../../../local/standin';
 import { invokeAsLambda, type LambdaHandler } from '../../../local/workflow/lambda';
+import { type ResponseServer, startResponseServer } from '../responseServer';
 
 export async function startEntranceEnvironment(): Promise<LocalEnvironment> {
   return startLocalEnvironment({
@@ -56,4 +58,40 @@ export function mutatingCalls(env: LocalEnvironment): string[] {
     .filter((call) => call.service === 'elasticache' || call.service === 'secretsmanager')
     .map((call) => call.action)
     .filter((action) => /^(Create|Modify|Delete|Put|Add|Remove|Tag|Untag|Restore)/.test(action));
+}
+
+/**
+ * For a test file: the local environment, a response server standing in for CloudFormation's URLs,
+ * and the deployed bridge handler, started before its tests and closed after them. What it returns
+ * stands for the started ones.
+ */
+export function useBridgeEnvironment(): {
+  env: LocalEnvironment;
+  server: ResponseServer;
+  invokeBridge(event: unknown): Promise<unknown>;
+} {
+  const started: { env?: LocalEnvironment; server?: ResponseServer; bridge?: unknown } = {};
+  beforeAll(async () => {
+    started.env = await startEntranceEnvironment();
+    started.server = await startResponseServer();
+    // Loaded only now: its SDK clients and state machine ARNs come from the local environment.
+    started.bridge = (await import('../../../functions/customResource')).handler;
+  });
+  afterAll(async () => {
+    await started.server?.close();
+    await started.env?.close();
+  });
+  const standFor = <T extends object>(get: () => T | undefined): T =>
+    new Proxy({} as T, {
+      get(_, key) {
+        const target = get();
+        if (!target) throw new Error('started in beforeAll; use it inside hooks and tests');
+        return Reflect.get(target, key);
+      },
+    });
+  return {
+    env: standFor(() => started.env),
+    server: standFor(() => started.server),
+    invokeBridge: (event) => invoke(started.bridge, event, 'customResource'),
+  };
 }

@@ -58,7 +58,12 @@ export async function awsJson<T = Record<string, unknown>>(endpoint: string, arg
   return (result.stdout.trim() ? JSON.parse(result.stdout) : {}) as T;
 }
 
-/** A boto3 program from tests/fixtures/boto3, run as written. */
-export function python(endpoint: string, program: string): Promise<ClientRun> {
-  return run('python3', [RUNNER, path.basename(program)], clientEnv(endpoint), path.dirname(program));
+/** The tutorial whose boto3 programs the local endpoint must run as written. */
+const TUTORIAL = fileURLToPath(
+  new URL('../../fixtures/boto3/elasticache-boto3-tutorial.md', import.meta.url),
+);
+
+/** The tutorial's boto3 program at `index` (0-based, in the tutorial's order), run as written. */
+export function python(endpoint: string, index: number): Promise<ClientRun> {
+  return run('python3', [RUNNER, TUTORIAL, String(index)], clientEnv(endpoint), path.dirname(TUTORIAL));
 }

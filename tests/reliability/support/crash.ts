@@ -115,6 +115,28 @@ export const TASK_CRASH_POINTS: CrashPoint[] = FUNCTION_NAMES.filter((fn) => fn 
   },
 );
 
+/** How many census-derived crash points `npm test` runs (the reliability run takes all of them). */
+export const SAMPLED_POINTS = 4;
+
+/**
+ * A crash after function invocations of a clean run (`invocations`, in order): after each with
+ * `every`, else after `count` of them spread evenly from the first to the last.
+ */
+export function invocationCrashPoints(invocations: readonly string[], count: number | 'every'): CrashPoint[] {
+  const all = invocations.map(
+    (fn, index): CrashPoint => ({
+      kind: 'after-any-invocation',
+      invocation: index + 1,
+      label: `after invocation ${index + 1} (${fn})`,
+    }),
+  );
+  if (count === 'every' || all.length <= count) return all;
+  const step = (all.length - 1) / (count - 1);
+  return Array.from({ length: count }, (_, i) => all[Math.round(i * step)]).filter(
+    (point): point is CrashPoint => point !== undefined,
+  );
+}
+
 export const CALL_CRASH_POINTS: CrashPoint[] = [
   {
     kind: 'after-call',

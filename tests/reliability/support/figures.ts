@@ -10,9 +10,12 @@ export type Figure =
   | {
       kind: 'fuzz';
       property: string;
-      runs: number;
+      /** Inputs judged: accepted + rejected + violations (never the discarded ones). */
+      checked: number;
       rejected: number;
       accepted: number;
+      /** Inputs generated but ruled out by the property's precondition, so never judged. */
+      discarded: number;
       /** Inputs that were neither accepted nor cleanly rejected, by kind of violation. */
       violations: Record<string, number>;
     }
@@ -21,6 +24,10 @@ export type Figure =
       scenario: string;
       seed?: number;
       injected: FaultCounts;
+      /** Requests the run made to the stand-in (each one delayed when the plan adds latency). */
+      calls: number;
+      /** Latency the plan adds to every request of the services it names, in ms. */
+      latencyMs: number;
       outcome: string;
       expected: string;
       stateRetries: number;
@@ -35,6 +42,9 @@ export type Figure =
       other: number;
     }
   | { kind: 'secrets'; source: string; passwords: number; hits: number };
+
+export const violationCount = (violations: Record<string, number>): number =>
+  Object.values(violations).reduce((sum, count) => sum + count, 0);
 
 export function figuresWanted(): boolean {
   return Boolean(process.env.RELIABILITY_FIGURES);

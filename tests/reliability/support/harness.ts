@@ -6,6 +6,7 @@
  */
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
 import type { FaultPlan, SimulatedNodeBackend, StandIn, StandInCall } from '../../../local/standin';
 import type { LambdaHandler, LocalWorkflow, RunResult } from '../../../local/workflow';
@@ -169,4 +170,27 @@ export async function startHarness(options: { faults?: FaultPlan } = {}): Promis
     },
   };
   return harness;
+}
+
+/**
+ * One harness for a test file: started before its tests, its fault plan cleared after each test,
+ * closed after the last. What it returns stands for the started harness.
+ */
+export function useHarness(): Harness {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterEach(() => {
+    harness?.setFaults({});
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!harness) throw new Error('the harness starts in beforeAll; use it inside hooks and tests');
+      return Reflect.get(harness, key);
+    },
+  });
 }

@@ -84,14 +84,17 @@ export function idsOf(request: Request): {
   const userGroupId = rbac?.UserGroupId.toLowerCase();
   const userIds = (rbac?.Users ?? []).map((user) => user.UserId.toLowerCase());
   const passwordUserIds = (rbac?.Users ?? [])
-    .filter((user) => user.AuthenticationType === undefined || user.AuthenticationType === 'password')
+    .filter((user) => user.AuthenticationType !== 'iam')
     .map((user) => user.UserId.toLowerCase());
-  // A redis group without a default user gets one managed by the workflow: switched off, no password.
+  // A redis group without a default user gets one managed by the workflow, switched off and without a
+  // password (so without a secret).
   const managesDefault =
     rbac !== undefined &&
     (request.Engine ?? 'redis') === 'redis' &&
     !(rbac as { DefaultUser?: unknown }).DefaultUser;
-  if (managesDefault && userGroupId) userIds.push(`${userGroupId}-default`);
+  if (managesDefault && userGroupId) {
+    userIds.push(`${userGroupId}-default`);
+  }
   return {
     replicationGroupId: request.ReplicationGroupId.toLowerCase(),
     ...(userGroupId ? { userGroupId } : {}),

@@ -1,3 +1,10 @@
+/**
+ * ElastiCache and Secrets Manager as the workflow sees them, behind aws-sdk-client-mock: the real
+ * handlers send real SDK commands and get answers shaped like the service's, from a small in-memory
+ * account whose resources move from `creating` to `active`/`available` as they are described. It checks
+ * no parameter: it serves only the tests that need AWS errors in an exact order (exactErrors.test.ts);
+ * everything else runs on the stand-in.
+ */
 import {
   type CacheEngineVersion,
   CreateReplicationGroupCommand,
@@ -5,14 +12,11 @@ import {
   CreateUserCommand,
   CreateUserGroupCommand,
   DescribeCacheEngineVersionsCommand,
-  DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
   DescribeUsersCommand,
   ElastiCacheClient,
   ElastiCacheServiceException,
-  ModifyUserCommand,
-  ModifyUserGroupCommand,
   type NodeGroup,
   type ReplicationGroup,
   ReplicationGroupNotFoundFault,
@@ -25,14 +29,12 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readJson } from '../../support/fixtures';
-import { passwordIn } from '../../support/secrets';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -44,12 +46,6 @@ const ENGINE_VERSIONS = fixture<{ CacheEngineVersions: CacheEngineVersion[] }>(
   'describe-cache-engine-versions.json',
 ).CacheEngineVersions;
 const DEFAULT_VERSIONS: Record<string, string> = { redis: '7.1', valkey: '8.2' };
-export const CREATE_FAILED_EVENTS = fixture<{ Events: { Message: string; Date: string }[] }>(
-  'describe-events-create-failed.json',
-);
-export const GIVEN_SECRET = fixture<GetSecretValueCommandOutput & { ARN: string; SecretString: string }>(
-  'get-secret-value-orders-app.json',
-);
 
 export type CommandName =
   | 'DescribeUsers'
@@ -60,12 +56,10 @@ export type CommandName =
   | 'CreateReplicationGroup';
 
 export interface FakeAwsOptions {
-  /** Describes a new (or modified) user or user group answers before it reports `active`. */
+  /** Describes a new user or user group answers before it reports `active`. */
   describesUntilActive?: number;
-  /** Describes of a new replication group before it is `available`; `never` keeps it `creating`. */
-  describesUntilAvailable?: number | 'never';
-  /** The replication group ends `create-failed` instead of `available`. */
-  createFails?: boolean;
+  /** Describes of a new replication group before it is `available`. */
+  describesUntilAvailable?: number;
 }
 
 interface Tracked<T> {
@@ -87,14 +81,8 @@ export function throttling(): ElastiCacheServiceException {
 export class FakeAws {
   readonly elastiCache = mockClient(ElastiCacheClient);
   readonly secretsManager = mockClient(SecretsManagerClient);
-  /** Every password the account was given (user passwords and secret values), to look for leaks. */
-  readonly passwordsSeen = new Set<string>();
 
-  private options: Required<FakeAwsOptions> = {
-    describesUntilActive: 1,
-    describesUntilAvailable: 2,
-    createFails: false,
-  };
+  private options: Required<FakeAwsOptions> = { describesUntilActive: 1, describesUntilAvailable: 2 };
   private readonly users = new Map<string, Tracked<User>>();
   private readonly userGroups = new Map<string, Tracked<UserGroup>>();
   private readonly replicationGroups = new Map<string, Tracked<ReplicationGroup>>();
@@ -104,7 +92,7 @@ export class FakeAws {
 
   /** Forgets every resource, injected failure and recorded call; installs the behaviours again. */
   reset(options: FakeAwsOptions = {}): void {
-    this.options = { describesUntilActive: 1, describesUntilAvailable: 2, createFails: false, ...options };
+    this.options = { describesUntilActive: 1, describesUntilAvailable: 2, ...options };
     for (const collection of [
       this.users,
       this.userGroups,
@@ -115,12 +103,10 @@ export class FakeAws {
     ]) {
       collection.clear();
     }
-    this.passwordsSeen.clear();
     this.elastiCache.reset();
     this.secretsManager.reset();
     this.installElastiCache();
     this.installSecretsManager();
-    this.addSecret(GIVEN_SECRET);
   }
 
   /** The next calls of `command` fail with these errors, one per call, before it behaves normally again. */
@@ -131,47 +117,6 @@ export class FakeAws {
   /** Every call of `command` fails with a new error from `makeError`. */
   keepFailing(command: CommandName, makeError: () => Error): void {
     this.persistentFailures.set(command, makeError);
-  }
-
-  addSecret(secret: { ARN: string; Name?: string; SecretString: string }): void {
-    const name = secret.Name ?? secret.ARN;
-    this.secrets.set(name, { ARN: secret.ARN, Name: name, SecretString: secret.SecretString });
-    this.passwordsSeen.add(passwordIn(secret.SecretString));
-  }
-
-  /** An active user as an earlier run (or an operator) left it. */
-  addActiveUser(
-    user: Required<Pick<User, 'UserId' | 'UserName' | 'AccessString' | 'Engine'>> & { iam?: boolean },
-  ): void {
-    this.users.set(user.UserId, {
-      resource: {
-        UserId: user.UserId,
-        UserName: user.UserName,
-        Engine: user.Engine,
-        AccessString: user.AccessString,
-        Status: 'active',
-        Authentication: user.iam ? { Type: 'iam' } : { Type: 'password', PasswordCount: 1 },
-        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${user.UserId}`,
-      },
-      describesLeft: 0,
-      settlesTo: 'active',
-    });
-  }
-
-  addActiveUserGroup(group: { UserGroupId: string; Engine: string; UserIds: string[] }): void {
-    this.userGroups.set(group.UserGroupId, {
-      resource: {
-        ...group,
-        Status: 'active',
-        ARN: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:${group.UserGroupId}`,
-      },
-      describesLeft: 0,
-      settlesTo: 'active',
-    });
-  }
-
-  userIds(): string[] {
-    return [...this.users.keys()];
   }
 
   private failure(command: CommandName): Error | undefined {
@@ -199,7 +144,6 @@ export class FakeAws {
     ec.on(CreateUserCommand).callsFake((input) => {
       const failure = this.failure('CreateUser');
       if (failure) throw failure;
-      for (const password of input.AuthenticationMode?.Passwords ?? []) this.passwordsSeen.add(password);
       const user: User = {
         UserId: input.UserId,
         UserName: input.UserName,
@@ -219,15 +163,6 @@ export class FakeAws {
       });
       return { ...user };
     });
-    ec.on(ModifyUserCommand).callsFake((input) => {
-      const tracked = this.users.get(input.UserId);
-      if (!tracked)
-        throw new UserNotFoundFault({ message: `User ${input.UserId} not found.`, $metadata: METADATA });
-      tracked.resource = { ...tracked.resource, AccessString: input.AccessString, Status: 'modifying' };
-      tracked.describesLeft = this.options.describesUntilActive;
-      return { ...tracked.resource };
-    });
-
     ec.on(DescribeUserGroupsCommand).callsFake((input) => {
       const failure = this.failure('DescribeUserGroups');
       if (failure) throw failure;
@@ -257,20 +192,6 @@ export class FakeAws {
       });
       return { ...group };
     });
-    ec.on(ModifyUserGroupCommand).callsFake((input) => {
-      const tracked = this.userGroups.get(input.UserGroupId);
-      if (!tracked) {
-        throw new UserGroupNotFoundFault({
-          message: `User group ${input.UserGroupId} not found.`,
-          $metadata: METADATA,
-        });
-      }
-      const members = [...(tracked.resource.UserIds ?? []), ...(input.UserIdsToAdd ?? [])];
-      tracked.resource = { ...tracked.resource, UserIds: members, Status: 'modifying' };
-      tracked.describesLeft = this.options.describesUntilActive;
-      return { ...tracked.resource };
-    });
-
     ec.on(DescribeReplicationGroupsCommand).callsFake((input) => {
       const failure = this.failure('DescribeReplicationGroups');
       if (failure) throw failure;
@@ -289,22 +210,13 @@ export class FakeAws {
       const failure = this.failure('CreateReplicationGroup');
       if (failure) throw failure;
       const group = describeCreated(input);
-      const { describesUntilAvailable, createFails } = this.options;
       this.replicationGroups.set(group.ReplicationGroupId ?? '', {
         resource: group,
-        describesLeft:
-          describesUntilAvailable === 'never' ? Number.POSITIVE_INFINITY : describesUntilAvailable,
-        settlesTo: createFails ? 'create-failed' : 'available',
+        describesLeft: this.options.describesUntilAvailable,
+        settlesTo: 'available',
       });
       return { ReplicationGroup: { ...group } };
     });
-    ec.on(DescribeEventsCommand).callsFake((input) => ({
-      Events: CREATE_FAILED_EVENTS.Events.map((event) => ({
-        ...event,
-        SourceIdentifier: input.SourceIdentifier,
-        Date: new Date(event.Date),
-      })),
-    }));
   }
 
   private installSecretsManager(): void {
@@ -340,7 +252,7 @@ export class FakeAws {
         });
       }
       const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${input.Name}-AbC123`;
-      this.addSecret({ ARN: arn, Name: input.Name, SecretString: input.SecretString ?? '' });
+      this.secrets.set(input.Name, { ARN: arn, Name: input.Name, SecretString: input.SecretString ?? '' });
       return { ARN: arn, Name: input.Name, VersionId: 'v1' };
     });
   }

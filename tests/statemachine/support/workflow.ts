@@ -1,3 +1,9 @@
+/**
+ * The provisioning state machine with every Task on its real handler, AWS faked at the SDK, and no
+ * waiting anywhere: Wait states and retry backoffs take 0 ms, the handlers' own sleeps are scaled to 0.
+ * Only for what the stand-in cannot do on demand (an exact sequence of AWS errors); everything else
+ * runs on the stand-in (standIn.ts).
+ */
 import { vi } from 'vitest';
 import { createLocalWorkflow, type LocalWorkflow, type RunResult } from '../../../local/workflow';
 import { FakeAws } from './fakeAws';
@@ -37,24 +43,4 @@ export async function execute(input: unknown): Promise<Execution> {
   }
 }
 
-import { readJson } from '../../support/fixtures';
-
-export { readJson };
-
-/** A request from the repository's examples (events/), with a short polling schedule. */
-export function request(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...readJson(`events/${name}`), Polling: FAST_POLLING, ...extra };
-}
-
-export const FAST_POLLING = {
-  TimeoutMinutes: 5,
-  InitialWaitSeconds: 60,
-  WaitSeconds: 30,
-  ChecksPerInvocation: 2,
-  CheckIntervalSeconds: 10,
-};
-
-/** The names of the states entered, in order. */
-export function statesEntered(result: RunResult): string[] {
-  return result.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
-}
+export { FAST_POLLING, readJson, request, statesEntered } from './inputs';
