@@ -209,7 +209,9 @@ describe("a Service Catalog product's resource, from Create to Delete", () => {
       ...changedProperties(properties),
       AtRestEncryptionEnabled: 'false',
     }));
-    const changesBefore = mutatingCalls(env);
+    // Apart from the secret that holds the ResponseURL until the workflow answers (and is then gone).
+    const elastiCacheChanges = () => mutatingCalls(env).filter((action) => !action.endsWith('Secret'));
+    const changesBefore = elastiCacheChanges();
 
     // Act
     await deliver(refused);
@@ -219,7 +221,7 @@ describe("a Service Catalog product's resource, from Create to Delete", () => {
     expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'orders-cache' });
     expect(answer?.Reason).toContain('AtRestEncryptionEnabled');
     expect(answer?.Reason).toContain('nothing was changed');
-    expect(mutatingCalls(env)).toEqual(changesBefore);
+    expect(elastiCacheChanges()).toEqual(changesBefore);
   });
 
   it('the rollback of a failed Update takes the group back to the old properties', async () => {

@@ -1,7 +1,4 @@
-import {
-  DescribeUserGroupsCommand,
-  ElastiCacheClient,
-} from '@aws-sdk/client-elasticache';
+import { DescribeUserGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
