@@ -1,7 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { cloudFormation, elastiCache, secretsManager, sfn } from '../shared/aws/clients';
+import { cloudFormation, secretsManager, sfn } from '../shared/aws/clients';
 import { systemClock } from '../shared/clock';
 import { createResponseSender } from '../shared/entrances/cfnResponse';
 import {
@@ -9,6 +8,7 @@ import {
   bridgeConfigFromEnv,
   handleCustomResource,
 } from '../shared/entrances/customResource';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 
 const respond = createResponseSender({ clock: systemClock, logger });
@@ -17,10 +17,7 @@ const config = bridgeConfigFromEnv();
 // The event is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its ResponseURL is a
 // pre-signed URL, a credential.
 export const handler = middy<CloudFormationCustomResourceEvent, BridgeOutcome>()
-  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logContext(logger, { logEvent: false }))
   .handler((event) =>
-    handleCustomResource(
-      { sfn, cloudFormation, elastiCache, secretsManager, respond, logger, config },
-      event,
-    ),
+    handleCustomResource({ sfn, cloudFormation, secretsManager, respond, logger, config }, event),
   );

@@ -1,6 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache, secretsManager } from '../shared/aws/clients';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import type { ProvisionState } from '../shared/provision/state';
 import { ensureUsers } from '../shared/provision/users';
@@ -10,7 +10,7 @@ const rotationFunctionArn = process.env.ROTATION_FUNCTION_ARN || undefined;
 
 // Returns the document with the result where it belongs (see the state machine's OutputPath).
 export const handler = middy<ProvisionState, ProvisionState>()
-  .use(injectLambdaContext(logger))
+  .use(logContext(logger))
   .handler(async (state) => ({
     ...state,
     users: await ensureUsers({ elastiCache, secretsManager, logger, rotationFunctionArn }, state),

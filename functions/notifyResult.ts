@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { eventBridge, secretsManager } from '../shared/aws/clients';
 import { type Clock, systemClock } from '../shared/clock';
@@ -9,6 +8,7 @@ import {
   notifyConfigFromEnv,
   notifyResult,
 } from '../shared/entrances/notify';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 
 const config = notifyConfigFromEnv();
@@ -18,7 +18,7 @@ export function notifyResultHandler(clock: Pick<Clock, 'sleep'>) {
   const respond = createResponseSender({ clock, logger });
   // The event is never logged: the state document is the workflow's, and need not be in the logs.
   return middy<NotifyInput, NotifyOutput>()
-    .use(injectLambdaContext(logger, { logEvent: false }))
+    .use(logContext(logger, { logEvent: false }))
     .handler((input) => notifyResult({ respond, eventBridge, secretsManager, logger, config }, input));
 }
 

@@ -1,7 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { elastiCache } from '../shared/aws/clients';
 import { type Clock, systemClock } from '../shared/clock';
+import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import { waitAvailable } from '../shared/provision/availability';
 import type { ProvisionState } from '../shared/provision/state';
@@ -12,7 +12,7 @@ import type { ProvisionState } from '../shared/provision/state';
  */
 export function waitAvailableHandler(clock: Clock) {
   return middy<ProvisionState, ProvisionState>()
-    .use(injectLambdaContext(logger))
+    .use(logContext(logger))
     .handler(async (state) => ({
       ...state,
       poll: await waitAvailable({ elastiCache, logger, clock }, state),

@@ -268,8 +268,6 @@ function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number)
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.PROVISIONER_TIME_SCALE = String(timeScale);
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // Lambda runs Node 22; the SDK's notice about Node 20 is noise in a local run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return () => {
     for (const [name, value] of Object.entries(previous)) {
       if (value === undefined) delete process.env[name];

@@ -20,8 +20,6 @@ if (!secretId || secretId.startsWith('-') || process.argv.length > 3) {
   process.exit(2);
 }
 process.env.AWS_REGION ??= 'us-east-1';
-// Lambda runs Node 22; the SDK's notice about Node 20 is noise for a shell helper.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The local stand-in does not check signatures, but the SDK needs something to sign with.
 if (
   /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(

@@ -43,8 +43,13 @@ export interface AslDefinition {
   States: Record<string, AslState>;
 }
 
+/** The partition local runs are in; a deployment's comes from CloudFormation's `${AWS::Partition}`. */
+export const LOCAL_PARTITION = 'aws';
+
+/** The definition as a local run executes it: `${AWS::Partition}` in its ARNs resolved to LOCAL_PARTITION. */
 export function loadDefinition(path: string = DEFINITION_PATH): AslDefinition {
-  return JSON.parse(readFileSync(path, 'utf8')) as AslDefinition;
+  const text = readFileSync(path, 'utf8').replaceAll(`\${AWS::Partition}`, LOCAL_PARTITION);
+  return JSON.parse(text) as AslDefinition;
 }
 
 /** The serverless.yml function a Task invokes, from `Parameters.FunctionName: {"Fn::GetAtt": [<function>, "Arn"]}`. */

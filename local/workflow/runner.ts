@@ -3,7 +3,6 @@
  * deployed, executed by aws-local-stepfunctions, each Task calling this project's handler for the
  * function it names.
  */
-import './polyfills';
 import { randomUUID } from 'node:crypto';
 import {
   ExecutionAbortedError,
@@ -124,6 +123,17 @@ export interface LocalWorkflow {
   run(input: unknown, options?: RunOptions): Promise<RunResult>;
 }
 
+/** `$$.Execution` of a run started without a name, as Step Functions would name it (a UUID). */
+function anonymousExecution(workflow: WorkflowKind): WorkflowExecution {
+  const name = randomUUID();
+  const stateMachine = `elasticache-provisioner-local-${workflow}`;
+  return {
+    Id: `arn:aws:states:us-east-1:000000000000:execution:${stateMachine}:${name}`,
+    Name: name,
+    StateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${stateMachine}`,
+  };
+}
+
 const machines = new Map<WorkflowKind, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
@@ -194,11 +204,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     taskFunctions: functionsByTask,
     async run(input, runOptions = {}) {
       const started = Date.now();
-      // Every execution has a name in AWS (StartExecution makes one up when none is given).
-      const name = runOptions.execution?.Name ?? randomUUID();
       const execution = stateMachine.run(input as JsonValue, {
         overrides,
-        context: { Execution: { Id: `local:${name}`, Name: name, ...runOptions.execution } },
+        // AWS always sets `$$.Execution.Id` (the result names it): a run started without a name gets one.
+        context: {
+          Execution: { ...(runOptions.execution ?? anonymousExecution(options.workflow ?? 'provision')) },
+        },
       });
       const { signal } = runOptions;
       const abort = () => execution.abort();

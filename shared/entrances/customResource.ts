@@ -3,10 +3,13 @@
  * workflows. It starts the provisioning workflow for Create and the teardown workflow for Delete;
  * the workflow answers CloudFormation when it ends (see notify.ts). The bridge answers itself only
  * when no workflow is going to: a refused Update, a Delete with nothing to remove, a request that
- * cannot be started.
+ * cannot be started. A Create for a replication group that exists already is refused by the
+ * workflow's validation (the envelope says Create), which answers FAILED with nothing created.
  *
  * Redelivered requests start nothing new: the execution name is derived from the request, so a
  * second StartExecution with it is refused by Step Functions (or answered with the same execution).
+ * Every call the bridge makes either starts a workflow or ends in an answer: a failure is answered
+ * FAILED, never left for CloudFormation to wait an hour on.
  *
  * Update goes through the provisioning workflow with the new properties: it changes the group in
  * place and answers SUCCESS with the same PhysicalResourceId, or answers FAILED naming what cannot
@@ -16,13 +19,12 @@
  */
 import { createHash } from 'node:crypto';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { findReplicationGroup } from '../aws/lookups';
-import type { CloudFormationLike, ElastiCacheLike, SecretsManagerLike, SfnLike } from '../aws/types';
+import type { CloudFormationLike, SecretsManagerLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
 import { isRbacId, isReplicationGroupId } from '../ids';
-import { parseJson } from '../json';
+import { isRecord, parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
 import { defaultUserId } from '../request/rules';
@@ -52,7 +54,6 @@ export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Bridg
 export interface BridgeDeps {
   sfn: SfnLike;
   cloudFormation: CloudFormationLike;
-  elastiCache: ElastiCacheLike;
   /** Where the ResponseURL waits for the workflow's answer, outside the execution. */
   secretsManager: SecretsManagerLike;
   respond: ResponseSender;
@@ -133,27 +134,9 @@ async function create(
 ): Promise<BridgeOutcome> {
   const stateMachineArn = deps.config.provisionStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
-  const name = executionName(envelope);
-  // A redelivered Create must not be refused by the check below because its own execution created the group.
-  if (await executionExists(deps, stateMachineArn, name)) {
-    deps.logger.info('Execution already started for this request', { ExecutionName: name });
-    return { Action: 'already-started', Workflow: 'provision', ExecutionName: name };
-  }
-  const requested = typeof properties.ReplicationGroupId === 'string' ? properties.ReplicationGroupId : '';
-  if (
-    isReplicationGroupId(requested) &&
-    (await findReplicationGroup(deps.elastiCache, requested.toLowerCase()))
-  ) {
-    // Adopting it would let this resource's Delete remove a group another owner relies on.
-    return answer(
-      deps,
-      envelope,
-      'FAILED',
-      `Replication group ${requested.toLowerCase()} already exists; this resource only creates new replication groups ` +
-        '(nothing was changed). Choose another ReplicationGroupId.',
-    );
-  }
-  return start(deps, envelope, 'provision', stateMachineArn, name, { ...requestProperties(properties) });
+  // A redelivered Create reuses the name, which Step Functions refuses (or answers with the same
+  // execution): no second run, whose validation would find the group the first one made.
+  return startProvisioning(deps, envelope, stateMachineArn, properties);
 }
 
 async function update(
@@ -185,14 +168,59 @@ async function update(
   deps.logger.info('Update: the workflow converges the group to the properties', {
     ChangedProperties: changes.map((change) => change.property),
   });
-  return start(
-    deps,
-    envelope,
-    'provision',
-    stateMachineArn,
-    executionName(envelope),
-    requestProperties(properties),
-  );
+  return startProvisioning(deps, envelope, stateMachineArn, properties);
+}
+
+/** CloudFormation's wait for an answer when the resource sets no ServiceTimeout (its maximum too). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * Kept between the availability time limit (counted from the execution's start) and CloudFormation's
+ * deadline: the last check and the failure answer with its retries.
+ */
+export const ANSWER_RESERVE_SECONDS = 300;
+
+/** How long CloudFormation waits for this resource's answer: its ServiceTimeout, else an hour. */
+export function serviceTimeoutSeconds(properties: Properties): number {
+  const requested = Number(properties.ServiceTimeout);
+  return Number.isInteger(requested) && requested > 0 && requested <= DEFAULT_SERVICE_TIMEOUT_SECONDS
+    ? requested
+    : DEFAULT_SERVICE_TIMEOUT_SECONDS;
+}
+
+/** The longest Polling.TimeoutMinutes that still answers within the resource's ServiceTimeout. */
+export function timeoutMinutesBudget(properties: Properties): number {
+  return Math.max(1, Math.floor((serviceTimeoutSeconds(properties) - ANSWER_RESERVE_SECONDS) / 60));
+}
+
+/**
+ * Starts provisioning with a time limit CloudFormation can wait for: Polling.TimeoutMinutes defaults to
+ * the budget, and a longer one is refused at once (the stack would otherwise see only a timeout).
+ */
+async function startProvisioning(
+  deps: BridgeDeps,
+  envelope: CustomResourceRequest,
+  stateMachineArn: string,
+  properties: Properties,
+): Promise<BridgeOutcome> {
+  const budget = timeoutMinutesBudget(properties);
+  const polling = typeof properties.Polling === 'string' ? parseJson(properties.Polling) : properties.Polling;
+  const given = isRecord(polling) ? polling : {};
+  const asked = given.TimeoutMinutes === undefined ? undefined : Number(given.TimeoutMinutes);
+  if (asked !== undefined && asked > budget) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      `Polling.TimeoutMinutes: ${String(given.TimeoutMinutes)} is more than the ${budget} minutes a CloudFormation ` +
+        `resource can wait (ServiceTimeout ${serviceTimeoutSeconds(properties)} s, less ${ANSWER_RESERVE_SECONDS} s to answer); ` +
+        `nothing was started. Set it to ${budget} or less.`,
+    );
+  }
+  const request = {
+    ...requestProperties(properties),
+    Polling: { ...given, TimeoutMinutes: String(asked ?? budget) },
+  };
+  return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), request);
 }
 
 async function remove(
@@ -226,6 +254,9 @@ async function remove(
   } else {
     return answer(deps, envelope, 'SUCCESS', 'Nothing was created for this resource: nothing to delete');
   }
+  // The group's deletion and then its user groups' each wait up to TimeoutMinutes: half the budget
+  // each keeps the answer (a rollback Delete's too) within the resource's ServiceTimeout.
+  input.Polling = { TimeoutMinutes: Math.max(1, Math.floor(timeoutMinutesBudget(properties) / 2)) };
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');
@@ -317,25 +348,6 @@ export function executionName(
     .digest('hex');
   const readable = envelope.LogicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30);
   return `${envelope.RequestType.toLowerCase()}-${readable}-${digest.slice(0, 40)}`;
-}
-
-/** arn:aws:states:<region>:<account>:stateMachine:<name> -> arn:aws:states:<region>:<account>:execution:<name>:<execution> */
-export function executionArn(stateMachineArn: string, name: string): string | undefined {
-  const parts = stateMachineArn.split(':');
-  if (parts.length !== 7 || parts[5] !== 'stateMachine') return undefined;
-  return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
-}
-
-async function executionExists(deps: BridgeDeps, stateMachineArn: string, name: string): Promise<boolean> {
-  const arn = executionArn(stateMachineArn, name);
-  if (!arn) return false;
-  try {
-    await deps.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
-    return true;
-  } catch (err) {
-    if (errorName(err) === 'ExecutionDoesNotExist') return false;
-    throw err;
-  }
 }
 
 async function isRollingBack(deps: BridgeDeps, stackId: string): Promise<boolean> {

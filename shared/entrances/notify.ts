@@ -42,6 +42,8 @@ export interface NotifyInput {
   Input?: unknown;
   /** The name the bridge kept the ResponseURL under. */
   ExecutionName?: string;
+  /** The execution's ARN (`$$.Execution.Id`): where to look in the console, named in every result. */
+  Execution?: string;
 }
 
 export interface NotifyOutput {
@@ -125,6 +127,8 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
   const state = asRecord(input.State);
   const envelope = envelopeOf(input.Input) ?? envelopeOf(state);
   const correlationId = correlationIdOf(state, input.Input, envelope);
+  const executionArn =
+    typeof input.Execution === 'string' && input.Execution !== '' ? input.Execution : undefined;
 
   // A success without its result is a defect of the state machine; it is reported as the failure it is.
   const success = input.Outcome === 'Succeeded' ? successDetail(input.Workflow, state) : undefined;
@@ -135,6 +139,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
   const detail: Record<string, unknown> = {
     ...(success ?? failureDetail(failure ?? unknownFailure(), replicationGroupIdOf(state, input.Input))),
     ...(correlationId ? { CorrelationId: correlationId } : {}),
+    ...(executionArn ? { ExecutionArn: executionArn } : {}),
     ...(envelope ? { CustomResource: describeEnvelope(envelope) } : {}),
   };
 
@@ -143,7 +148,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
   if (envelope) {
     const response = success
       ? successResponse(envelope, success, input.Workflow)
-      : failedResponse(envelope, state, failure ?? unknownFailure());
+      : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn);
     cloudFormation = response.Status;
     deliveries.push(answerCloudFormation(deps, input.ExecutionName, response));
   }
@@ -164,6 +169,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
     CloudFormation: cloudFormation,
     EventBridge: publishing,
     CorrelationId: correlationId,
+    ExecutionArn: executionArn,
     ...(envelope ? { CustomResource: describeEnvelope(envelope) } : {}),
   });
   return {
@@ -385,6 +391,7 @@ function failedResponse(
   envelope: CustomResourceEnvelope,
   state: Record<string, unknown>,
   failure: Failure,
+  executionArn: string | undefined,
 ): CfnResponse {
   const base = {
     Status: 'FAILED' as const,
@@ -393,7 +400,9 @@ function failedResponse(
     RequestId: envelope.RequestId,
     LogicalResourceId: envelope.LogicalResourceId,
   };
-  return { ...base, Reason: fitReason(base, `${failure.Error}: ${failure.message}`) };
+  // The execution is named so the stack's events lead straight to its history.
+  const execution = executionArn ? ` (execution ${executionArn})` : '';
+  return { ...base, Reason: fitReason(base, `${failure.Error}: ${failure.message}${execution}`) };
 }
 
 /** How much a failed Create leaves behind decides what its rollback Delete has to remove (see physicalId.ts). */

@@ -1,8 +1,10 @@
 /**
  * Waiting for the replication group to become available. Each invocation makes a few spaced
- * checks; between invocations the state machine's Wait state sleeps for free. Time is counted
- * on the schedule's own clock (the sum of the scheduled waits), so the time limit and the
- * reported ElapsedSeconds are deterministic and do not depend on how long calls took.
+ * checks; between invocations the state machine's Wait state sleeps for free. ElapsedSeconds is
+ * counted on the schedule's own clock (the sum of the scheduled waits), so it is deterministic; the
+ * time limit counts from the execution's start ($$.Execution.StartTime) when the state document has
+ * it, so user and user-group waits, slow calls and retries all count against it, never only the
+ * planned waits.
  */
 import {
   DescribeReplicationGroupsCommand,
@@ -67,10 +69,11 @@ export async function waitAvailable(deps: WaitAvailableDeps, state: ProvisionSta
       });
     }
 
-    const remaining = limitSeconds - elapsed;
+    const spent = Math.max(elapsed, secondsSinceStart(state, deps.clock));
+    const remaining = limitSeconds - spent;
     if (remaining <= 0) {
       throw new ProvisioningTimedOut(
-        `Replication group ${id} is not available after ${minutes(elapsed)} minutes ` +
+        `Replication group ${id} is not available after ${minutes(spent)} minutes ` +
           `(limit ${settings.TimeoutMinutes} minutes); last status: ${status}.`,
       );
     }
@@ -88,6 +91,15 @@ export async function waitAvailable(deps: WaitAvailableDeps, state: ProvisionSta
     await deps.clock.sleep(sleepSeconds * 1000);
     elapsed += sleepSeconds;
   }
+}
+
+/** Whole seconds since the execution started; 0 when the document does not say when that was. */
+export function secondsSinceStart(
+  state: Pick<ProvisionState, 'execution'>,
+  clock: Pick<Clock, 'now'>,
+): number {
+  const started = Date.parse(state.execution?.StartTime ?? '');
+  return Number.isFinite(started) ? Math.max(0, Math.floor((clock.now() - started) / 1000)) : 0;
 }
 
 /** Checks one invocation makes: the requested number, capped so its sleeps fit the invocation's budget. */

@@ -180,8 +180,16 @@ export interface PollResult {
   Result?: ProvisioningResult;
 }
 
+/** Kept by the validation Task from the context object: `$$.Execution.Name` and `$$.Execution.StartTime`. */
+export interface ExecutionInfo {
+  Name?: string;
+  /** ISO 8601: the availability time limit counts from it. */
+  StartTime?: string;
+}
+
 export interface ProvisionState {
   request: NormalisedRequest;
+  execution?: ExecutionInfo;
   users?: EnsureUsersResult;
   userGroup?: EnsureUserGroupResult;
   replicationGroup?: CreateReplicationGroupResult;

@@ -1,18 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
-  DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
-  ReplicationGroupNotFoundFault,
-} from '@aws-sdk/client-elasticache';
-import {
   CreateSecretCommand,
   DeleteSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
-  DescribeExecutionCommand,
   ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
@@ -21,7 +14,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
-import { executionArn, executionName, handleCustomResource } from '../../shared/entrances/customResource';
+import { executionName, handleCustomResource } from '../../shared/entrances/customResource';
 import type { Log } from '../../shared/logger';
 import { loadEvent } from '../fixtures/entrances/load';
 import { type ResponseServer, startResponseServer } from './responseServer';
@@ -33,7 +26,6 @@ const TEARDOWN_ARN =
 
 const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
-const ecMock = mockClient(ElastiCacheClient);
 const smMock = mockClient(SecretsManagerClient);
 
 const logLines: string[] = [];
@@ -49,7 +41,6 @@ function deps(config = { provisionStateMachineArn: PROVISION_ARN, teardownStateM
   return {
     sfn: new SFNClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
-    elastiCache: new ElastiCacheClient({ region: 'eu-west-1' }),
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
     respond: createResponseSender({ clock: { sleep: async () => {} }, logger: log }),
     logger: log,
@@ -81,19 +72,14 @@ afterAll(async () => {
 beforeEach(() => {
   sfnMock.reset();
   cfnMock.reset();
-  ecMock.reset();
   smMock.reset();
   smMock.on(CreateSecretCommand).resolves({});
   smMock.on(DeleteSecretCommand).resolves({});
   server.received.length = 0;
   logLines.length = 0;
-  sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
   sfnMock
     .on(StartExecutionCommand)
     .resolves({ executionArn: `${PROVISION_ARN.replace('stateMachine', 'execution')}:x` });
-  ecMock
-    .on(DescribeReplicationGroupsCommand)
-    .rejects(new ReplicationGroupNotFoundFault({ message: 'x', $metadata: {} }));
   cfnMock
     .on(DescribeStacksCommand)
     .resolves({ Stacks: [{ StackName: 's', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
@@ -138,21 +124,7 @@ describe('custom resource Create', () => {
     expect(logLines.join('\n')).not.toContain('s3cr3t-signature');
   });
 
-  it('starts nothing new for a redelivered Create whose execution exists', async () => {
-    // Prepare
-    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-
-    // Act
-    const outcome = await handleCustomResource(deps(), event('create-event'));
-
-    // Assess
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(ecMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 0);
-    expect(outcome).toMatchObject({ Action: 'already-started' });
-    expect(server.received).toHaveLength(0);
-  });
-
-  it('treats ExecutionAlreadyExists as success: a concurrent redelivery started it first', async () => {
+  it('starts nothing new for a redelivered Create: Step Functions refuses the reused execution name', async () => {
     // Prepare
     sfnMock
       .on(StartExecutionCommand)
@@ -161,30 +133,48 @@ describe('custom resource Create', () => {
     // Act
     const outcome = await handleCustomResource(deps(), event('create-event'));
 
-    // Assess
+    // Assess: StartExecution is the only call, so no other call can fail silently first.
     expect(outcome).toMatchObject({ Action: 'already-started', Workflow: 'provision' });
+    expect(sfnMock.calls()).toHaveLength(1);
     expect(server.received).toHaveLength(0);
   });
 
-  it('refuses a replication group id that already exists, answering FAILED with a no-op physical id', async () => {
+  it.each([
+    [undefined, '55'],
+    ['1800', '25'],
+  ])(
+    'gives a Create with ServiceTimeout %s and no time limit the longest CloudFormation can wait for (%s minutes)',
+    async (serviceTimeout, minutes) => {
+      // Prepare
+      const create = event('create-event');
+      delete create.ResourceProperties.Polling;
+      if (serviceTimeout) create.ResourceProperties.ServiceTimeout = serviceTimeout;
+
+      // Act
+      await handleCustomResource(deps(), create);
+
+      // Assess: counted from the execution's start, it leaves 5 minutes to answer within ServiceTimeout.
+      expect(startedInput().Polling).toEqual({ TimeoutMinutes: minutes });
+    },
+  );
+
+  it('refuses a time limit CloudFormation cannot wait for, naming the field and starting nothing', async () => {
     // Prepare
-    ecMock.on(DescribeReplicationGroupsCommand).resolves({
-      ReplicationGroups: [{ ReplicationGroupId: 'orders-cache', Status: 'available' }],
-    });
+    const create = event('create-event');
+    create.ResourceProperties.Polling = { TimeoutMinutes: '90' };
 
     // Act
-    const outcome = await handleCustomResource(deps(), event('create-event'));
+    const outcome = await handleCustomResource(deps(), create);
 
     // Assess
-    expect(ecMock).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
-      ReplicationGroupId: 'orders-cache',
-    });
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
     expect(answers()).toEqual([
       expect.objectContaining({
         Status: 'FAILED',
+        Reason: expect.stringMatching(
+          /^Polling\.TimeoutMinutes: 90 is more than the 55 minutes .* Set it to 55 or less\.$/,
+        ),
         PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
-        Reason: expect.stringContaining('orders-cache already exists'),
       }),
     ]);
     expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
@@ -264,6 +254,8 @@ describe('custom resource Delete', () => {
       IfNotManaged: 'keep',
       Rbac: { UserGroupId: 'orders', UserIds: ['orders-app', 'orders-default'] },
       FinalSnapshotIdentifier: 'orders-cache-final',
+      // Two waits (the group, then its user groups) of half the 55 minutes each: answered within the hour.
+      Polling: { TimeoutMinutes: 27 },
       CustomResource: {
         RequestType: 'Delete',
         StackId: remove.StackId,
@@ -445,12 +437,5 @@ describe('execution names', () => {
     }
     expect(names[0]).not.toBe(names[1]);
     expect(names[0]).toBe(names[2]);
-  });
-
-  it('derive the execution ARN from the state machine ARN', () => {
-    expect(executionArn(PROVISION_ARN, 'create-x')).toBe(
-      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:create-x',
-    );
-    expect(executionArn('not-an-arn', 'create-x')).toBeUndefined();
   });
 });

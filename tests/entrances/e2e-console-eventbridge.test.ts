@@ -109,6 +109,8 @@ describe('from the console (StartExecution with the request)', () => {
           Error: 'ReplicationGroupCreateFailed',
           Cause: run.error?.Cause,
           CorrelationId: 'ticket-5678',
+          // The execution to look at, named in every result.
+          ExecutionArn: expect.stringMatching(/^arn:aws:states:.*:execution:/),
         },
       }),
     );

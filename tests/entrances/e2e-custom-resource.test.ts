@@ -355,7 +355,7 @@ describe('a Create that cannot succeed', () => {
     expect(env.standIn.state.replicationGroups.has('invalid-cache')).toBe(false);
   });
 
-  it('is refused at once by the bridge when the replication group exists already, starting nothing', async () => {
+  it('is answered FAILED by the workflow when the replication group exists already, changing nothing', async () => {
     // Prepare: a group someone else made.
     const elastiCache = new ElastiCacheClient({});
     await elastiCache.send(
@@ -367,22 +367,26 @@ describe('a Create that cannot succeed', () => {
         Engine: 'redis',
       }),
     );
-    const executions = env.standIn.state.executions.size;
 
     // Act
     const outcome = await deliver(
       request('create-event', 'create-existing', plainGroup('Someone-Elses-Cache')),
     );
 
-    // Assess
-    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+    // Assess: refused by validation, before anything is created; the rollback Delete will be a no-op.
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
     expect(answersTo('create-existing')).toEqual([
       expect.objectContaining({
         Status: 'FAILED',
         PhysicalResourceId: 'elasticache-provisioner:not-created:create-existing',
-        Reason: expect.stringContaining('Replication group someone-elses-cache already exists'),
+        Reason: expect.stringContaining(
+          'ConflictError: Replication group someone-elses-cache already exists',
+        ),
       }),
     ]);
-    expect(env.standIn.state.executions.size).toBe(executions);
+    expect(env.standIn.state.replicationGroups.get('someone-elses-cache')).toMatchObject({
+      description: 'not ours',
+      numCacheClusters: 1,
+    });
   });
 });

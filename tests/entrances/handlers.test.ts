@@ -14,12 +14,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  DescribeExecutionCommand,
-  ExecutionDoesNotExist,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { invokeAsLambda, type LambdaHandler } from '../../local/workflow/lambda';
@@ -64,7 +59,6 @@ async function handlerOf(module: string): Promise<LambdaHandler> {
 describe('handlers receiving a ResponseURL', () => {
   it('customResource starts the workflow without logging the URL', async () => {
     // Prepare
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution' });
     sm.on(CreateSecretCommand).resolves({});
     ec.on(DescribeReplicationGroupsCommand).rejects(notFound.replicationGroup());

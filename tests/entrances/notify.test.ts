@@ -341,6 +341,53 @@ describe('notifyResult after a provisioning failure', () => {
     expect(output.CloudFormation).toBe('FAILED');
   });
 
+  it('names the execution in the failure event and in the Reason CloudFormation shows', async () => {
+    // Prepare
+    const execution =
+      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:create-x';
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Failed',
+      State: failedProvisioning(
+        'ConflictError',
+        'Replication group orders-cache already exists',
+        'validated',
+      ),
+      Input: { CustomResource: envelope('Create') },
+      Execution: execution,
+    });
+
+    // Assess
+    expect(cfnBodies()[0]?.Reason).toBe(
+      `ConflictError: Replication group orders-cache already exists (execution ${execution})`,
+    );
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
+      Error: 'ConflictError',
+      ExecutionArn: execution,
+    });
+    expect(logLines.join('\n')).toContain(execution);
+  });
+
+  it('names the execution in the success event', async () => {
+    // Prepare
+    const execution =
+      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:x';
+
+    // Act
+    await notifyResult(deps(), {
+      Workflow: 'provision',
+      Outcome: 'Succeeded',
+      State: loadState('provision-succeeded-state'),
+      Execution: execution,
+    });
+
+    // Assess
+    expect(events()[0]).toMatchObject({ DetailType: 'ElastiCache Provisioning Succeeded' });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({ ExecutionArn: execution });
+  });
+
   it('lists every validation problem in the Reason, with a physical id that makes the rollback Delete a no-op', async () => {
     // Prepare
     const problems = [

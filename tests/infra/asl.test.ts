@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type AslDefinition,
@@ -42,6 +43,7 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
 ];
 /** Errors of the contract (section 4) that end a provisioning under their own name. */
 const PROVISIONING_ERRORS = [
@@ -91,7 +93,7 @@ function allStrings(value: unknown): string[] {
   return Object.values(value).flatMap(allStrings);
 }
 
-describe.each(definitions)('the %s state machine definition (statemachines/*.asl.json)', (_, asl) => {
+describe.each(definitions)('the %s state machine definition (statemachines/*.asl.json)', (workflow, asl) => {
   it('is valid Amazon States Language', () => {
     // Act
     const { isValid, errorsText } = validateAsl(asl);
@@ -107,6 +109,17 @@ describe.each(definitions)('the %s state machine definition (statemachines/*.asl
       expect(keys).not.toContain(ignored);
     }
     expect(allStrings(asl).filter((text) => text.startsWith('{%'))).toEqual([]);
+  });
+
+  it('takes the partition from the deployment: no Task names the aws partition itself', () => {
+    // Prepare
+    const file = readFileSync(DEFINITION_PATHS[workflow], 'utf8');
+
+    // Assess
+    expect(file).not.toContain('arn:aws:');
+    for (const [name, state] of tasksOf(JSON.parse(file) as AslDefinition)) {
+      expect(state.Resource, name).toBe(`arn:\${AWS::Partition}:states:::lambda:invoke`);
+    }
   });
 
   it('reaches every state from StartAt', () => {
@@ -175,7 +188,7 @@ describe('every Task of both state machines', () => {
   );
 
   it.each(allNotifyTasks)(
-    '%s passes notifyResult its outcome, the state document, the execution input and name',
+    '%s passes notifyResult its outcome, the state document, the execution input, its ARN and name',
     (name, workflow, state) => {
       // Assess
       expect(state.Resource).toBe('arn:aws:states:::lambda:invoke');
@@ -187,6 +200,8 @@ describe('every Task of both state machines', () => {
           'State.$': '$',
           // Where the custom-resource envelope is, whatever the states did to the document.
           'Input.$': '$$.Execution.Input',
+          // The execution's ARN, named in the result event and a failure's CloudFormation answer.
+          'Execution.$': '$$.Execution.Id',
           // What the bridge kept the ResponseURL under, outside the execution.
           'ExecutionName.$': '$$.Execution.Name',
         },
@@ -211,6 +226,17 @@ describe('every Task of both state machines', () => {
       });
     }
   });
+
+  it.each(allTasks)(
+    '%s retries a timed-out invocation once, then its Catch ends the run with a result',
+    (_, state) => {
+      // Assess: a Task past its TimeoutSeconds (States.Timeout) or a function past its own (Sandbox.Timedout).
+      for (const error of ['States.Timeout', 'Sandbox.Timedout']) {
+        expect(retrierFor(state, error), error).toMatchObject({ MaxAttempts: 1, JitterStrategy: 'FULL' });
+      }
+      expect(state.Catch?.[0]?.ErrorEquals).toEqual(['States.ALL']);
+    },
+  );
 
   it.each(allTasks)('%s retries throttling with capped backoff and jitter', (_, state) => {
     // Assess

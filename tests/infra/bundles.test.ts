@@ -61,7 +61,6 @@ async function invoke(
       AWS_ENDPOINT_URL_ELASTICACHE: standIn.elastiCacheUrl,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.secretsManagerUrl,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       EVENT: JSON.stringify(event),
       ...credentials,
     },

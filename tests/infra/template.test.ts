@@ -41,7 +41,11 @@ const accountArn = (service: string, resource: string) => ({
  * function's code sends (checked against its bundle below) or one of IMPLIED_ACTIONS.
  */
 const FUNCTION_ACTIONS: Record<string, string[]> = {
-  validateRequest: ['elasticache:DescribeCacheEngineVersions', 'elasticache:DescribeUserGroups'],
+  validateRequest: [
+    'elasticache:DescribeCacheEngineVersions',
+    'elasticache:DescribeReplicationGroups',
+    'elasticache:DescribeUserGroups',
+  ],
   planChange: [
     'elasticache:AddTagsToResource',
     'elasticache:DescribeCacheClusters',
@@ -87,6 +91,9 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:ModifyUserGroup',
   ],
   createReplicationGroup: [
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs',
     'elasticache:AddTagsToResource',
     'elasticache:CreateReplicationGroup',
     'elasticache:DescribeEvents',
@@ -130,11 +137,9 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
   notifyResult: ['events:PutEvents', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'],
   customResource: [
     'cloudformation:DescribeStacks',
-    'elasticache:DescribeReplicationGroups',
     'secretsmanager:CreateSecret',
     'secretsmanager:DeleteSecret',
     'secretsmanager:PutSecretValue',
-    'states:DescribeExecution',
     'states:StartExecution',
   ],
 };
@@ -143,7 +148,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
 const FUNCTION_CLIENTS: Record<string, string[]> = {
   validateTeardownRequest: [],
   notifyResult: ['EventBridgeClient', 'SecretsManagerClient'],
-  customResource: ['CloudFormationClient', 'ElastiCacheClient', 'SecretsManagerClient', 'SFNClient'],
+  customResource: ['CloudFormationClient', 'SecretsManagerClient', 'SFNClient'],
 };
 const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeClient', 'SFNClient'];
 
@@ -173,6 +178,10 @@ const IMPLIED_ACTIONS = new Set([
   'ec2:AssignPrivateIpAddresses',
   'ec2:UnassignPrivateIpAddresses',
   'ec2:DescribeNetworkInterfaces',
+  // CreateReplicationGroup reads the subnet group's VPC through EC2 with the caller's permissions.
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
 ]);
 
 /** Calls with no resource-level permissions in IAM, so only "*" can name their resource. */
@@ -180,7 +189,20 @@ const RESOURCELESS_READS = new Set([
   'elasticache:DescribeCacheEngineVersions',
   'elasticache:DescribeEvents',
   'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
 ]);
+
+/** X-Ray writes (tracing is on everywhere); X-Ray has no resource-level permissions, so only "*". */
+const TRACE_WRITE_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);
+const isTelemetry = (statement: Statement) =>
+  actionsOf(statement).some((action) => action.startsWith('logs:') || TRACE_WRITE_ACTIONS.has(action));
 
 /** What Step Functions needs to deliver its logs; its documentation gives these Resource "*". */
 const STATE_MACHINE_DELIVERY_ACTIONS = new Set([
@@ -305,9 +327,11 @@ describe('the packaged service (serverless package, offline)', () => {
     };
     const [body, variables] = definitionString['Fn::Sub'];
 
-    // Assess: every ${...} is a variable of the Fn::Sub, and each is a function's ARN.
-    const placeholders = [...body.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+    // Assess: every ${...} is the deployment's partition or a variable of the Fn::Sub, each a function's ARN.
+    const all = [...body.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+    const placeholders = all.filter((name) => name !== 'AWS::Partition');
     expect(placeholders.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(placeholders.length);
     for (const name of placeholders) expect(variables).toHaveProperty([name]);
     const functionIds = Object.values(variables).map((value) => {
       const getAtt = (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
@@ -320,6 +344,7 @@ describe('the packaged service (serverless package, offline)', () => {
     // Assess: with the ARNs in place it is still the definition in statemachines/, and valid.
     const resolved = JSON.parse(
       body.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (name === 'AWS::Partition') return 'aws';
         const id = (variables[name] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
         return `arn:aws:lambda:eu-west-1:123456789012:function:${id}`;
       }),
@@ -356,10 +381,17 @@ describe('the packaged service (serverless package, offline)', () => {
             ).toBe(true);
           }
         } else {
-          for (const action of actions) expect(STATE_MACHINE_DELIVERY_ACTIONS).toContain(action);
+          for (const action of actions)
+            expect(
+              STATE_MACHINE_DELIVERY_ACTIONS.has(action) || TRACE_WRITE_ACTIONS.has(action),
+              action,
+            ).toBe(true);
         }
       }
       expect(statements.flatMap(actionsOf)).toContain('lambda:InvokeFunction');
+      expect(statements.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+      );
     },
   );
 
@@ -445,11 +477,8 @@ describe('the packaged service (serverless package, offline)', () => {
   it('lets the custom-resource bridge start only the two workflows, keep response URLs, and read only what it must', () => {
     // Prepare
     const statements = statementsOf(functionRole('customResource')).filter(
-      (statement) => !actionsOf(statement)[0]?.startsWith('logs:'),
+      (statement) => !isTelemetry(statement),
     );
-    const execution = (name: string) =>
-      accountArn('states', `execution:elasticache-provisioner-${STAGE}-${name}:*`);
-
     // Assess
     expect(statements).toEqual([
       {
@@ -465,16 +494,6 @@ describe('the packaged service (serverless package, offline)', () => {
           'secretsmanager:DeleteSecret',
         ],
         Resource: accountArn('secretsmanager', 'secret:elasticache-provisioner-response-url/*'),
-      },
-      {
-        Effect: 'Allow',
-        Action: 'states:DescribeExecution',
-        Resource: [execution('provision'), execution('teardown')],
-      },
-      {
-        Effect: 'Allow',
-        Action: 'elasticache:DescribeReplicationGroups',
-        Resource: accountArn('elasticache', 'replicationgroup:*'),
       },
       {
         Effect: 'Allow',
@@ -547,15 +566,18 @@ describe('the packaged service (serverless package, offline)', () => {
   });
 
   it.each(Object.keys(FUNCTION_ACTIONS))(
-    'grants %s exactly the calls its code makes, and writing its own log group',
+    'grants %s exactly the calls its code makes, writing its own log group and its traces',
     async (fn) => {
       // Prepare
       const statements = statementsOf(functionRole(fn));
       const logs = statements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('logs:')),
       );
+      const traces = statements.filter((statement) =>
+        actionsOf(statement).some((action) => TRACE_WRITE_ACTIONS.has(action)),
+      );
       const granted = statements
-        .filter((statement) => !logs.includes(statement))
+        .filter((statement) => !isTelemetry(statement))
         .flatMap(actionsOf)
         .sort();
 
@@ -578,6 +600,9 @@ describe('the packaged service (serverless package, offline)', () => {
           },
         },
       ]);
+      expect(traces).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ]);
     },
     60_000,
   );
@@ -598,9 +623,11 @@ describe('the packaged service (serverless package, offline)', () => {
           const stateMachineRole = STATE_MACHINE_IDS.some((machine) => id === `${machine}Role`);
           const allowed =
             RESOURCELESS_READS.has(action) ||
+            TRACE_WRITE_ACTIONS.has(action) ||
             (stateMachineRole && STATE_MACHINE_DELIVERY_ACTIONS.has(action));
           expect(allowed, `${id}: ${action} on "*"`).toBe(true);
-          if (!stateMachineRole) expect(action).not.toMatch(MUTATING);
+          // Traces are the one write on "*": X-Ray has no resource to name.
+          if (!stateMachineRole && !TRACE_WRITE_ACTIONS.has(action)) expect(action).not.toMatch(MUTATING);
         }
       }
     }

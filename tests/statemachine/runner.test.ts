@@ -104,6 +104,8 @@ describe('the local runner of the provisioning state machine', () => {
     );
     expect(stored && 'state' in stored ? stored.state.output : undefined).toEqual({
       request: { ...normalised, When: '1970-01-01T00:00:00.000Z' },
+      // Kept beside it for the log lines and the time limit; the run is anonymous, hence a UUID.
+      execution: { Name: expect.stringMatching(/^[0-9a-f-]{36}$/), StartTime: expect.any(String) },
     });
     expect(execution).toMatchObject({ status: 'SUCCEEDED', output: available.Result });
   });

@@ -2,7 +2,6 @@
  * The real teardown ASL, executed by aws-local-stepfunctions, each Task calling this project's
  * handler (middy wiring included) with the SDK clients mocked.
  */
-import '../../local/workflow/polyfills';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
@@ -66,6 +65,9 @@ interface Outcome {
   entered: string[];
 }
 
+const TEARDOWN_EXECUTION_ARN =
+  'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-teardown:teardown-test';
+
 async function run(input: unknown): Promise<Outcome> {
   const taskResourceLocalHandlers = Object.fromEntries(
     Object.entries(taskFunctions(definition)).map(([task, fn]) => [
@@ -86,6 +88,8 @@ async function run(input: unknown): Promise<Outcome> {
         Object.keys(taskResourceLocalHandlers).map((task) => [task, 0]),
       ),
     },
+    // Step Functions always sets it; the result events name the execution.
+    context: { Execution: { Id: TEARDOWN_EXECUTION_ARN, Name: 'teardown-test' } },
   });
   const entered: string[] = [];
   const logging = (async () => {

@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ProvisioningTimedOut, ReplicationGroupCreateFailed } from '../../shared/errors';
-import { waitAvailable } from '../../shared/provision/availability';
+import { secondsSinceStart, waitAvailable } from '../../shared/provision/availability';
 import type { PollingSettings, PollResult, ProvisionState } from '../../shared/provision/state';
 import { recordingClock } from '../support/clock';
 import { readJson } from '../support/fixtures';
@@ -234,6 +234,45 @@ describe('waitAvailable', () => {
       DescribeReplicationGroupsCommand,
       (3600 - 180) / 10 + 1,
     );
+  });
+
+  it('counts the time limit from the execution start, so the user waits and slow calls before it count too', async () => {
+    // Prepare: the run started 55 minutes before this first check (the recording clock reads 0 now).
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(disabledCreating());
+    const state = {
+      ...stateAfterCreate(),
+      execution: { Name: 'run', StartTime: new Date(-55 * 60_000).toISOString() },
+    };
+
+    // Act
+    const { error } = await runLoop(deps, state);
+
+    // Assess: five minutes of checks every 10 s, not the 57 minutes the schedule alone would allow.
+    expect(error).toBeInstanceOf(ProvisioningTimedOut);
+    expect((error as Error).message).toBe(
+      'Replication group redis202104 is not available after 60 minutes (limit 60 minutes); last status: creating.',
+    );
+    expect(elastiCacheMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 300 / 10 + 1);
+  });
+
+  it('times out at the first check when the execution started longer ago than the limit', async () => {
+    // Prepare
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(disabledCreating());
+    const state = { ...stateAfterCreate(), execution: { StartTime: new Date(-61 * 60_000).toISOString() } };
+
+    // Act
+    const outcome = waitAvailable(deps, state);
+
+    // Assess
+    await expect(outcome).rejects.toThrow('is not available after 61 minutes (limit 60 minutes)');
+    expect(elastiCacheMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 1);
+  });
+
+  it('keeps to the schedule when the document does not say when the execution started', () => {
+    // Assess
+    expect(secondsSinceStart({}, clock)).toBe(0);
+    expect(secondsSinceStart({ execution: { StartTime: 'not a date' } }, clock)).toBe(0);
+    expect(secondsSinceStart({ execution: { StartTime: new Date(-90_000).toISOString() } }, clock)).toBe(90);
   });
 
   it.each([

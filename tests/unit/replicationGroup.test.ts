@@ -15,6 +15,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ReplicationGroupCreateFailed } from '../../shared/errors';
 import {
   buildCreateReplicationGroupParams,
+  checkExistingReplicationGroup,
   createReplicationGroup,
 } from '../../shared/provision/replicationGroup';
 import type { ProvisionState } from '../../shared/provision/state';
@@ -483,5 +484,49 @@ describe('createReplicationGroup', () => {
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'InvalidUserGroupStateFault' });
     expect(elastiCacheMock).toHaveReceivedCommandTimes(DescribeReplicationGroupsCommand, 1);
+  });
+});
+
+describe('checkExistingReplicationGroup', () => {
+  it('refuses any existing group, even of the requested shape, when it must be new (a custom resource Create)', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-disabled-tls-rbac');
+    elastiCacheMock
+      .on(DescribeReplicationGroupsCommand)
+      .resolves(describeAvailable('cluster-mode-disabled-tls-rbac'));
+
+    // Act
+    const outcome = checkExistingReplicationGroup(deps, state.request, { mustBeNew: true });
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toThrow(
+      `Replication group ${state.request.ReplicationGroupId} already exists; this resource only creates new replication groups`,
+    );
+    expect(elastiCacheMock.calls()).toHaveLength(1);
+  });
+
+  it('lets a missing group through when it must be new', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-disabled');
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).rejects(notFound());
+
+    // Act
+    const outcome = checkExistingReplicationGroup(deps, state.request, { mustBeNew: true });
+
+    // Assess
+    await expect(outcome).resolves.toBeUndefined();
+  });
+
+  it('adopts an existing group of the requested shape otherwise', async () => {
+    // Prepare
+    const state = stateFor('cluster-mode-enabled');
+    elastiCacheMock.on(DescribeReplicationGroupsCommand).resolves(describeAvailable('cluster-mode-enabled'));
+
+    // Act
+    const outcome = checkExistingReplicationGroup(deps, state.request);
+
+    // Assess
+    await expect(outcome).resolves.toBeUndefined();
   });
 });

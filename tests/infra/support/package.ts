@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SERVERLESS = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
+export const SERVERLESS = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
 const run = promisify(execFile);
 
 export interface CfnResource {
@@ -22,6 +22,7 @@ export interface CfnResource {
 export interface Template {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
 }
 
 export interface PackageOutput {

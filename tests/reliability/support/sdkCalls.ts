@@ -94,7 +94,13 @@ export function sdkCallsOf(root: string, entry: string): SdkCalls {
 export const IMPLIED_ACTIONS: Record<string, string[]> = {
   'elasticache:CreateUser': ['elasticache:AddTagsToResource'],
   'elasticache:CreateUserGroup': ['elasticache:AddTagsToResource'],
-  'elasticache:CreateReplicationGroup': ['elasticache:AddTagsToResource', 'iam:CreateServiceLinkedRole'],
+  'elasticache:CreateReplicationGroup': [
+    'elasticache:AddTagsToResource',
+    'iam:CreateServiceLinkedRole',
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs',
+  ],
   'elasticache:DeleteReplicationGroup': ['elasticache:CreateSnapshot'],
   'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
   'secretsmanager:RotateSecret': ['lambda:InvokeFunction'],
