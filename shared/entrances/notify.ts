@@ -150,7 +150,9 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
       ? successResponse(envelope, success, input.Workflow)
       : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn);
     cloudFormation = response.Status;
-    deliveries.push(answerCloudFormation(deps, input.ExecutionName, response));
+    // The execution's name is the last part of its ARN.
+    const executionName = input.ExecutionName ?? executionArn?.split(':').at(-1);
+    deliveries.push(answerCloudFormation(deps, executionName, response));
   }
   const publishing = deps.config.eventBusName !== EVENTS_DISABLED;
   if (publishing) deliveries.push(publish(deps, detailType, detail, success?.ARN));

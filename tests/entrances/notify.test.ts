@@ -343,8 +343,7 @@ describe('notifyResult after a provisioning failure', () => {
 
   it('names the execution in the failure event and in the Reason CloudFormation shows', async () => {
     // Prepare
-    const execution =
-      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:create-x';
+    const execution = `arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:${EXECUTION}`;
 
     // Act
     await notifyResult(deps(), {

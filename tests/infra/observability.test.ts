@@ -66,7 +66,9 @@ describe('alarms', () => {
 
   it('notify the alarmTopicArn parameter only when it is set (empty by default)', () => {
     // Assess: the condition compares the parameter, substituted at package time, with "".
-    expect(template.Conditions).toEqual({ HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Conditions).toMatchObject({
+      HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] },
+    });
   });
 });
 

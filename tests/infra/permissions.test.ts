@@ -76,10 +76,25 @@ describe('EC2', () => {
     ]);
   });
 
+  it('lets the rotation function manage only its own network interfaces, which Lambda needs to place it in a VPC', () => {
+    // Assess
+    const actions = statementsOf(resources.RotatePasswordRole as CfnResource)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('ec2:'));
+    expect(actions.sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:UnassignPrivateIpAddresses',
+    ]);
+  });
+
   it('is granted to no other function', () => {
     // Assess
     for (const [id, entry] of Object.entries(resources)) {
-      if (entry.Type !== 'AWS::IAM::Role' || id === 'CreateReplicationGroupRole') continue;
+      if (entry.Type !== 'AWS::IAM::Role') continue;
+      if (id === 'CreateReplicationGroupRole' || id === 'RotatePasswordRole') continue;
       const actions = statementsOf(entry).flatMap(actionsOf);
       expect(
         actions.filter((action) => action.startsWith('ec2:')),

@@ -13,8 +13,10 @@ import { type ResponseServer, startResponseServer } from '../responseServer';
 export async function startEntranceEnvironment(): Promise<LocalEnvironment> {
   return startLocalEnvironment({
     nodes: 'simulated',
-    // No Wait state or retry backoff waits; the handlers' own sleeps are scaled down as in every local run.
-    executions: { waitTimeOverrides: 0, retryIntervalOverrides: 0 },
+    // Wait states take 20 ms and retries no time; the handlers' own sleeps are scaled down as in every
+    // local run. A teardown counts its planned waits against its limit (27 minutes for a Service Catalog
+    // Delete: 54 checks), so its checks must take some real time for the stand-in's deletions to finish.
+    executions: { waitTimeOverrides: 20, retryIntervalOverrides: 0 },
   });
 }
 
