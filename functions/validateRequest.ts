@@ -14,9 +14,9 @@ const engineVersions = engineVersionCache();
 /**
  * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
  * input); its result is stored at $.request. The input is never logged: the bridge's carries the
- * custom resource's ResponseURL, a pre-signed URL (a credential). A replication group that already exists
- * with another shape, or a user group of another engine, stops the run here, before anything is created;
- * so does any existing group for a custom resource's Create.
+ * custom resource's ResponseURL, a pre-signed URL (a credential). A user group of another engine stops
+ * the run here, before anything is created, and so does any existing group for a custom resource's
+ * Create; any other existing replication group is compared with the request by the next step (planChange).
  */
 export const handler = middy<unknown, NormalisedRequest>()
   .use(logContext(logger, { logEvent: false }))

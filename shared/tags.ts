@@ -10,6 +10,9 @@ export const REPLICATION_GROUP_TAG_KEY = 'elasticache-provisioner:replication-gr
 /** On a generated password secret put on rotation: the user whose password it holds (what the rotation function changes). */
 export const USER_ID_TAG_KEY = 'elasticache-provisioner:user-id';
 
+/** Marks a replication group while one request changes it (see provision/change/lock.ts). */
+export const CHANGE_TAG_KEY = 'elasticache-provisioner:change';
+
 /** The keys the provisioner puts on everything it creates; they count against ElastiCache's limit. */
 export const OWN_TAG_KEYS = [MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY] as const;
 /** Tags ElastiCache (and Secrets Manager) allow per resource. */

@@ -67,7 +67,9 @@ CloudFormation custom-resource event. Without --state-machine-arn it runs locall
 endpoint \`npm run local\` runs when there is one (or --endpoint), else in this process.
 
 Options:
-  --plan                    validate and print the calls the workflow would make; make none
+  --plan                    validate and print the calls the workflow would make; make none.
+                            An existing group (in AWS with --state-machine-arn, or on the local
+                            endpoint) is read, and the differences and the calls that change it printed
   --no-hold                 tear the local nodes down as soon as the run ends
   --nodes auto|real|simulated
                             real redis-server nodes (auto: when installed) or simulated ones

@@ -1,4 +1,12 @@
+/**
+ * `--plan`: the normalised request and every call the workflow would make for it, making none. Given
+ * an ElastiCache to read, a group that already exists is compared with the request instead: the
+ * differences (field, current, requested) and the exact calls that change it, in order.
+ */
 import type { ElastiCacheLike } from '../../shared/aws/types';
+import { planChange } from '../../shared/provision/change/plan';
+import { readCurrent } from '../../shared/provision/change/read';
+import type { FieldChange, RefusedChange } from '../../shared/provision/change/types';
 import { buildCreateReplicationGroupParams } from '../../shared/provision/replicationGroup';
 import { generatedSecretName } from '../../shared/provision/secrets';
 import type { Engine, NormalisedRequest } from '../../shared/provision/state';
@@ -16,15 +24,67 @@ export interface PlannedCall {
 
 export interface Plan {
   Request: NormalisedRequest;
+  /** Present when the replication group exists: what differs, and what cannot change in place. */
+  Existing?: {
+    ReplicationGroupId: string;
+    Status: string;
+    Changes: FieldChange[];
+    /** Non-empty: the run would end in ConflictError, changing nothing. */
+    Refused: RefusedChange[];
+  };
   Calls: PlannedCall[];
 }
 
 const silent = { info() {}, warn() {}, debug() {} };
 
 /** Throws ValidationError exactly as the workflow's first step would. */
-export async function planProvisioning(input: unknown): Promise<Plan> {
+export async function planProvisioning(
+  input: unknown,
+  options: { elastiCache?: ElastiCacheLike } = {},
+): Promise<Plan> {
   const request = await prepareRequest({ elastiCache: knownEngineVersions, logger: silent }, input);
-  return { Request: request, Calls: plannedCalls(request) };
+  const current = options.elastiCache && (await readCurrent(options.elastiCache, request));
+  if (!current) return { Request: request, Calls: plannedCalls(request) };
+  const plan = planChange(current, request);
+  return {
+    Request: request,
+    Existing: {
+      ReplicationGroupId: current.ReplicationGroupId,
+      Status: current.Status,
+      Changes: plan.changes,
+      Refused: plan.refused,
+    },
+    Calls: plan.steps.map((step) => ({
+      Service: 'ElastiCache',
+      Action: step.Action,
+      Parameters: step.Parameters,
+      When: step.Reason,
+    })),
+  };
+}
+
+/** The plan in words, as `terraform plan` shows one: each difference, then each call in order. */
+export function describePlan(plan: Plan): string[] {
+  const existing = plan.Existing;
+  // A new group's plan is the JSON document alone, as it always was.
+  if (!existing) return [];
+  const lines = [`Replication group ${existing.ReplicationGroupId} exists (${existing.Status})`];
+  if (existing.Changes.length === 0) return [...lines, 'No changes: it matches the request.'];
+  const value = (item: unknown) => (item === null || item === undefined ? '(none)' : JSON.stringify(item));
+  for (const change of existing.Changes) {
+    const mark = change.current === null ? '+' : change.requested === null ? '-' : '~';
+    lines.push(`  ${mark} ${change.field}: ${value(change.current)} -> ${value(change.requested)}`);
+  }
+  if (existing.Refused.length > 0) {
+    lines.push('Cannot change in place (the run ends in ConflictError and changes nothing):');
+    for (const item of existing.Refused) lines.push(`  ! ${item.field}: ${item.reason}`);
+    return lines;
+  }
+  lines.push(`${plan.Calls.length} calls, in this order:`);
+  plan.Calls.forEach((call, index) => {
+    lines.push(`  ${index + 1}. ${call.Action} ${JSON.stringify(call.Parameters)}  (${call.When})`);
+  });
+  return lines;
 }
 
 /**

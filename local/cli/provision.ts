@@ -18,7 +18,7 @@ import { connectionInstructions } from './connect';
 import { findLocalEndpoint } from './endpoint';
 import { executionInputFrom, readJsonFile } from './input';
 import { stopOnSignals } from './lifecycle';
-import { planProvisioning } from './plan';
+import { describePlan, planProvisioning } from './plan';
 import { progressPrinter } from './progress';
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -38,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.plan) {
     try {
-      stdout(await planProvisioning(input));
+      const plan = await planProvisioning(input, await existingGroupReader(args));
+      for (const line of describePlan(plan)) stderr(line);
+      stdout(plan);
       return 0;
     } catch (err) {
       if (err instanceof ValidationError) {
@@ -137,6 +139,29 @@ async function main(argv: string[]): Promise<number> {
     // Reached on failure or with --no-hold; a held run ends through the signal handlers.
     await shutdown();
   }
+}
+
+/**
+ * Where `--plan` reads an existing group: ElastiCache in AWS with --state-machine-arn, the running
+ * local endpoint (`npm run local`, or --endpoint), or the endpoint the environment names; with none of
+ * them the plan is made offline, for a new group.
+ */
+async function existingGroupReader(args: { stateMachineArn?: string; endpoint?: string }) {
+  if (!args.stateMachineArn) {
+    const running = await findLocalEndpoint(args.endpoint);
+    if (running) {
+      const { ElastiCacheClient } = await import('@aws-sdk/client-elasticache');
+      const elastiCache = new ElastiCacheClient({
+        endpoint: running.endpoint,
+        region: running.region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      return { elastiCache };
+    }
+    if (!process.env.AWS_ENDPOINT_URL_ELASTICACHE && !process.env.AWS_ENDPOINT_URL) return {};
+  }
+  const { elastiCache } = await import('../../shared/aws/clients');
+  return { elastiCache };
 }
 
 main(process.argv.slice(2)).then(

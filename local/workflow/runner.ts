@@ -35,6 +35,8 @@ const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
   ensureGroup: async () => (await import('../../functions/ensureGroup')).handler,
   createReplicationGroup: async () => (await import('../../functions/createReplicationGroup')).handler,
   waitAvailable: async (clock) => (await import('../../functions/waitAvailable')).waitAvailableHandler(clock),
+  planChange: async () => (await import('../../functions/planChange')).handler,
+  applyChange: async () => (await import('../../functions/applyChange')).handler,
   validateTeardownRequest: async () => (await import('../../functions/validateTeardownRequest')).handler,
   deleteReplicationGroup: async () => (await import('../../functions/deleteReplicationGroup')).handler,
   deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,

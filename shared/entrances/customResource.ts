@@ -11,11 +11,11 @@
  * Every call the bridge makes either starts a workflow or ends in an answer: a failure is answered
  * FAILED, never left for CloudFormation to wait an hour on.
  *
- * Update changes nothing in place. Properties identical to the previous ones (apart from settings
- * used only at deletion) go through the provisioning workflow, which confirms the existing group and
- * answers with the same PhysicalResourceId and fresh attributes. Any other change is refused with
- * the changed properties listed, except during an update rollback: the properties then go back to
- * those the group was created with (a refused change was never applied), and the workflow confirms them.
+ * Update goes through the provisioning workflow with the new properties: it changes the group in
+ * place and answers SUCCESS with the same PhysicalResourceId, or answers FAILED naming what cannot
+ * change in place, having changed nothing. The rollback of a failed Update is an Update back to the
+ * old properties, and converges the same way. Only another ReplicationGroupId (another group, a
+ * replacement) is refused here, except in the rollback that undoes it.
  */
 import { createHash } from 'node:crypto';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -146,20 +146,28 @@ async function update(
   oldProperties: Properties,
 ): Promise<BridgeOutcome> {
   const changes = changedProperties(oldProperties, properties);
-  if (changes.length > 0 && !(await isRollingBack(deps, envelope.StackId))) {
-    const listed = changes
-      .map((change) => `${change.property} (${describeValue(change.from)} -> ${describeValue(change.to)})`)
-      .join(', ');
+  const renamed = changes.find(
+    (change) =>
+      change.property === 'ReplicationGroupId' &&
+      String(change.from).toLowerCase() !== String(change.to).toLowerCase(),
+  );
+  // Another id is another group: CloudFormation would have to replace the resource. Its rollback
+  // (the id going back) is let through.
+  if (renamed && !(await isRollingBack(deps, envelope.StackId))) {
     return answer(
       deps,
       envelope,
       'FAILED',
-      `Changing ${listed} requires replacing the resource, which is not done in place: nothing was changed. ` +
-        'Restore the previous values, or create a new resource with another ReplicationGroupId.',
+      `Changing ReplicationGroupId (${describeValue(renamed.from)} -> ${describeValue(renamed.to)}) requires replacing ` +
+        'the resource, which is not done in place: nothing was changed. Restore the previous value, or create a new ' +
+        'resource with another ReplicationGroupId.',
     );
   }
   const stateMachineArn = deps.config.provisionStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'PROVISION_STATE_MACHINE_ARN');
+  deps.logger.info('Update: the workflow converges the group to the properties', {
+    ChangedProperties: changes.map((change) => change.property),
+  });
   return startProvisioning(deps, envelope, stateMachineArn, properties);
 }
 

@@ -209,6 +209,8 @@ interface PickedProvisioningResult {
   Users: { UserId: string; UserName: string; PasswordSecretArn?: string }[];
   Created: { Users: string[]; UserGroup: boolean; ReplicationGroup: boolean };
   Notes?: string[];
+  /** What the run changed in an existing group. */
+  Changes?: { field: string; current: unknown; requested: unknown }[];
 }
 
 type PickedTeardownResult = Omit<TeardownResult, 'CorrelationId'>;
@@ -257,7 +259,18 @@ export function pickProvisioningResult(value: unknown): PickedProvisioningResult
       ReplicationGroup: created.ReplicationGroup === true,
     },
     ...(Array.isArray(result.Notes) ? { Notes: strings(result.Notes) } : {}),
+    ...(Array.isArray(result.Changes) ? { Changes: fieldChanges(result.Changes) } : {}),
   };
+}
+
+/** Field, current and requested values only; the values are those of the request and ElastiCache's description. */
+function fieldChanges(items: unknown[]): NonNullable<PickedProvisioningResult['Changes']> {
+  return items.flatMap((item) => {
+    const change = asRecord(item);
+    return typeof change.field === 'string'
+      ? [{ field: change.field, current: change.current ?? null, requested: change.requested ?? null }]
+      : [];
+  });
 }
 
 export function pickTeardownResult(value: unknown): PickedTeardownResult | undefined {

@@ -135,6 +135,7 @@ export function provisioningResult(
       ReplicationGroup: state.replicationGroup?.Created ?? false,
     },
     ...(request.Notes.length > 0 ? { Notes: request.Notes } : {}),
+    ...(state.change?.Changes.length ? { Changes: state.change.Changes } : {}),
     ...(request.CorrelationId ? { CorrelationId: request.CorrelationId } : {}),
   };
 }

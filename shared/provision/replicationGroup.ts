@@ -203,30 +203,22 @@ function conflictWith(group: ReplicationGroup, request: NormalisedRequest): Conf
 }
 
 /**
- * Runs before anything is created: a replication group that exists with another shape (or is being
- * deleted) stops the run with ConflictError, before users or a user group are made for it.
+ * Runs before anything is created, for a custom resource's Create only: adopting an existing group
+ * would let the resource's Delete remove a group another owner relies on. Any other existing group is
+ * compared with the request by planChange.
  */
 export async function checkExistingReplicationGroup(
   deps: CreateReplicationGroupDeps,
   request: NormalisedRequest,
   options: { mustBeNew?: boolean } = {},
 ): Promise<void> {
+  if (!options.mustBeNew) return;
   const existing = await findReplicationGroup(deps.elastiCache, request.ReplicationGroupId);
   if (!existing) return;
-  if (options.mustBeNew) {
-    // A custom resource's Create: adopting the group would let the resource's Delete remove a group
-    // another owner relies on.
-    throw new ConflictError(
-      `Replication group ${request.ReplicationGroupId} already exists; this resource only creates new replication groups ` +
-        '(nothing was changed). Choose another ReplicationGroupId.',
-    );
-  }
-  const conflict = conflictWith(existing, request);
-  if (conflict) throw conflict;
-  deps.logger.info('Replication group already exists with the requested shape; it will be adopted', {
-    ReplicationGroupId: request.ReplicationGroupId,
-    Status: existing.Status,
-  });
+  throw new ConflictError(
+    `Replication group ${request.ReplicationGroupId} already exists; this resource only creates new replication groups ` +
+      '(nothing was changed). Choose another ReplicationGroupId.',
+  );
 }
 
 /** Newest first; an empty list when the events cannot be read (the failure itself is what matters). */

@@ -3,6 +3,7 @@
  * Each Task receives the whole document (`Payload.$: "$"`) and its result is stored
  * under its own key (`ResultPath`), so every step sees what came before it.
  */
+import type { ChangeState, FieldChange } from './change/types';
 
 export type Engine = 'redis' | 'valkey';
 export type ClusterMode = 'disabled' | 'enabled' | 'compatible';
@@ -161,6 +162,8 @@ export interface ProvisioningResult {
   Users: { UserId: string; UserName: string; PasswordSecretArn?: string }[];
   Created: { Users: string[]; UserGroup: boolean; ReplicationGroup: boolean };
   Notes?: string[];
+  /** What this run changed in an existing group (field, current, requested); absent when nothing. */
+  Changes?: FieldChange[];
   CorrelationId?: string;
 }
 
@@ -191,5 +194,7 @@ export interface ProvisionState {
   userGroup?: EnsureUserGroupResult;
   replicationGroup?: CreateReplicationGroupResult;
   poll?: PollResult;
+  /** The change of an existing group (absent before the change is planned). */
+  change?: ChangeState;
   error?: { Error: string; Cause: string };
 }

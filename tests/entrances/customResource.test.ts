@@ -341,7 +341,7 @@ describe('custom resource Update', () => {
     expect(server.received).toHaveLength(0);
   });
 
-  it('refuses a change with the changed properties listed, touching nothing', async () => {
+  it('sends changed properties through the provisioning workflow, which changes the group in place and answers', async () => {
     // Prepare
     const update = event('update-event');
     if (update.RequestType !== 'Update') throw new Error('fixture');
@@ -352,12 +352,31 @@ describe('custom resource Update', () => {
     const outcome = await handleCustomResource(deps(), update);
 
     // Assess
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
+    expect(startedInput()).toMatchObject({ NumCacheClusters: '3', CacheNodeType: 'cache.r7g.large' });
+    expect(startedInput().CustomResource).toMatchObject({
+      RequestType: 'Update',
+      PhysicalResourceId: 'orders-cache',
+    });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses another ReplicationGroupId (a replacement) naming it, touching nothing', async () => {
+    // Prepare
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.ResourceProperties.ReplicationGroupId = 'payments-cache';
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
     expect(answers()).toEqual([
       {
         Status: 'FAILED',
         Reason: expect.stringMatching(
-          /^Changing CacheNodeType \("cache.t3.small" -> "cache.r7g.large"\), NumCacheClusters \("2" -> "3"\) requires replacing the resource/,
+          /^Changing ReplicationGroupId \("Orders-Cache" -> "payments-cache"\) requires replacing the resource/,
         ),
         PhysicalResourceId: 'orders-cache',
         StackId: update.StackId,
@@ -368,32 +387,22 @@ describe('custom resource Update', () => {
     expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
   });
 
-  it('answers FAILED for a change when its own DescribeStacks call fails, starting nothing', async () => {
-    // Prepare
+  it('treats a change of case in ReplicationGroupId as no change: ElastiCache stores ids lower-cased', async () => {
     const update = event('update-event');
     if (update.RequestType !== 'Update') throw new Error('fixture');
-    update.ResourceProperties.NumCacheClusters = '3';
-    cfnMock.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    update.ResourceProperties.ReplicationGroupId = 'orders-cache';
 
-    // Act
     const outcome = await handleCustomResource(deps(), update);
 
-    // Assess
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
-    expect(answers()).toEqual([
-      expect.objectContaining({
-        Status: 'FAILED',
-        Reason: expect.stringMatching(/^Changing NumCacheClusters/),
-      }),
-    ]);
-    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
   });
 
-  it('lets the rollback of a refused change through: the properties go back to those the group has', async () => {
-    // Prepare
+  it('lets the rollback of a failed change through: the workflow takes the group back to the old properties', async () => {
+    // Prepare: the failed Update asked for 3 nodes; the rollback asks for the 2 of before.
     const update = event('update-event');
     if (update.RequestType !== 'Update') throw new Error('fixture');
     update.OldResourceProperties.NumCacheClusters = '3';
+    update.OldResourceProperties.ReplicationGroupId = 'payments-cache';
     cfnMock.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackName: 's', StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS', CreationTime: new Date() }],
     });
@@ -404,7 +413,7 @@ describe('custom resource Update', () => {
     // Assess
     expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: update.StackId });
     expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
-    expect(startedInput()).toMatchObject({ NumCacheClusters: '2' });
+    expect(startedInput()).toMatchObject({ NumCacheClusters: '2', ReplicationGroupId: 'Orders-Cache' });
   });
 });
 

@@ -214,6 +214,31 @@ describe('from EventBridge', () => {
     });
   });
 
+  it('changes the group in place for a changed request put on the bus, listing the change in the result event', async () => {
+    // Prepare: events-cache exists (previous test) with 2 nodes.
+    const before = resultEvents(env, 'ElastiCache Provisioning Succeeded').length;
+
+    // Act
+    const eventId = await putEvent('ElastiCache Provisioning Requested', {
+      ReplicationGroupId: 'events-cache',
+      NumCacheClusters: 3,
+    });
+
+    // Assess
+    const execution = executionsOf(env, env.stateMachineArns.provision).at(-1);
+    expect(execution?.status, `${execution?.error}: ${execution?.cause}`).toBe('SUCCEEDED');
+    expect(
+      env.standIn.state.replicationGroups.get('events-cache')?.nodes?.nodeGroups[0]?.members,
+    ).toHaveLength(3);
+    const events = resultEvents(env, 'ElastiCache Provisioning Succeeded');
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)?.Detail).toMatchObject({
+      ReplicationGroupId: 'events-cache',
+      CorrelationId: eventId,
+      Changes: [{ field: 'NumCacheClusters', current: 2, requested: 3 }],
+    });
+  });
+
   it('publishes "ElastiCache Provisioning Failed" with every problem for an invalid request, and creates nothing', async () => {
     // Act
     const eventId = await putEvent('ElastiCache Provisioning Requested', {

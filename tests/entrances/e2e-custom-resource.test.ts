@@ -54,6 +54,18 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
   }
 }
 
+const READ_ONLY = 'on ~app:* -@all +@read';
+
+/** The product's properties with one replica more and a read-only app user. */
+function changedProperties(properties: Properties): Properties {
+  const rbac = properties.Rbac as { Users: Properties[] };
+  return {
+    ...properties,
+    NumCacheClusters: '3',
+    Rbac: { ...rbac, Users: rbac.Users.map((user) => ({ ...user, AccessString: READ_ONLY })) },
+  };
+}
+
 const provisionArn = () => env.stateMachineArns.provision;
 const teardownArn = () => env.stateMachineArns.teardown;
 
@@ -167,27 +179,71 @@ describe("a Service Catalog product's resource, from Create to Delete", () => {
     expect(secretsNow()).toEqual(secretsBefore);
   });
 
-  it('Update that changes a property answers FAILED naming the change, and starts or touches nothing', async () => {
-    // Prepare
-    const changed = request('update-event', 'update-2', (properties) => ({
-      ...properties,
-      NumCacheClusters: '3',
-    }));
-    const executions = env.standIn.state.executions.size;
-    const changesBefore = mutatingCalls(env);
+  it('Update that changes properties changes the group in place and answers SUCCESS with the same PhysicalResourceId', async () => {
+    // Prepare: one replica more, and the app user may only read.
+    const changed = request('update-event', 'update-2', changedProperties);
 
     // Act
     const outcome = await deliver(changed);
 
     // Assess
-    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
-    const [answer] = answersTo('update-2');
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
+    const execution = executionsOf(env, provisionArn()).at(-1);
+    expect(execution?.status, `${execution?.error}: ${execution?.cause}`).toBe('SUCCEEDED');
+    expect(answersTo('update-2')).toEqual([
+      expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'orders-cache' }),
+    ]);
+    expect(
+      env.standIn.state.replicationGroups.get('orders-cache')?.nodes?.nodeGroups[0]?.members,
+    ).toHaveLength(3);
+    expect(env.standIn.state.users.get('orders-app')?.accessString).toBe(READ_ONLY);
+    expect(resultEvents(env, 'ElastiCache Provisioning Succeeded').at(-1)?.Detail).toMatchObject({
+      CorrelationId: 'update-2',
+      Changes: expect.arrayContaining([{ field: 'NumCacheClusters', current: 2, requested: 3 }]),
+    });
+  });
+
+  it('Update that changes what cannot change in place answers FAILED naming it, and touches nothing', async () => {
+    // Prepare
+    const refused = request('update-event', 'update-3', (properties) => ({
+      ...changedProperties(properties),
+      AtRestEncryptionEnabled: 'false',
+    }));
+    // Apart from the secret that holds the ResponseURL until the workflow answers (and is then gone).
+    const elastiCacheChanges = () => mutatingCalls(env).filter((action) => !action.endsWith('Secret'));
+    const changesBefore = elastiCacheChanges();
+
+    // Act
+    await deliver(refused);
+
+    // Assess
+    const [answer] = answersTo('update-3');
     expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'orders-cache' });
-    expect(answer?.Reason).toContain('NumCacheClusters ("2" -> "3")');
+    expect(answer?.Reason).toContain('AtRestEncryptionEnabled');
     expect(answer?.Reason).toContain('nothing was changed');
-    expect(env.standIn.state.executions.size).toBe(executions);
-    expect(mutatingCalls(env)).toEqual(changesBefore);
-    expect(env.standIn.state.replicationGroups.get('orders-cache')?.status).toBe('available');
+    expect(elastiCacheChanges()).toEqual(changesBefore);
+  });
+
+  it('the rollback of a failed Update takes the group back to the old properties', async () => {
+    // Prepare: CloudFormation rolls the stack back; the Update carries the properties of before update-2.
+    env.standIn.putStack(STACK_ID, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = request('update-event', 'update-4');
+    if (rollback.RequestType !== 'Update') throw new Error('fixture');
+    rollback.OldResourceProperties = changedProperties(
+      rollback.OldResourceProperties,
+    ) as typeof rollback.OldResourceProperties;
+
+    // Act
+    await deliver(rollback);
+
+    // Assess
+    expect(answersTo('update-4')).toEqual([
+      expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'orders-cache' }),
+    ]);
+    expect(
+      env.standIn.state.replicationGroups.get('orders-cache')?.nodes?.nodeGroups[0]?.members,
+    ).toHaveLength(2);
+    expect(env.standIn.state.users.get('orders-app')?.accessString).toBe('on ~app:* -@all +@read +@write');
   });
 
   it('Delete starts the teardown, which removes the group, its user group, users and generated secrets, and answers SUCCESS', async () => {

@@ -186,6 +186,22 @@ describe('notifyResult after a provisioning success', () => {
     expect(JSON.parse(events()[0]?.Detail ?? '{}')).toEqual(result);
   });
 
+  it('lists what a change in place changed, in the event', async () => {
+    // Prepare
+    const state = loadState('provision-succeeded-state');
+    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    result.Changes = [
+      { field: 'NumCacheClusters', current: 2, requested: 3 },
+      { field: 'Rbac.Users[orders-iam]', current: 'member of orders', requested: null },
+    ];
+
+    // Act
+    await notifyResult(deps(), { Workflow: 'provision', Outcome: 'Succeeded', State: state, Input: {} });
+
+    // Assess
+    expect(JSON.parse(events()[0]?.Detail ?? '{}').Changes).toEqual(result.Changes);
+  });
+
   it('answers an Update with the PhysicalResourceId CloudFormation knows', async () => {
     // Act
     await notifyResult(deps(), {

@@ -31,7 +31,7 @@ beforeAll(async () => {
     if (!bundle) throw new Error(`${fn}.zip holds no functions/${fn}.mjs`);
     writeFileSync(join(bundlesDirectory, `${fn}.mjs`), bundle.data());
   }
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await standIn?.close();
@@ -96,11 +96,7 @@ describe('the packaged bundles, run as Lambda runs them', () => {
       CacheParameterGroupFamily: 'redis7',
     });
     expect(standIn.calls.map((call) => call.action)).toEqual(
-      expect.arrayContaining([
-        'DescribeCacheEngineVersions',
-        'DescribeReplicationGroups',
-        'DescribeUserGroups',
-      ]),
+      expect.arrayContaining(['DescribeCacheEngineVersions', 'DescribeUserGroups']),
     );
   });
 

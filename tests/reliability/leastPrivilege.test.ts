@@ -30,7 +30,7 @@ let template: Template;
 beforeAll(async () => {
   build = await packaged();
   template = build.template;
-}, 180_000);
+}, 300_000);
 
 const list = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -209,7 +209,7 @@ describe('each function', () => {
 
     // Assess
     expect([...new Set(findings)]).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('is configured not to log its invocation events or debug output', () => {
     // Assess: events carry requests and, from the custom-resource bridge, a pre-signed ResponseURL.

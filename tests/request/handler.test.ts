@@ -1,8 +1,4 @@
-import {
-  DescribeReplicationGroupsCommand,
-  DescribeUserGroupsCommand,
-  ElastiCacheClient,
-} from '@aws-sdk/client-elasticache';
+import { DescribeUserGroupsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -43,19 +39,6 @@ describe('validateRequest handler', () => {
       ReplicationGroupId: 'valkey20210',
       CacheParameterGroupName: 'default.valkey8.cluster.on',
     });
-  });
-
-  it('stops with ConflictError before anything is created when the group exists in another shape', async () => {
-    // Prepare
-    elastiCache.on(DescribeReplicationGroupsCommand).resolves({
-      ReplicationGroups: [{ ReplicationGroupId: 'valkey20210', Status: 'available', ClusterEnabled: false }],
-    });
-
-    // Act
-    const outcome = handler(readJson('events/cluster-mode-enabled.json'), context);
-
-    // Assess
-    await expect(outcome).rejects.toMatchObject({ name: 'ConflictError', message: /ClusterMode/ });
   });
 
   it('stops with ConflictError before anything is created when its user group exists for another engine', async () => {

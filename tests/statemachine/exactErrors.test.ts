@@ -29,8 +29,8 @@ describe('how the provisioning state machine meets AWS errors in an exact order'
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    // The first describe is the validation's look for an existing group.
-    expect(retriesOf(execution, 'ValidateRequest')).toEqual(['Throttling', 'Throttling']);
+    // The first describe is the look for an existing group, right after validation.
+    expect(retriesOf(execution, 'PlanChange')).toEqual(['Throttling', 'Throttling']);
     expect(aws.elastiCache).toHaveReceivedCommandTimes(CreateReplicationGroupCommand, 1);
   });
 

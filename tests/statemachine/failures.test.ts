@@ -118,7 +118,7 @@ describe('how the provisioning state machine fails, on the stand-in', () => {
       /not available after 1 minutes \(limit 1 minutes\); last status: creating/,
     );
     expect(statesEntered(execution).filter((state) => state === 'CheckAvailable')).toHaveLength(2);
-    // One describe while validating, one before creating, four by the checks.
+    // One describe looking for an existing group, one before creating, four by the checks.
     expect(calls.filter((call) => call.action === 'DescribeReplicationGroups')).toHaveLength(6);
     expect(statesEntered(execution).at(-1)).toBe('ProvisioningTimedOut');
   });

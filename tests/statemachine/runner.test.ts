@@ -34,6 +34,7 @@ const available = {
 };
 const succeedingHandlers = {
   validateRequest: stub(normalised),
+  planChange: storing('change', { Exists: false, Done: true }),
   createReplicationGroup: storing('replicationGroup', {
     ReplicationGroupId: 'orders-cache',
     Status: 'creating',
@@ -58,11 +59,13 @@ describe('the local runner of the provisioning state machine', () => {
     // Assess
     expect(mapping).toEqual({
       ValidateRequest: 'validateRequest',
+      PlanChange: 'planChange',
       EnsureUsers: 'ensureUsers',
       EnsureGroup: 'ensureGroup',
       CreateClusterModeDisabled: 'createReplicationGroup',
       CreateClusterModeEnabled: 'createReplicationGroup',
       CheckAvailable: 'waitAvailable',
+      ApplyNextChange: 'applyChange',
       NotifySuccess: 'notifyResult',
       NotifyFailure: 'notifyResult',
     });

@@ -1,0 +1,11 @@
+import middy from '@middy/core';
+import { elastiCache } from '../shared/aws/clients';
+import { logContext } from '../shared/logContext';
+import { logger } from '../shared/logger';
+import { applyNextChange } from '../shared/provision/change/apply';
+import type { ProvisionState } from '../shared/provision/state';
+
+// Returns the document with the result where it belongs (see the state machine's OutputPath).
+export const handler = middy<ProvisionState, ProvisionState>()
+  .use(logContext(logger))
+  .handler(async (state) => ({ ...state, change: await applyNextChange({ elastiCache, logger }, state) }));

@@ -1,0 +1,62 @@
+/**
+ * One change at a time per replication group. Two executions converging one group to two different
+ * requests would undo each other's calls forever; so the first one marks the group with a tag naming
+ * its request (a digest of it) and the time, and an execution with another request stops with
+ * ConflictError while the mark stands. The same request (a re-run after a crash, a redelivered event)
+ * carries on. A mark older than the request's Polling.TimeoutMinutes is taken over: its execution has
+ * ended or timed out. When two executions mark the group at the same moment, the later mark wins and
+ * the other execution stops at its next call, having made at most one.
+ */
+import { createHash } from 'node:crypto';
+import { AddTagsToResourceCommand } from '@aws-sdk/client-elasticache';
+import type { ElastiCacheLike } from '../../aws/types';
+import { ConflictError } from '../../errors';
+import { CHANGE_TAG_KEY } from '../../tags';
+import type { NormalisedRequest, Tag } from '../state';
+
+export interface ChangeMark {
+  digest: string;
+  since: number;
+}
+
+/** The same for the same request whatever its correlation id, notes or polling schedule. */
+export function requestDigest(request: NormalisedRequest): string {
+  const { CorrelationId: _c, Notes: _n, Polling: _p, ...shape } = request;
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
+
+export function readMark(tags: readonly Tag[]): ChangeMark | undefined {
+  const value = tags.find((tag) => tag.Key === CHANGE_TAG_KEY)?.Value;
+  const match = value ? /^([0-9a-f]{16}) (\d+)$/.exec(value) : null;
+  if (!match?.[1] || !match[2]) return undefined;
+  return { digest: match[1], since: Number(match[2]) };
+}
+
+/** Throws ConflictError when another request's change holds the group. */
+export function checkMark(
+  request: NormalisedRequest,
+  tags: readonly Tag[],
+  now: number,
+  what = 'nothing was changed',
+): void {
+  const mark = readMark(tags);
+  if (!mark || mark.digest === requestDigest(request)) return;
+  if (now - mark.since >= request.Polling.TimeoutMinutes * 60_000) return;
+  throw new ConflictError(
+    `Replication group ${request.ReplicationGroupId} is being changed by another request (since ${new Date(mark.since).toISOString()}); ${what}. Retry once that change has finished.`,
+  );
+}
+
+export async function setMark(
+  elastiCache: ElastiCacheLike,
+  arn: string,
+  request: NormalisedRequest,
+  now: number,
+): Promise<void> {
+  await elastiCache.send(
+    new AddTagsToResourceCommand({
+      ResourceName: arn,
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${now}` }],
+    }),
+  );
+}

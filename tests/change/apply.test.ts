@@ -1,0 +1,391 @@
+import {
+  AddTagsToResourceCommand,
+  DecreaseReplicaCountCommand,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  DescribeUserGroupsCommand,
+  DescribeUsersCommand,
+  ElastiCacheClient,
+  IncreaseReplicaCountCommand,
+  InvalidReplicationGroupStateFault,
+  ListTagsForResourceCommand,
+  ModifyReplicationGroupCommand,
+  ModifyUserGroupCommand,
+  RemoveTagsFromResourceCommand,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
+import type { Log } from '../../shared/logger';
+import { applyNextChange } from '../../shared/provision/change/apply';
+import { planChangeStep } from '../../shared/provision/change/begin';
+import { requestDigest } from '../../shared/provision/change/lock';
+import { changeState } from '../../shared/provision/change/progress';
+import type { ChangeState } from '../../shared/provision/change/types';
+import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
+import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
+import { CHANGE_TAG_KEY } from '../../shared/tags';
+import { loadCurrent, readFixture, requestOf } from './support';
+
+const ec = mockClient(ElastiCacheClient);
+const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
+const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
+const NOW = Date.UTC(2026, 0, 1);
+const deps = { elastiCache, logger: silent, now: () => NOW };
+const ARN = 'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:orders-cache';
+
+/** The account as current-rbac-redis.json describes it, answered through the SDK's shapes. */
+function existingGroup(
+  overrides: Partial<ReplicationGroup> = {},
+  tags = loadCurrent('current-rbac-redis').Tags,
+) {
+  const described = readFixture<{ ReplicationGroups: ReplicationGroup[] }>(
+    'describe-replication-groups.json',
+  );
+  const [group] = described.ReplicationGroups;
+  ec.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [{ ...group, ...overrides }] });
+  ec.on(DescribeCacheClustersCommand).resolves(readFixture('describe-cache-clusters.json'));
+  ec.on(ListTagsForResourceCommand).resolves({ TagList: tags });
+  const current = loadCurrent('current-rbac-redis');
+  ec.on(DescribeUserGroupsCommand).resolves({
+    UserGroups: [
+      { UserGroupId: 'orders', Status: 'active', Engine: 'redis', UserIds: current.UserGroup?.UserIds },
+    ],
+  });
+  for (const user of current.Users) {
+    ec.on(DescribeUsersCommand, { UserId: user.UserId }).resolves({
+      Users: [
+        {
+          UserId: user.UserId,
+          UserName: user.UserName,
+          AccessString: user.AccessString,
+          Status: user.Status,
+          Authentication: { Type: user.AuthenticationType as 'password' },
+          UserGroupIds: user.UserGroupIds,
+          ARN: `arn:aws:elasticache:eu-west-1:123456789012:user:${user.UserId}`,
+        },
+      ],
+    });
+  }
+}
+
+/** orders-iam as DescribeUsers reports it, a member of `userGroupIds`. */
+function iamUserIn(userGroupIds: string[]) {
+  ec.on(DescribeUsersCommand, { UserId: 'orders-iam' }).resolves({
+    Users: [
+      {
+        UserId: 'orders-iam',
+        UserName: 'orders-iam',
+        AccessString: 'on ~* +@read',
+        Status: 'active',
+        Authentication: { Type: 'iam' },
+        UserGroupIds: userGroupIds,
+        ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-iam',
+      },
+    ],
+  });
+}
+
+function state(request: NormalisedRequest, change?: Partial<ChangeState>): ProvisionState {
+  return { request, ...(change && { change: changeState({ Exists: true, ...change }) }) };
+}
+
+/** Every call made that is not a read. */
+function mutatingCalls(): number {
+  return ec.calls().filter((call) => !/^(Describe|List)/.test(call.args[0].constructor.name)).length;
+}
+
+beforeEach(() => {
+  ec.reset();
+});
+
+describe('planChangeStep', () => {
+  it('lets a new group be created when none exists', async () => {
+    ec.on(DescribeReplicationGroupsCommand).rejects(
+      Object.assign(new Error('not found'), { name: 'ReplicationGroupNotFoundFault' }),
+    );
+
+    const change = await planChangeStep(deps, state(requestOf('rbac-redis')));
+
+    expect(change).toMatchObject({ Exists: false, Done: true, Changes: [] });
+  });
+
+  it('lists the differences and the planned calls of an existing group, changing nothing but its change mark', async () => {
+    existingGroup();
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    const change = await planChangeStep(deps, state(request));
+
+    expect(change).toMatchObject({
+      Exists: true,
+      Done: false,
+      Changes: [{ field: 'NumCacheClusters', current: 2, requested: 3 }],
+      Planned: [expect.objectContaining({ Action: 'IncreaseReplicaCount' })],
+    });
+    expect(mutatingCalls()).toBe(1);
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      ResourceName: ARN,
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` }],
+    });
+  });
+
+  it('refuses with ConflictError naming every field that cannot change, before any change', async () => {
+    existingGroup();
+    const request = requestOf('rbac-redis', (r) => {
+      r.AtRestEncryptionEnabled = false;
+      r.CacheSubnetGroupName = 'private';
+      r.NumCacheClusters = 3;
+    });
+
+    const outcome = planChangeStep(deps, state(request));
+
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toThrow(/AtRestEncryptionEnabled.*CacheSubnetGroupName/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('refuses to change a group without the provisioner tags', async () => {
+    existingGroup({}, [{ Key: 'team', Value: 'orders' }]);
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    await expect(planChangeStep(deps, state(request))).rejects.toThrow(/not created by the provisioner/);
+  });
+
+  it('refuses a group that is being deleted', async () => {
+    existingGroup({ Status: 'deleting' });
+
+    await expect(planChangeStep(deps, state(requestOf('rbac-redis')))).rejects.toThrow(/being deleted/);
+  });
+});
+
+describe('applyNextChange', () => {
+  it('makes only the first call left and asks to wait for it', async () => {
+    existingGroup();
+    ec.on(DecreaseReplicaCountCommand).resolves({});
+    ec.on(ModifyReplicationGroupCommand).resolves({});
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 1;
+      r.AutomaticFailoverEnabled = false;
+    });
+
+    const change = await applyNextChange(deps, state(request, { WaitingSince: NOW - 60_000 }));
+
+    expect(ec).toHaveReceivedCommandTimes(ModifyReplicationGroupCommand, 1);
+    expect(ec).toHaveReceivedCommandWith(ModifyReplicationGroupCommand, {
+      ReplicationGroupId: 'orders-cache',
+      AutomaticFailoverEnabled: false,
+      ApplyImmediately: true,
+    });
+    expect(ec).toHaveReceivedCommandTimes(DecreaseReplicaCountCommand, 0);
+    expect(change).toMatchObject({ Done: false, Waiting: false, Checks: 1, WaitSeconds: 10 });
+    expect(change.WaitingSince).toBeUndefined();
+    expect(change.Applied.map((step) => step.Action)).toEqual(['ModifyReplicationGroup']);
+  });
+
+  it('is done when the group matches the request', async () => {
+    existingGroup();
+
+    const change = await applyNextChange(deps, state(requestOf('rbac-redis'), { Checks: 3 }));
+
+    expect(change).toMatchObject({ Done: true, Checks: 4 });
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it.each(['modifying', 'snapshotting'])(
+    'waits for a change already under way (%s), calling nothing',
+    async (status) => {
+      existingGroup({ Status: status });
+      const request = requestOf('rbac-redis', (r) => {
+        r.NumCacheClusters = 3;
+      });
+
+      const change = await applyNextChange(deps, state(request, {}));
+
+      expect(change).toMatchObject({ Done: false, Waiting: true, WaitingSince: NOW });
+      expect(mutatingCalls()).toBe(0);
+    },
+  );
+
+  it('waits while the user group is still applying members', async () => {
+    existingGroup();
+    ec.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [{ UserGroupId: 'orders', Status: 'modifying', Engine: 'redis', UserIds: ['orders-app'] }],
+    });
+
+    const change = await applyNextChange(deps, state(requestOf('rbac-redis'), {}));
+
+    expect(change.Waiting).toBe(true);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('waits when ElastiCache refuses the call because another change started meanwhile', async () => {
+    existingGroup();
+    ec.on(IncreaseReplicaCountCommand).rejects(
+      new InvalidReplicationGroupStateFault({ message: 'Cluster is modifying', $metadata: {} }),
+    );
+    const request = requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change).toMatchObject({ Waiting: true, Applied: [] });
+  });
+
+  it('gives up with ProvisioningTimedOut when a change under way never ends', async () => {
+    existingGroup({ Status: 'modifying' });
+
+    const outcome = applyNextChange(
+      deps,
+      state(requestOf('rbac-redis'), { WaitingSince: NOW - STATUS_WAIT_LIMIT_MS }),
+    );
+
+    await expect(outcome).rejects.toBeInstanceOf(ProvisioningTimedOut);
+  });
+
+  it('deletes a user it took out of the group once the group is active again', async () => {
+    existingGroup();
+    ec.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [
+        {
+          UserGroupId: 'orders',
+          Status: 'active',
+          Engine: 'redis',
+          UserIds: ['orders-app', 'orders-default'],
+        },
+      ],
+    });
+    iamUserIn([]);
+    const request = requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
+    });
+
+    const change = await applyNextChange(deps, state(request, { RemovedUsers: ['orders-iam'] }));
+
+    expect(change.Applied).toEqual([
+      expect.objectContaining({ Action: 'DeleteUser', Parameters: { UserId: 'orders-iam' } }),
+    ]);
+  });
+
+  it('remembers the users it takes out of the group', async () => {
+    // Prepare: orders-iam is also in another group, so it only leaves this one.
+    existingGroup();
+    iamUserIn(['orders', 'reports']);
+    ec.on(ModifyUserGroupCommand).resolves({});
+    const request = requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-iam');
+    });
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(ec).toHaveReceivedCommandWith(ModifyUserGroupCommand, {
+      UserGroupId: 'orders',
+      UserIdsToRemove: ['orders-iam'],
+    });
+    expect(change.RemovedUsers).toEqual(['orders-iam']);
+  });
+
+  it('stops with ConflictError when the group was changed meanwhile beyond what can change in place', async () => {
+    existingGroup({ AtRestEncryptionEnabled: false });
+
+    await expect(applyNextChange(deps, state(requestOf('rbac-redis'), {}))).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(mutatingCalls()).toBe(0);
+  });
+});
+
+describe('one change at a time', () => {
+  const changed = () =>
+    requestOf('rbac-redis', (r) => {
+      r.NumCacheClusters = 3;
+    });
+  const tagsWith = (value: string) => [
+    ...loadCurrent('current-rbac-redis').Tags,
+    { Key: CHANGE_TAG_KEY, Value: value },
+  ];
+
+  it('refuses to start while another request changes the group, changing nothing', async () => {
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW - 60_000}`));
+
+    const outcome = planChangeStep(deps, state(changed()));
+
+    await expect(outcome).rejects.toBeInstanceOf(ConflictError);
+    await expect(outcome).rejects.toThrow(/being changed by another request/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('carries on a change its own request started (a re-run after a crash)', async () => {
+    const request = changed();
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW - 60_000}`));
+    ec.on(IncreaseReplicaCountCommand).resolves({});
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Applied.map((step) => step.Action)).toEqual(['IncreaseReplicaCount']);
+    expect(ec).toHaveReceivedCommandTimes(AddTagsToResourceCommand, 0);
+  });
+
+  it('takes over a mark older than the time limit: its execution has ended', async () => {
+    const request = changed();
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW - request.Polling.TimeoutMinutes * 60_000}`));
+    ec.on(IncreaseReplicaCountCommand).resolves({});
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Applied).toHaveLength(1);
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` }],
+    });
+  });
+
+  it('stops with ConflictError at its next call once another request has taken the group over', async () => {
+    existingGroup({}, tagsWith(`0123456789abcdef ${NOW}`));
+
+    const outcome = applyNextChange(deps, state(changed(), {}));
+
+    await expect(outcome).rejects.toThrow(/being changed by another request.*the change stopped here/);
+    expect(mutatingCalls()).toBe(0);
+  });
+
+  it('removes its mark once the group matches the request', async () => {
+    const request = requestOf('rbac-redis');
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW}`));
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Done).toBe(true);
+    expect(ec).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: ARN,
+      TagKeys: [CHANGE_TAG_KEY],
+    });
+  });
+
+  it('is done all the same when another execution of the same request removed the mark first', async () => {
+    const request = requestOf('rbac-redis');
+    existingGroup({}, tagsWith(`${requestDigest(request)} ${NOW}`));
+    ec.on(RemoveTagsFromResourceCommand).rejects(
+      Object.assign(new Error(`Tag ${CHANGE_TAG_KEY} not found.`), { name: 'TagNotFoundFault' }),
+    );
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Done).toBe(true);
+  });
+
+  it('gives the same digest to the same request whatever its correlation id or polling', () => {
+    const a = requestOf('rbac-redis');
+    const b = requestOf('rbac-redis', (r) => {
+      r.CorrelationId = 'ticket-9';
+      r.Polling.TimeoutMinutes = 5;
+    });
+
+    expect(requestDigest(a)).toBe(requestDigest(b));
+    expect(requestDigest(changed())).not.toBe(requestDigest(a));
+  });
+});
