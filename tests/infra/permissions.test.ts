@@ -48,12 +48,35 @@ describe('AddTagsToResource', () => {
       .filter(([, entry]) => entry.Type === 'AWS::Lambda::Function')
       .map(([id]) => id.replace(/LambdaFunction$/, ''))
       .map((id) => `${id.charAt(0).toLowerCase()}${id.slice(1)}`)
-      .filter((fn) => !['ensureUsers', 'ensureGroup', 'createReplicationGroup'].includes(fn));
+      .filter(
+        (fn) =>
+          !['ensureUsers', 'ensureGroup', 'createReplicationGroup', 'planChange', 'applyChange'].includes(fn),
+      );
 
     // Assess
     expect(others.length).toBeGreaterThan(0);
     for (const fn of others) expect(granting(fn, 'elasticache:AddTagsToResource'), fn).toEqual([]);
   });
+
+  it.each(['planChange', 'applyChange'])(
+    'lets %s tag only replication groups that already carry the ownership tag',
+    (fn) => {
+      // Assess
+      const statements = granting(fn, 'elasticache:AddTagsToResource');
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(statement.Resource).toEqual([
+          {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:replicationgroup:*',
+          },
+        ]);
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'aws:ResourceTag/managed-by': 'elasticache-provisioner' },
+        });
+      }
+    },
+  );
 });
 
 describe('EC2', () => {

@@ -124,7 +124,19 @@ async function writeWhile(
   prefix: string,
   stop: Promise<unknown>,
 ): Promise<string[]> {
-  const cluster = await openCluster(nodesOf(replicationGroupId));
+  let cluster = await openCluster(nodesOf(replicationGroupId));
+  let reopening: Promise<void> | undefined;
+  // A client still routing to a node of a removed shard finds that connection closed; like an
+  // application would, it discovers the cluster anew and retries.
+  const rediscover = () => {
+    reopening ??= openCluster(nodesOf(replicationGroupId)).then((fresh) => {
+      const old = cluster;
+      cluster = fresh;
+      reopening = undefined;
+      void old.close().catch(() => undefined);
+    });
+    return reopening;
+  };
   const written: string[] = [];
   let stopped = false;
   void stop.finally(() => {
@@ -135,14 +147,22 @@ async function writeWhile(
       const batch = Array.from({ length: 20 }, (_, j) => `${prefix}:${i * 20 + j}`);
       await Promise.all(
         batch.map(async (key) => {
-          await retried(() => cluster.set(key, key));
+          await retried(async () => {
+            try {
+              return await cluster.set(key, key);
+            } catch (err) {
+              if (err instanceof Error && /closed/i.test(err.message)) await rediscover();
+              throw err;
+            }
+          });
           written.push(key);
         }),
       );
     }
     return written;
   } finally {
-    await cluster.close();
+    await reopening;
+    await cluster.close().catch(() => undefined);
   }
 }
 
