@@ -12,10 +12,10 @@ export interface Problem {
 type WorkflowErrorName = (typeof WORKFLOW_ERROR_NAMES)[number];
 
 /**
- * The base of one workflow error class: an Error with the literal `name` given and a required
- * message. Each class below passes its own name, so `name` survives minification.
+ * The base of an error class with the literal `name` given and a required message: each class passes
+ * its own name, so `name` survives minification (Retry/Catch and callers match on it).
  */
-function workflowError<const Name extends WorkflowErrorName>(name: Name) {
+export function namedError<const Name extends string>(name: Name) {
   return class extends Error {
     override readonly name: Name = name;
     // The message is required, unlike Error's.
@@ -23,6 +23,11 @@ function workflowError<const Name extends WorkflowErrorName>(name: Name) {
       super(message, options);
     }
   };
+}
+
+/** A workflow error's base: only the names the state machines match. */
+function workflowError<const Name extends WorkflowErrorName>(name: Name) {
+  return namedError(name);
 }
 
 export class ValidationError extends workflowError('ValidationError') {

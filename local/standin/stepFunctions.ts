@@ -500,8 +500,8 @@ const startExecution: StepFunctionsOperation = (sfn, body) => {
   return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
 };
 
-const describeExecution: StepFunctionsOperation = (sfn, body) => {
-  const record = sfn.find(body.executionArn);
+/** What ListExecutions says of an execution; DescribeExecution says this and more. */
+function executionListItem(record: ExecutionRecord) {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,
@@ -509,6 +509,13 @@ const describeExecution: StepFunctionsOperation = (sfn, body) => {
     status: record.status,
     startDate: seconds(record.startDate),
     ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
+  };
+}
+
+const describeExecution: StepFunctionsOperation = (sfn, body) => {
+  const record = sfn.find(body.executionArn);
+  return {
+    ...executionListItem(record),
     input: record.input,
     inputDetails: { included: true },
     ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
@@ -541,14 +548,7 @@ const listExecutions: StepFunctionsOperation = (sfn, body) => {
     .sort((a, b) => b.startDate - a.startDate);
   const { items, nextToken } = page(matching, body, `${stateMachineArn}:${filter ?? ''}`);
   return {
-    executions: items.map((record) => ({
-      executionArn: record.executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: seconds(record.startDate),
-      ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
-    })),
+    executions: items.map(executionListItem),
     ...(nextToken ? { nextToken } : {}),
   };
 };

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { namedError } from '../errors';
 
 export interface RedisTarget {
   host: string;
@@ -23,12 +24,7 @@ export type RedisAuthProbe = (
 ) => Promise<AuthOutcome>;
 
 /** The endpoint could not be reached or did not answer in time (a network problem, not a verdict). */
-export class RedisUnreachable extends Error {
-  override readonly name = 'RedisUnreachable';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class RedisUnreachable extends namedError('RedisUnreachable') {}
 
 const TIMEOUT_MS = 5000;
 

@@ -22,7 +22,7 @@ import {
 import { findReplicationGroup, findUser } from '../aws/lookups';
 import type { ElastiCacheLike, SecretsManagerLike } from '../aws/types';
 import type { Clock } from '../clock';
-import { errorName } from '../errors';
+import { errorName, namedError } from '../errors';
 import { isRecord, parseJson } from '../json';
 import type { Log } from '../logger';
 import { REPLICATION_GROUP_TAG_KEY, USER_ID_TAG_KEY } from '../tags';
@@ -57,44 +57,19 @@ export const USER_WAIT = { limitMs: 4 * 60_000, intervalMs: 5_000 } as const;
 const CURRENT = 'AWSCURRENT';
 const PENDING = 'AWSPENDING';
 
-export class UnknownRotationStep extends Error {
-  override readonly name = 'UnknownRotationStep';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class UnknownRotationStep extends namedError('UnknownRotationStep') {}
 
 /** The secret has rotation off, or the token is not a version being rotated in. */
-export class RotationNotPending extends Error {
-  override readonly name = 'RotationNotPending';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class RotationNotPending extends namedError('RotationNotPending') {}
 
 /** The secret does not say which user (and replication group) it belongs to, or holds no usable password. */
-export class SecretNotRotatable extends Error {
-  override readonly name = 'SecretNotRotatable';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class SecretNotRotatable extends namedError('SecretNotRotatable') {}
 
 /** The user did not become `active` within USER_WAIT.limitMs; Secrets Manager retries the rotation later. */
-export class UserNotReady extends Error {
-  override readonly name = 'UserNotReady';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class UserNotReady extends namedError('UserNotReady') {}
 
 /** The pending password could not be shown to work: the group refused it, or could not be asked. */
-export class PendingPasswordNotVerified extends Error {
-  override readonly name = 'PendingPasswordNotVerified';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class PendingPasswordNotVerified extends namedError('PendingPasswordNotVerified') {}
 
 /** What a rotation acts on, from the secret's tags. */
 interface RotationTarget {
