@@ -85,6 +85,7 @@ function stubRequest(): Json {
 
 /** Where each work function stores its result in the state document. */
 const RESULT_KEYS: Record<string, string> = {
+  planChange: 'change',
   ensureUsers: 'users',
   ensureGroup: 'userGroup',
   createReplicationGroup: 'replicationGroup',
@@ -95,6 +96,9 @@ function stubResult(fn: string | undefined, invocation: number, availableOn: num
   switch (fn) {
     case 'validateRequest':
       return stubRequest();
+    case 'planChange':
+      // A new group: nothing to change in place, so the run creates it.
+      return { Exists: false, Done: true, Changes: [] };
     case 'ensureUsers':
       return { Users: [], AllActive: true, Created: [], Modified: [] };
     case 'ensureGroup':
@@ -174,7 +178,17 @@ async function pollingTransitions(
   });
   const execution = machine.run(
     { ReplicationGroupId: 'bench-cache' },
-    { overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never },
+    {
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as never,
+      // Step Functions always sets these; the notifying states pass them on.
+      context: {
+        Execution: {
+          Id: 'arn:aws:states:us-east-1:000000000000:execution:bench:bench',
+          Name: 'bench',
+          StartTime: new Date().toISOString(),
+        },
+      },
+    },
   );
   await execution.result;
   const entered: { name: string; type: string }[] = [];
