@@ -300,15 +300,19 @@ describe('replica counts on real nodes', () => {
     const replicas = membersOf(nodesOf(id)).filter((member) => member.role === 'replica');
     const onReplicas = await Promise.all(
       replicas.map((member) =>
-        withClient(nodesOf(id), member, undefined, async (client) => ({
-          role: /role:(\w+)/.exec(await client.info('replication'))?.[1],
-          keys: await client.dbSize(),
-          followed: await until(
+        withClient(nodesOf(id), member, undefined, async (client) => {
+          // Replication is asynchronous: the keys are counted once the last write has arrived.
+          const followed = await until(
             () => client.get('written-after'),
             (value) => value === 'yes',
             5000,
-          ),
-        })),
+          );
+          return {
+            role: /role:(\w+)/.exec(await client.info('replication'))?.[1],
+            keys: await client.dbSize(),
+            followed,
+          };
+        }),
       ),
     );
     await elastiCache.send(
