@@ -16,6 +16,20 @@ export function readableCause(cause: unknown): string {
   return cause === undefined ? 'No cause was reported.' : JSON.stringify(cause);
 }
 
+/** An error as a Catch stores it, its cause as a person reads it: what the execution fails with. */
+export interface ReadableError {
+  Error: string;
+  Cause: string;
+}
+
+/** The caught error (`{Error, Cause}` at `$.error`) with a readable cause; undefined when it names no error. */
+export function readableError(caught: unknown): ReadableError | undefined {
+  const error = asRecord(caught);
+  return typeof error.Error === 'string'
+    ? { Error: error.Error, Cause: readableCause(error.Cause) }
+    : undefined;
+}
+
 /** The problems a ValidationError's message lists, or undefined for any other message. */
 export function problemsOf(message: string): Problem[] | undefined {
   const problems = asRecord(parseJson(message)).problems;

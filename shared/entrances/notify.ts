@@ -10,7 +10,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeLike, SecretsManagerLike } from '../aws/types';
 import { ResultNotDelivered } from '../errors';
-import { problemsOf, readableCause } from '../functionError';
+import { problemsOf, type ReadableError, readableError } from '../functionError';
 import { asArray, asRecord } from '../json';
 import type { Log } from '../logger';
 import type { Endpoint } from '../provision/state';
@@ -29,10 +29,7 @@ import { deleteResponseUrl, readResponseUrl } from './responseUrls';
 
 export type Outcome = 'Succeeded' | 'Failed';
 
-/**
- * What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`,
- * `ExecutionName.$: "$$.Execution.Name"`.
- */
+/** What the notifying Task passes: `State.$: "$"`, `Input.$: "$$.Execution.Input"`, `Execution.$: "$$.Execution.Id"`. */
 export interface NotifyInput {
   Workflow: WorkflowKind;
   Outcome: Outcome;
@@ -40,13 +37,19 @@ export interface NotifyInput {
   State: unknown;
   /** The execution input, where the custom-resource envelope is, whatever the states did to the document. */
   Input?: unknown;
-  /** The name the bridge kept the ResponseURL under. */
-  ExecutionName?: string;
-  /** The execution's ARN (`$$.Execution.Id`): where to look in the console, named in every result. */
+  /**
+   * The execution's ARN (`$$.Execution.Id`): where to look in the console, named in every result; its
+   * last part is the execution's name, which the bridge kept the ResponseURL under.
+   */
   Execution?: string;
 }
 
-export interface NotifyOutput {
+/**
+ * What was delivered and, for a failure, its Error and readable Cause: NotifyFailure stores them at
+ * $.error, where the Fail states read what the execution fails with (a function error's Cause is
+ * decoded here, not in the state machine).
+ */
+export interface NotifyOutput extends Partial<ReadableError> {
   CloudFormation: 'SUCCESS' | 'FAILED' | 'not-requested';
   EventBridge: 'published' | 'disabled';
   DetailType: string;
@@ -151,7 +154,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
       : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn);
     cloudFormation = response.Status;
     // The execution's name is the last part of its ARN.
-    const executionName = input.ExecutionName ?? executionArn?.split(':').at(-1);
+    const executionName = executionArn?.split(':').at(-1);
     deliveries.push(answerCloudFormation(deps, executionName, response));
   }
   const publishing = deps.config.eventBusName !== EVENTS_DISABLED;
@@ -178,6 +181,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
     CloudFormation: cloudFormation,
     EventBridge: publishing ? 'published' : 'disabled',
     DetailType: detailType,
+    ...(failure ? { Error: failure.Error, Cause: failure.Cause } : {}),
   };
 }
 
@@ -364,29 +368,29 @@ export function provisioningData(
 // ---------------------------------------------------------------------------------------------
 // Failure
 
-interface Failure {
-  Error: string;
+/** A failure: as the execution fails with it (Error, Cause), and as the result event and CloudFormation tell it. */
+interface Failure extends ReadableError {
+  /** The Cause, a ValidationError's problems listed one by one. */
   message: string;
   problems?: { field: string; message: string }[];
 }
 
+/** A failure whose cause is told as it is. */
+function plainFailure(error: string, cause: string): Failure {
+  return { Error: error, Cause: cause, message: cause };
+}
+
 function unknownFailure(): Failure {
-  return { Error: 'UnknownError', message: 'The workflow failed without reporting an error.' };
+  return plainFailure('UnknownError', 'The workflow failed without reporting an error.');
 }
 
 function failureOf(state: Record<string, unknown>, missingResult: boolean): Failure {
-  if (missingResult) {
-    return { Error: 'ResultMissing', message: 'The workflow reported success without a result.' };
-  }
-  const error = asRecord(state.error);
-  if (typeof error.Error !== 'string') return unknownFailure();
-  const message = readableCause(error.Cause);
-  const problems = problemsOf(message);
-  return {
-    Error: error.Error,
-    message: problems ? problems.map((p) => `${p.field}: ${p.message}`).join('; ') : message,
-    ...(problems ? { problems } : {}),
-  };
+  if (missingResult) return plainFailure('ResultMissing', 'The workflow reported success without a result.');
+  const caught = readableError(state.error);
+  if (!caught) return unknownFailure();
+  const problems = problemsOf(caught.Cause);
+  if (!problems) return plainFailure(caught.Error, caught.Cause);
+  return { ...caught, message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems };
 }
 
 function failedResponse(

@@ -130,7 +130,8 @@ describe('handlers receiving a ResponseURL', () => {
     const input = {
       Workflow: 'teardown',
       Outcome: 'Succeeded',
-      ExecutionName: 'delete-ReplicationGroup-0123456789abcdef0123456789abcdef01234567',
+      Execution:
+        'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-teardown:delete-ReplicationGroup-0123456789abcdef0123456789abcdef01234567',
       State: loadState('teardown-succeeded-state'),
       Input: {
         CustomResource: {

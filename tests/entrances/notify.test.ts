@@ -6,7 +6,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type CfnResponse,
   createResponseSender,
@@ -15,18 +15,25 @@ import {
 import {
   DATA_KEYS,
   type NotifyConfig,
+  type NotifyInput,
   notifyConfigFromEnv,
   notifyResult,
 } from '../../shared/entrances/notify';
 import type { Log } from '../../shared/logger';
 import { loadState } from '../fixtures/entrances/load';
 import { rejection } from '../teardown/helpers';
-import { type ResponseServer, startResponseServer } from './responseServer';
+import { startResponseServer, useResponseServer } from './responseServer';
 
 const eb = mockClient(EventBridgeClient);
 const sm = mockClient(SecretsManagerClient);
 /** The execution the bridge kept the ResponseURL for. */
 const EXECUTION = 'create-ReplicationGroup-0123456789abcdef0123456789abcdef01234567';
+/** Its ARN (`$$.Execution.Id`), which ends with its name. */
+const EXECUTION_ARN = executionArn(EXECUTION);
+
+function executionArn(name: string): string {
+  return `arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:${name}`;
+}
 
 /** The ResponseURL the bridge kept for EXECUTION. */
 function keptUrl(url: string): void {
@@ -34,6 +41,14 @@ function keptUrl(url: string): void {
     SecretString: url,
   });
 }
+
+/** Keeps for EXECUTION a URL nothing listens at: that of a server just closed. */
+async function keepUrlNobodyListensAt(): Promise<void> {
+  const closed = await startResponseServer();
+  await closed.close();
+  keptUrl(closed.url);
+}
+
 const logLines: string[] = [];
 const log: Log = {
   info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
@@ -44,7 +59,7 @@ const log: Log = {
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abc/1f2e3d4c';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elasticache-provisioner/orders';
 
-let server: ResponseServer;
+const server = useResponseServer();
 
 function deps(config: NotifyConfig = { source: 'elasticache-provisioner', eventBusName: 'default' }) {
   return {
@@ -64,6 +79,38 @@ function envelope(requestType: 'Create' | 'Update' | 'Delete', physicalResourceI
     LogicalResourceId: 'ReplicationGroup',
     ...(physicalResourceId ? { PhysicalResourceId: physicalResourceId } : {}),
   };
+}
+
+/**
+ * notifyResult as the Task of EXECUTION calls it; for a provisioning started by a custom-resource
+ * Create unless `call` says otherwise.
+ */
+function notify(call: Pick<NotifyInput, 'Outcome' | 'State'> & Partial<NotifyInput>, config?: NotifyConfig) {
+  return notifyResult(deps(config), {
+    Workflow: 'provision',
+    Input: { CustomResource: envelope('Create') },
+    Execution: EXECUTION_ARN,
+    ...call,
+  });
+}
+
+/** A provisioning Create that succeeded, notified by the execution named `executionName`. */
+function succeededCreate(
+  executionName = EXECUTION,
+  customResource: Record<string, unknown> = envelope('Create'),
+) {
+  return notify({
+    Outcome: 'Succeeded',
+    State: loadState('provision-succeeded-state'),
+    Input: { CustomResource: customResource },
+    Execution: executionArn(executionName),
+  });
+}
+
+/** The state document of a provisioning success, and the result in it; safe to change. */
+function provisioningSuccess() {
+  const state = loadState('provision-succeeded-state');
+  return { state, result: (state.poll as { Result: Record<string, unknown> }).Result };
 }
 
 /** The input a provisioning Catch leaves: the document with {Error, Cause} at $.error. */
@@ -87,14 +134,6 @@ function events() {
   return eb.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
 }
 
-beforeAll(async () => {
-  server = await startResponseServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
 beforeEach(() => {
   eb.reset();
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
@@ -102,17 +141,14 @@ beforeEach(() => {
   sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
   sm.on(DeleteSecretCommand).resolves({});
   keptUrl(server.url);
-  server.received.length = 0;
   logLines.length = 0;
 });
 
 describe('notifyResult after a provisioning success', () => {
   it('PUTs SUCCESS with the endpoints, secrets and ids as Data to the ResponseURL', async () => {
     // Act
-    const output = await notifyResult(deps(), {
-      Workflow: 'provision',
+    const output = await notify({
       Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
       Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
     });
@@ -159,17 +195,13 @@ describe('notifyResult after a provisioning success', () => {
 
   it('publishes the contract result with the CorrelationId on the configured bus and source', async () => {
     // Prepare
-    const state = loadState('provision-succeeded-state');
-    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    const { state, result } = provisioningSuccess();
 
     // Act
-    await notifyResult(deps({ source: 'platform.caches', eventBusName: 'platform-bus' }), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: state,
-      Input: {},
-    });
+    await notify(
+      { Outcome: 'Succeeded', State: state, Input: {} },
+      { source: 'platform.caches', eventBusName: 'platform-bus' },
+    );
 
     // Assess
     expect(server.received).toHaveLength(0);
@@ -183,20 +215,19 @@ describe('notifyResult after a provisioning success', () => {
         }),
       ],
     });
-    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toEqual(result);
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toEqual({ ...result, ExecutionArn: EXECUTION_ARN });
   });
 
   it('lists what a change in place changed, in the event', async () => {
     // Prepare
-    const state = loadState('provision-succeeded-state');
-    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    const { state, result } = provisioningSuccess();
     result.Changes = [
       { field: 'NumCacheClusters', current: 2, requested: 3 },
       { field: 'Rbac.Users[orders-iam]', current: 'member of orders', requested: null },
     ];
 
     // Act
-    await notifyResult(deps(), { Workflow: 'provision', Outcome: 'Succeeded', State: state, Input: {} });
+    await notify({ Outcome: 'Succeeded', State: state, Input: {} });
 
     // Assess
     expect(JSON.parse(events()[0]?.Detail ?? '{}').Changes).toEqual(result.Changes);
@@ -204,10 +235,8 @@ describe('notifyResult after a provisioning success', () => {
 
   it('answers an Update with the PhysicalResourceId CloudFormation knows', async () => {
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
+    await notify({
       Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
       State: loadState('provision-succeeded-state'),
       Input: { CustomResource: envelope('Update', 'orders-cache') },
     });
@@ -218,21 +247,14 @@ describe('notifyResult after a provisioning success', () => {
 
   it('gives the configuration endpoint of a cluster-mode-enabled group, every Data key still present', async () => {
     // Prepare
-    const state = loadState('provision-succeeded-state');
-    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    const { state, result } = provisioningSuccess();
     result.ClusterMode = 'enabled';
     result.Endpoints = {
       Configuration: { Address: 'clustercfg.orders-cache.abc.cache.amazonaws.com', Port: 6380 },
     };
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: state,
-      Input: { CustomResource: envelope('Create') },
-    });
+    await notify({ Outcome: 'Succeeded', State: state });
 
     // Assess
     const data = cfnBodies()[0]?.Data ?? {};
@@ -248,8 +270,7 @@ describe('notifyResult after a provisioning success', () => {
 
   it('keeps the response within 4096 bytes for a group of 100 users, saying the Data is truncated', async () => {
     // Prepare
-    const state = loadState('provision-succeeded-state');
-    const result = (state.poll as { Result: Record<string, unknown> }).Result;
+    const { state, result } = provisioningSuccess();
     result.Users = Array.from({ length: 100 }, (_, index) => ({
       UserId: `orders-user-${index}`,
       UserName: `user${index}`,
@@ -257,13 +278,7 @@ describe('notifyResult after a provisioning success', () => {
     }));
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: state,
-      Input: { CustomResource: envelope('Create') },
-    });
+    await notify({ Outcome: 'Succeeded', State: state });
 
     // Assess
     expect(server.received[0]?.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
@@ -284,13 +299,7 @@ describe('notifyResult after a provisioning success', () => {
     (state.request as Record<string, unknown>).AuthToken = leaked;
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: state,
-      Input: { CustomResource: envelope('Create') },
-    });
+    await notify({ Outcome: 'Succeeded', State: state });
 
     // Assess
     const everything = [server.received[0]?.body, events()[0]?.Detail, ...logLines].join('\n');
@@ -300,25 +309,22 @@ describe('notifyResult after a provisioning success', () => {
 });
 
 describe('notifyResult after a provisioning failure', () => {
-  it('PUTs FAILED with the error name and its message as Reason, keeping the group id as physical id', async () => {
+  it('PUTs FAILED with the error name, its message and the execution as Reason, keeping the group id as physical id', async () => {
     // Prepare
     const message =
       'Replication group orders-cache is create-failed. Delete it before running the workflow again.';
 
     // Act
-    const output = await notifyResult(deps(), {
-      Workflow: 'provision',
+    await notify({
       Outcome: 'Failed',
-      ExecutionName: EXECUTION,
       State: failedProvisioning('ReplicationGroupCreateFailed', message, 'created'),
-      Input: { CustomResource: envelope('Create') },
     });
 
     // Assess
     expect(cfnBodies()).toEqual([
       {
         Status: 'FAILED',
-        Reason: `ReplicationGroupCreateFailed: ${message}`,
+        Reason: `ReplicationGroupCreateFailed: ${message} (execution ${EXECUTION_ARN})`,
         PhysicalResourceId: 'orders-cache',
         StackId: STACK_ID,
         RequestId: 'request-create',
@@ -331,6 +337,7 @@ describe('notifyResult after a provisioning failure', () => {
       Error: 'ReplicationGroupCreateFailed',
       Cause: message,
       CorrelationId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+      ExecutionArn: EXECUTION_ARN,
       CustomResource: {
         RequestType: 'Create',
         StackId: STACK_ID,
@@ -338,53 +345,59 @@ describe('notifyResult after a provisioning failure', () => {
         LogicalResourceId: 'ReplicationGroup',
       },
     });
-    expect(output.CloudFormation).toBe('FAILED');
+    expect(logLines.join('\n')).toContain(EXECUTION_ARN);
   });
 
-  it('names the execution in the failure event and in the Reason CloudFormation shows', async () => {
+  it('returns the error as the execution fails with it: a function error has its errorMessage as Cause', async () => {
     // Prepare
-    const execution = `arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:${EXECUTION}`;
+    const message = 'Replication group orders-cache already exists';
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
+    const output = await notify({
       Outcome: 'Failed',
-      State: failedProvisioning(
-        'ConflictError',
-        'Replication group orders-cache already exists',
-        'validated',
-      ),
-      Input: { CustomResource: envelope('Create') },
-      Execution: execution,
+      State: failedProvisioning('ConflictError', message, 'validated'),
     });
 
     // Assess
-    expect(cfnBodies()[0]?.Reason).toBe(
-      `ConflictError: Replication group orders-cache already exists (execution ${execution})`,
-    );
-    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
+    expect(output).toEqual({
+      CloudFormation: 'FAILED',
+      EventBridge: 'published',
+      DetailType: 'ElastiCache Provisioning Failed',
       Error: 'ConflictError',
-      ExecutionArn: execution,
+      Cause: message,
     });
-    expect(logLines.join('\n')).toContain(execution);
+  });
+
+  it.each([
+    ['an error caught without a Cause (a Task timing out)', undefined, 'No cause was reported.'],
+    [
+      'a cause that is not a function error',
+      'Task timed out after 90 seconds',
+      'Task timed out after 90 seconds',
+    ],
+  ])('returns %s with a Cause a person reads', async (_, cause, readable) => {
+    // Prepare
+    const state = failedProvisioning('States.Timeout', '', 'validated');
+    state.error = { Error: 'States.Timeout', ...(cause === undefined ? {} : { Cause: cause }) };
+
+    // Act
+    const output = await notify({ Outcome: 'Failed', State: state });
+
+    // Assess
+    expect(output).toMatchObject({ Error: 'States.Timeout', Cause: readable });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
+      Error: 'States.Timeout',
+      Cause: readable,
+    });
   });
 
   it('names the execution in the success event', async () => {
-    // Prepare
-    const execution =
-      'arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:x';
-
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      State: loadState('provision-succeeded-state'),
-      Execution: execution,
-    });
+    await notify({ Outcome: 'Succeeded', State: loadState('provision-succeeded-state'), Input: {} });
 
     // Assess
     expect(events()[0]).toMatchObject({ DetailType: 'ElastiCache Provisioning Succeeded' });
-    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({ ExecutionArn: execution });
+    expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({ ExecutionArn: EXECUTION_ARN });
   });
 
   it('lists every validation problem in the Reason, with a physical id that makes the rollback Delete a no-op', async () => {
@@ -395,10 +408,8 @@ describe('notifyResult after a provisioning failure', () => {
     ];
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
+    const output = await notify({
       Outcome: 'Failed',
-      ExecutionName: EXECUTION,
       State: failedProvisioning('ValidationError', JSON.stringify({ problems }), 'raw'),
       Input: { ReplicationGroupId: 'Orders-Cache', CustomResource: envelope('Create') },
     });
@@ -406,8 +417,7 @@ describe('notifyResult after a provisioning failure', () => {
     // Assess
     expect(cfnBodies()[0]).toMatchObject({
       Status: 'FAILED',
-      Reason:
-        'ValidationError: NumCacheClusters: must be 1 to 6; Rbac.Users[0].AccessString: password directives are refused',
+      Reason: `ValidationError: NumCacheClusters: must be 1 to 6; Rbac.Users[0].AccessString: password directives are refused (execution ${EXECUTION_ARN})`,
       PhysicalResourceId: 'elasticache-provisioner:not-created:request-create',
     });
     expect(JSON.parse(events()[0]?.Detail ?? '{}')).toMatchObject({
@@ -416,16 +426,15 @@ describe('notifyResult after a provisioning failure', () => {
       Problems: problems,
       CorrelationId: 'request-create',
     });
+    // The execution's Cause stays the JSON the command line reads the problems from.
+    expect(output).toMatchObject({ Error: 'ValidationError', Cause: JSON.stringify({ problems }) });
   });
 
   it('marks a Create that failed before the group was created as holding RBAC resources only', async () => {
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
+    await notify({
       Outcome: 'Failed',
-      ExecutionName: EXECUTION,
       State: failedProvisioning('ConflictError', 'user orders-app exists with UserName "x"', 'validated'),
-      Input: { CustomResource: envelope('Create') },
     });
 
     // Assess
@@ -437,13 +446,7 @@ describe('notifyResult after a provisioning failure', () => {
     const message = `"quoted" é ${'x'.repeat(6000)}`;
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Failed',
-      ExecutionName: EXECUTION,
-      State: failedProvisioning('ConflictError', message, 'created'),
-      Input: { CustomResource: envelope('Create') },
-    });
+    await notify({ Outcome: 'Failed', State: failedProvisioning('ConflictError', message, 'created') });
 
     // Assess
     expect(server.received[0]?.bytes).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
@@ -453,12 +456,9 @@ describe('notifyResult after a provisioning failure', () => {
 
   it('reports a success without its result as a failure rather than answering SUCCESS without Data', async () => {
     // Act
-    const output = await notifyResult(deps(), {
-      Workflow: 'provision',
+    const output = await notify({
       Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
       State: { request: { ReplicationGroupId: 'orders-cache' } },
-      Input: { CustomResource: envelope('Create') },
     });
 
     // Assess
@@ -470,10 +470,9 @@ describe('notifyResult after a provisioning failure', () => {
 describe('notifyResult after a teardown', () => {
   it('answers a Delete with SUCCESS and the physical id it was given, and publishes Teardown Succeeded', async () => {
     // Act
-    await notifyResult(deps(), {
+    await notify({
       Workflow: 'teardown',
       Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
       State: loadState('teardown-succeeded-state'),
       Input: { ReplicationGroupId: 'orders-cache', CustomResource: envelope('Delete', 'orders-cache') },
     });
@@ -496,7 +495,7 @@ describe('notifyResult after a teardown', () => {
     });
   });
 
-  it('answers a failed Delete with FAILED and publishes Teardown Failed', async () => {
+  it('answers a failed Delete with FAILED, publishes Teardown Failed and returns the error', async () => {
     // Prepare
     const state = loadState('teardown-succeeded-state');
     delete state.result;
@@ -506,10 +505,9 @@ describe('notifyResult after a teardown', () => {
     };
 
     // Act
-    await notifyResult(deps(), {
+    const output = await notify({
       Workflow: 'teardown',
       Outcome: 'Failed',
-      ExecutionName: EXECUTION,
       State: state,
       Input: { CustomResource: envelope('Delete', 'orders-cache') },
     });
@@ -518,9 +516,13 @@ describe('notifyResult after a teardown', () => {
     expect(cfnBodies()[0]).toMatchObject({
       Status: 'FAILED',
       PhysicalResourceId: 'orders-cache',
-      Reason: 'TeardownTimedOut: Replication group orders-cache is still deleting after 120 minutes',
+      Reason: `TeardownTimedOut: Replication group orders-cache is still deleting after 120 minutes (execution ${EXECUTION_ARN})`,
     });
     expect(events()[0]?.DetailType).toBe('ElastiCache Teardown Failed');
+    expect(output).toMatchObject({
+      Error: 'TeardownTimedOut',
+      Cause: 'Replication group orders-cache is still deleting after 120 minutes',
+    });
   });
 });
 
@@ -530,13 +532,7 @@ describe('delivery', () => {
     server.answerWith(503, 500);
 
     // Act
-    await notifyResult(deps(), {
-      Workflow: 'provision',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: loadState('provision-succeeded-state'),
-      Input: { CustomResource: envelope('Create') },
-    });
+    await succeededCreate();
 
     // Assess
     expect(server.received).toHaveLength(3);
@@ -548,15 +544,7 @@ describe('delivery', () => {
     server.answerWith(403);
 
     // Act
-    const error = await rejection(
-      notifyResult(deps(), {
-        Workflow: 'provision',
-        Outcome: 'Succeeded',
-        ExecutionName: EXECUTION,
-        State: loadState('provision-succeeded-state'),
-        Input: { CustomResource: envelope('Create') },
-      }),
-    );
+    const error = await rejection(succeededCreate());
 
     // Assess
     expect(error.name).toBe('ResultNotDelivered');
@@ -567,20 +555,11 @@ describe('delivery', () => {
   });
 
   it('fails with ResultNotDelivered when nothing listens at the URL, after its attempts, without the URL', async () => {
-    // Prepare: a port that was just closed.
-    const closed = await startResponseServer();
-    await closed.close();
-    const input = {
-      Workflow: 'provision' as const,
-      Outcome: 'Succeeded' as const,
-      ExecutionName: EXECUTION,
-      State: loadState('provision-succeeded-state'),
-      Input: { CustomResource: envelope('Create') },
-    };
-    keptUrl(closed.url);
+    // Prepare
+    await keepUrlNobodyListensAt();
 
     // Act
-    const error = await rejection(notifyResult(deps(), input));
+    const error = await rejection(succeededCreate());
 
     // Assess
     expect(error.name).toBe('ResultNotDelivered');
@@ -622,10 +601,9 @@ describe('delivery', () => {
 
     // Act
     const error = await rejection(
-      notifyResult(deps(), {
+      notify({
         Workflow: 'teardown',
         Outcome: 'Succeeded',
-        ExecutionName: EXECUTION,
         State: loadState('teardown-succeeded-state'),
         Input: { CustomResource: envelope('Delete', 'orders-cache') },
       }),
@@ -639,13 +617,10 @@ describe('delivery', () => {
 
   it('publishes nothing when the bus is "none" (local runs)', async () => {
     // Act
-    const output = await notifyResult(deps({ source: 'elasticache-provisioner', eventBusName: 'none' }), {
-      Workflow: 'teardown',
-      Outcome: 'Succeeded',
-      ExecutionName: EXECUTION,
-      State: loadState('teardown-succeeded-state'),
-      Input: {},
-    });
+    const output = await notify(
+      { Workflow: 'teardown', Outcome: 'Succeeded', State: loadState('teardown-succeeded-state'), Input: {} },
+      { source: 'elasticache-provisioner', eventBusName: 'none' },
+    );
 
     // Assess
     expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
@@ -665,22 +640,8 @@ describe('delivery', () => {
   });
 });
 
-/** A provisioning Create that succeeded, notified for `executionName`. */
-function succeededCreate(
-  executionName = EXECUTION,
-  customResource: Record<string, unknown> = envelope('Create'),
-) {
-  return notifyResult(deps(), {
-    Workflow: 'provision',
-    Outcome: 'Succeeded',
-    ExecutionName: executionName,
-    State: loadState('provision-succeeded-state'),
-    Input: { CustomResource: customResource },
-  });
-}
-
 describe('the ResponseURL the bridge kept for the execution', () => {
-  it('is read by its execution name, answered on, then deleted without a recovery window', async () => {
+  it('is read by the execution name its ARN ends with, answered on, then deleted without a recovery window', async () => {
     // Act
     await succeededCreate();
 
@@ -693,10 +654,8 @@ describe('the ResponseURL the bridge kept for the execution', () => {
   });
 
   it('is kept when the answer did not go through, for the Task to try again', async () => {
-    // Prepare: nothing listens at the kept URL.
-    const closed = await startResponseServer();
-    await closed.close();
-    keptUrl(closed.url);
+    // Prepare
+    await keepUrlNobodyListensAt();
 
     // Act
     const error = await rejection(succeededCreate());

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface ReceivedResponse {
   method: string;
@@ -51,5 +52,35 @@ export async function startResponseServer(): Promise<ResponseServer> {
     answerWith: (...statuses) => queued.push(...statuses),
     close: () =>
       new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+/**
+ * One server for the test file, started before its tests and closed after them, with what it
+ * received forgotten before each test.
+ */
+export function useResponseServer(): Omit<ResponseServer, 'close'> {
+  let server: ResponseServer | undefined;
+  beforeAll(async () => {
+    server = await startResponseServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    if (server) server.received.length = 0;
+  });
+  const started = (): ResponseServer => {
+    if (!server) throw new Error('the response server starts before the tests');
+    return server;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get received() {
+      return started().received;
+    },
+    answerWith: (...statuses) => started().answerWith(...statuses),
   };
 }
