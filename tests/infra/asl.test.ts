@@ -148,6 +148,31 @@ describe.each(definitions)('the %s state machine definition (statemachines/*.asl
     }
   });
 
+  it('decodes a caught error in notifyResult, not in states: NotifyFailure stores it where the Fail states read it', () => {
+    // Assess: the Catches lead straight to NotifyFailure, which stores the readable {Error, Cause} at $.error.
+    expect(asl.States.NotifyFailure).toMatchObject({
+      ResultSelector: { 'Error.$': '$.Payload.Error', 'Cause.$': '$.Payload.Cause' },
+      ResultPath: '$.error',
+      Next: 'RouteFailure',
+    });
+    expect(statesOfType(asl, 'Pass')).toEqual(['FailureNotReported']);
+    for (const name of statesOfType(asl, 'Fail').filter((fail) => fail !== 'ResultNotDelivered')) {
+      expect(asl.States[name]?.CausePath, name).toBe('$.error.Cause');
+    }
+  });
+
+  it('gives the Fail states a cause that exists when NotifyFailure itself fails, whatever was caught', () => {
+    // Prepare: an error caught without a Cause (a Task timing out) must still reach a Fail state that reads one.
+    const fallback = asl.States.FailureNotReported as AslState;
+
+    // Assess: the fallback reads only what every caught error has, its name.
+    expect(fallback).toMatchObject({ Type: 'Pass', ResultPath: '$.error', Next: 'RouteFailure' });
+    expect(Object.keys(fallback.Parameters ?? {}).sort()).toEqual(['Cause.$', 'Error.$']);
+    const paths = allStrings(fallback.Parameters).flatMap((text) => text.match(/\$[\w.]*/g) ?? []);
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) expect(path).toMatch(/^\$\.(error|notificationError)\.Error$/);
+  });
+
   it('hands every outcome over before ending: success through NotifySuccess, failure through NotifyFailure', () => {
     // Prepare
     const [succeed] = statesOfType(asl, 'Succeed');
@@ -155,14 +180,21 @@ describe.each(definitions)('the %s state machine definition (statemachines/*.asl
     // Assess: the Succeed state is reached only from NotifySuccess, the failure routing only from NotifyFailure.
     expect(statesOfType(asl, 'Succeed')).toHaveLength(1);
     expect(predecessors(asl, succeed as string)).toEqual(['NotifySuccess']);
-    expect(predecessors(asl, 'RouteFailure')).toEqual(['NotifyFailure']);
+    expect(asl.States.NotifySuccess).toMatchObject({
+      ResultSelector: { 'notification.$': '$.Payload' },
+      ResultPath: '$.notification',
+    });
+    expect(predecessors(asl, 'RouteFailure').sort()).toEqual(['FailureNotReported', 'NotifyFailure']);
     expect(predecessors(asl, 'NotifyFailure').sort()).toEqual(
-      ['ExplainFailure', 'KeepErrorMessage', 'NoCauseReported'].sort(),
+      workTasksOf(asl)
+        .map(([name]) => name)
+        .sort(),
     );
     // A failure to notify after a failure still ends with the original error.
     expect(asl.States.NotifyFailure?.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'RouteFailure' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'FailureNotReported' },
     ]);
+    expect(predecessors(asl, 'FailureNotReported')).toEqual(['NotifyFailure']);
     expect(asl.States.NotifySuccess?.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'ResultNotDelivered' },
     ]);
@@ -188,7 +220,7 @@ describe('every Task of both state machines', () => {
   );
 
   it.each(allNotifyTasks)(
-    '%s passes notifyResult its outcome, the state document, the execution input, its ARN and name',
+    '%s passes notifyResult its outcome, the state document, the execution input and its ARN',
     (name, workflow, state) => {
       // Assess
       expect(state.Resource).toBe('arn:aws:states:::lambda:invoke');
@@ -200,15 +232,10 @@ describe('every Task of both state machines', () => {
           'State.$': '$',
           // Where the custom-resource envelope is, whatever the states did to the document.
           'Input.$': '$$.Execution.Input',
-          // The execution's ARN, named in the result event and a failure's CloudFormation answer.
+          // The execution's ARN, named in the result event and a failure's CloudFormation answer; it
+          // ends with the name the bridge kept the ResponseURL under.
           'Execution.$': '$$.Execution.Id',
-          // What the bridge kept the ResponseURL under, outside the execution.
-          'ExecutionName.$': '$$.Execution.Name',
         },
-      });
-      expect(state).toMatchObject({
-        ResultSelector: { 'notification.$': '$.Payload' },
-        ResultPath: '$.notification',
       });
     },
   );
@@ -249,7 +276,7 @@ describe('every Task of both state machines', () => {
   it.each(allWorkTasks)('%s catches every error into $.error, keeping the state document', (_, state) => {
     // Assess
     expect(state.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ExplainFailure' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
     ]);
   });
 });

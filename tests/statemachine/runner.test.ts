@@ -5,6 +5,7 @@ import {
   type LambdaHandler,
   loadDefinition,
   type ProgressEvent,
+  type RunResult,
   taskFunctions,
 } from '../../local/workflow';
 
@@ -42,6 +43,20 @@ const succeedingHandlers = {
   }),
   waitAvailable: storing('poll', available),
 };
+
+/** The states an execution entered, in order. */
+function statesEntered(execution: RunResult): string[] {
+  return execution.events.filter((event) => event.type === 'StateEntered').map((event) => event.state);
+}
+
+/** The error a state's Catch stored at $.error, as the history shows the state's output. */
+function caughtBy(execution: RunResult, name: string): { Error: string; Cause: string } | undefined {
+  const exited = execution.history.find((event) => event.type === 'StateExited' && event.state.name === name);
+  const output = (exited && 'state' in exited ? exited.state.output : {}) as {
+    error?: { Error: string; Cause: string };
+  };
+  return output.error;
+}
 
 function withState(definition: AslDefinition, name: string, change: Record<string, unknown>): AslDefinition {
   const copy = structuredClone(definition);
@@ -123,14 +138,9 @@ describe('the local runner of the provisioning state machine', () => {
     const execution = await workflow.run({});
 
     // Assess: the caught error, as the Task's Catch stored it at $.error.
-    const caught = execution.history.find(
-      (event) => event.type === 'StateExited' && event.state.name === 'CreateClusterModeDisabled',
-    );
-    const error = (caught && 'state' in caught ? caught.state.output : {}) as {
-      error?: { Error: string; Cause: string };
-    };
-    expect(error.error?.Error).toBe('ClusterQuotaForCustomerExceededFault');
-    const cause = JSON.parse(error.error?.Cause ?? '{}') as Record<string, unknown>;
+    const caught = caughtBy(execution, 'CreateClusterModeDisabled');
+    expect(caught?.Error).toBe('ClusterQuotaForCustomerExceededFault');
+    const cause = JSON.parse(caught?.Cause ?? '{}') as Record<string, unknown>;
     expect(cause).toMatchObject({
       errorType: 'ClusterQuotaForCustomerExceededFault',
       errorMessage: 'Too many nodes.',
@@ -186,16 +196,75 @@ describe('the local runner of the provisioning state machine', () => {
     // Prepare
     const definition = withState(loadDefinition(), 'ValidateRequest', { TimeoutSeconds: 1 });
     const never = (() => new Promise(() => undefined)) as LambdaHandler;
-    const workflow = createLocalWorkflow({ definition, handlers: { validateRequest: never } });
+    const workflow = createLocalWorkflow({
+      definition,
+      handlers: { validateRequest: never },
+      retryIntervalOverrides: 0,
+    });
 
     // Act
     const execution = await workflow.run({});
 
     // Assess
     expect(execution.status).toBe('FAILED');
-    expect(execution.error?.Error).toBe('States.Timeout');
-    expect(execution.events.map((event) => event.state)).not.toContain('ParseFunctionError');
-    expect(execution.events.at(-1)?.state).toBe('ProvisioningFailed');
+    expect(execution.error).toEqual({
+      Error: 'States.Timeout',
+      Cause: caughtBy(execution, 'ValidateRequest')?.Cause,
+    });
+    expect(statesEntered(execution)).toEqual([
+      'ValidateRequest',
+      'NotifyFailure',
+      'RouteFailure',
+      'ProvisioningFailed',
+    ]);
+  });
+
+  it('ends a function error in its Fail state in four transitions, NotifyFailure decoding its cause', async () => {
+    // Prepare
+    const problems = { problems: [{ field: 'NumCacheClusters', message: 'must be 1 to 6' }] };
+    const workflow = createLocalWorkflow({
+      handlers: { validateRequest: failing('ValidationError', JSON.stringify(problems)) },
+    });
+
+    // Act
+    const execution = await workflow.run({});
+
+    // Assess
+    expect(execution.error).toEqual({ Error: 'ValidationError', Cause: JSON.stringify(problems) });
+    expect(statesEntered(execution)).toEqual([
+      'ValidateRequest',
+      'NotifyFailure',
+      'RouteFailure',
+      'ValidationError',
+    ]);
+    expect(execution.transitions).toBe(4);
+  });
+
+  it('still ends with the caught error, and a cause, when NotifyFailure fails too', async () => {
+    // Prepare
+    const workflow = createLocalWorkflow({
+      handlers: {
+        validateRequest: failing('ValidationError', '{"problems":[]}'),
+        notifyResult: failing('ResultNotDelivered', 'EventBridge refused the event'),
+      },
+    });
+
+    // Act
+    const execution = await workflow.run({});
+
+    // Assess
+    expect(execution.error).toEqual({
+      Error: 'ValidationError',
+      Cause:
+        'ValidationError could not be reported (ResultNotDelivered); its cause is in the execution history.',
+    });
+    expect(statesEntered(execution)).toEqual([
+      'ValidateRequest',
+      'NotifyFailure',
+      'FailureNotReported',
+      'RouteFailure',
+      'ValidationError',
+    ]);
   });
 
   it('waits as the definition says unless told otherwise', async () => {
