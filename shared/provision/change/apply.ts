@@ -120,7 +120,12 @@ export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionSta
     await releaseMark(deps, request, current, false).catch(() => undefined);
     throw err;
   }
-  const removed = made.flatMap((step) => (step.Parameters.UserIdsToRemove as string[] | undefined) ?? []);
+  // Read again until gone: the change ends once the users it deletes are deleted, not while deleting.
+  const removed = made.flatMap((step) =>
+    step.Action === 'DeleteUser'
+      ? [String(step.Parameters.UserId)]
+      : ((step.Parameters.UserIdsToRemove as string[] | undefined) ?? []),
+  );
   // Progress: a later wait is measured from its own start.
   const { WaitingSince: _waited, ...progressed } = previous;
   return {

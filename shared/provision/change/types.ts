@@ -153,7 +153,10 @@ export interface ChangeState {
   Planned: ChangeStep[];
   /** The calls made so far by this run, in order. */
   Applied: ChangeStep[];
-  /** Users taken out of the group by this run, still to be deleted when the provisioner created them. */
+  /**
+   * Users taken out of the group by this run, still to be deleted when the provisioner created them,
+   * and users it deleted: read again until they are gone.
+   */
   RemovedUsers: string[];
   /** Nothing is left to apply. */
   Done: boolean;
