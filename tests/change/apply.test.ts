@@ -33,7 +33,7 @@ import type { ChangeState } from '../../shared/provision/change/types';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
 import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../shared/tags';
-import { loadCurrent, readFixture, requestOf } from './support';
+import { loadCurrent, readFixture, replacedUserGroupRequest, requestOf } from './support';
 
 const ec = mockClient(ElastiCacheClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
@@ -407,17 +407,7 @@ describe('applyNextChange: what a change deletes', () => {
     requestOf('rbac-redis', (r) => {
       if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-app');
     });
-  /** orders-cache moved to user group orders-v2 (orders-app and its own default user); orders-iam dropped. */
-  const replaced = () =>
-    requestOf('rbac-redis', (r) => {
-      r.UserGroupIds = ['orders-v2'];
-      if (!r.Rbac) return;
-      r.Rbac.UserGroupId = 'orders-v2';
-      r.Rbac.Users = r.Rbac.Users.flatMap((u) => {
-        if (u.UserId === 'orders-iam') return [];
-        return u.ManagedDefault ? [{ ...u, UserId: 'orders-v2-default' }] : [u];
-      });
-    });
+  const replaced = replacedUserGroupRequest;
   const detachedTag = { Key: DETACHED_TAG_KEY, Value: 'orders:orders-default' };
 
   function userGroup(userGroupId: string, userIds: string[], replicationGroups: string[] = []) {

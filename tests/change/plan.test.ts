@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planChange, shardsToRemove } from '../../shared/provision/change/plan';
 import { slotCount } from '../../shared/provision/change/read';
-import { clusterModeEnabledRequest, loadCurrent, requestOf } from './support';
+import { clusterModeEnabledRequest, loadCurrent, replacedUserGroupRequest, requestOf } from './support';
 
 const actions = (steps: { Action: string }[]) => steps.map((step) => step.Action);
 
@@ -531,16 +531,7 @@ describe('planChange: what a change deletes', () => {
       UserGroupIds: ['orders-v2'],
       Managed: true,
     });
-    const request = requestOf('rbac-redis', (r) => {
-      r.UserGroupIds = ['orders-v2'];
-      if (!r.Rbac) return;
-      r.Rbac.UserGroupId = 'orders-v2';
-      r.Rbac.Users = r.Rbac.Users.flatMap((u) => {
-        if (u.UserId === 'orders-iam') return [];
-        return u.ManagedDefault ? [{ ...u, UserId: 'orders-v2-default' }] : [u];
-      });
-    });
-    return { current, request };
+    return { current, request: replacedUserGroupRequest() };
   }
 
   it('deletes the generated password secret of a user it deletes, right before the user', () => {
