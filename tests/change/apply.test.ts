@@ -19,6 +19,7 @@ import {
 import {
   DeleteSecretCommand,
   DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -39,8 +40,12 @@ const ec = mockClient(ElastiCacheClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 const NOW = Date.UTC(2026, 0, 1);
-const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
-const deps = { elastiCache, secretsManager, logger: silent, now: () => NOW };
+const deps = {
+  elastiCache,
+  secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+  logger: silent,
+  now: () => NOW,
+};
 const ARN = 'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:orders-cache';
 
 /** The account as current-rbac-redis.json describes it, answered through the SDK's shapes. */
@@ -477,19 +482,14 @@ describe('applyNextChange: what a change deletes', () => {
     expect(change.Applied.map((step) => step.Action)).toEqual(['DeleteSecret', 'DeleteUser']);
   });
 
-  it.each([
-    [
-      "not tagged as the provisioner's",
-      () => sm.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: [] }),
-    ],
-    [
-      'already scheduled for deletion',
-      () => sm.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, DeletedDate: new Date(NOW) }),
-    ],
-    ['not there', () => sm.on(DescribeSecretCommand).rejects(notFound('ResourceNotFoundException'))],
-  ])('leaves a secret %s and deletes the user all the same', async (_, secret) => {
+  it.each<[string, Omit<DescribeSecretCommandOutput, '$metadata'> | Error]>([
+    ["not tagged as the provisioner's", { ARN: SECRET_ARN, Tags: [] }],
+    ['already scheduled for deletion', { ARN: SECRET_ARN, DeletedDate: new Date(NOW) }],
+    ['not there', notFound('ResourceNotFoundException')],
+  ])('leaves a secret %s and deletes the user all the same', async (_, described) => {
     existingGroup();
-    secret();
+    if (described instanceof Error) sm.on(DescribeSecretCommand).rejects(described);
+    else sm.on(DescribeSecretCommand).resolves(described);
 
     const change = await applyNextChange(deps, state(withoutApp(), {}));
 
