@@ -23,6 +23,7 @@ import {
   plainLoop,
   type Schedule,
   sdkWaiter,
+  stateMachineOutcome,
   type TransitionModel,
   waitLabel,
   waitSuffix,
@@ -213,13 +214,8 @@ export async function simulateWithCore(
   };
   let poll: PollResult | undefined;
   let invocations = 0;
-  const spent = (detectedAt: number | undefined): PollOutcome => ({
-    detectedAt,
-    calls,
-    transitions: transitions.initial + transitions.perInvocation * invocations,
-    invocations,
-    lambdaSeconds,
-  });
+  const spent = (detectedAt: number | undefined) =>
+    stateMachineOutcome(transitions, detectedAt, { calls, invocations, lambdaSeconds });
   for (;;) {
     invocations += 1;
     try {

@@ -41,6 +41,19 @@ export interface Schedule {
 /** Time one DescribeReplicationGroups call takes inside a Lambda (billed duration). */
 export const DESCRIBE_SECONDS = 0.1;
 
+/** What the state machine's schedule spent on one create; the transitions follow from its invocations. */
+export function stateMachineOutcome(
+  transitions: TransitionModel,
+  detectedAt: number | undefined,
+  spent: Pick<PollOutcome, 'calls' | 'invocations' | 'lambdaSeconds'>,
+): PollOutcome {
+  return {
+    detectedAt,
+    ...spent,
+    transitions: transitions.initial + transitions.perInvocation * spent.invocations,
+  };
+}
+
 /**
  * Our schedule as a pure function, mirroring shared/provision/availability.ts step by step (the core itself is async
  * and needs a client; economics.ts runs the real core for the default and checks this copy agrees): the
@@ -64,13 +77,8 @@ export function ourSchedule(
       let calls = 0;
       let invocations = 0;
       let lambdaSeconds = 0;
-      const done = (detectedAt: number | undefined): PollOutcome => ({
-        detectedAt,
-        calls,
-        transitions: transitions.initial + transitions.perInvocation * invocations,
-        invocations,
-        lambdaSeconds,
-      });
+      const done = (detectedAt: number | undefined) =>
+        stateMachineOutcome(transitions, detectedAt, { calls, invocations, lambdaSeconds });
       for (;;) {
         invocations += 1;
         for (let check = 1; ; check += 1) {
