@@ -5,9 +5,9 @@
 import { isAcceptablePassword, PASSWORD_RULE } from '../../shared/passwordRule';
 import type { QueryContext, QueryOperation } from './context';
 import { checkAccessString, compareVersions, type Engine, normaliseUserId, parseEngine } from './rules';
-import { mergeTags, paginate, userGroupShape, userShape } from './shapes';
+import { mergeTags, pagedList, userGroupShape, userShape } from './shapes';
 import { ACCOUNT_ID, type AuthenticationType, type UserGroupRecord, type UserRecord } from './store';
-import { ec, type QueryParams, xmlList } from './wire';
+import { ec, type QueryParams } from './wire';
 
 interface Authentication {
   type: AuthenticationType;
@@ -160,14 +160,7 @@ const describeUsers: QueryOperation = (context) => {
     const wanted = filter.values.map((value) => value.toLowerCase());
     users = users.filter((user) => wanted.includes(user.userId));
   }
-  const { page, marker } = paginate(users, params);
-  return {
-    Users: xmlList(
-      'member',
-      page.map((user) => userShape(store, user)),
-    ),
-    Marker: marker,
-  };
+  return pagedList(users, params, 'Users', 'member', (user) => userShape(store, user));
 };
 
 const modifyUser: QueryOperation = (context) => {
@@ -339,14 +332,7 @@ const describeUserGroups: QueryOperation = (context) => {
   const groups = [...store.userGroups.values()].filter(
     (group) => userGroupId === undefined || group.userGroupId === userGroupId,
   );
-  const { page, marker } = paginate(groups, params);
-  return {
-    UserGroups: xmlList(
-      'member',
-      page.map((group) => userGroupShape(store, group)),
-    ),
-    Marker: marker,
-  };
+  return pagedList(groups, params, 'UserGroups', 'member', (group) => userGroupShape(store, group));
 };
 
 const modifyUserGroup: QueryOperation = (context) => {
