@@ -3,7 +3,7 @@ import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../pro
 import type { Engine } from '../provision/state';
 import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { analyseAccessString } from './accessString';
-import { isRecord } from './fields';
+import { isRecord, repeatedKeys } from './fields';
 import { rotationProblems } from './rotation';
 import {
   DEFAULT_NUM_CACHE_CLUSTERS,
@@ -334,59 +334,52 @@ function userIdProblems(
   if (rbac && isRecord(rbac.DefaultUser))
     entries.push({ field: 'Rbac.DefaultUser.UserId', id: rbac.DefaultUser.UserId });
 
-  const seen = new Map<string, string>();
-  for (const { field, id } of entries) {
-    if (!ok(field) || typeof id !== 'string') continue;
-    const lower = id.toLowerCase();
-    const first = seen.get(lower);
-    if (lower === managedId) {
+  const given = entries.flatMap(({ field, id }) =>
+    ok(field) && typeof id === 'string' ? [{ field, key: id.toLowerCase() }] : [],
+  );
+  const repeated = new Map(
+    repeatedKeys(given.filter(({ key }) => key !== managedId)).map(({ field, first }) => [field, first]),
+  );
+  for (const { field, key } of given) {
+    const first = repeated.get(field);
+    if (key === managedId) {
       problems.push({
         field,
-        message: `${lower} is the id of the default user the workflow manages for this group; choose another id, or declare that user as Rbac.DefaultUser`,
+        message: `${key} is the id of the default user the workflow manages for this group; choose another id, or declare that user as Rbac.DefaultUser`,
       });
     } else if (first) {
       problems.push({
         field,
-        message: `UserId ${lower} is already used by ${first} (ids are compared lower-case)`,
+        message: `UserId ${key} is already used by ${first} (ids are compared lower-case)`,
       });
-    } else {
-      seen.set(lower, field);
     }
   }
   return problems;
 }
 
 function userNameProblems({ ok }: RequestView, users: unknown[]): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-  users.forEach((user, index) => {
+  const named = users.flatMap((user, index) => {
     const field = `Rbac.Users[${index}].UserName`;
-    if (!isRecord(user) || !ok(field) || typeof user.UserName !== 'string' || user.UserName === 'default')
-      return;
-    const first = seen.get(user.UserName);
-    if (first) {
-      problems.push({
-        field,
-        message: `user names must be unique within the group; ${first} already uses it`,
-      });
-    } else {
-      seen.set(user.UserName, field);
-    }
+    return isRecord(user) && ok(field) && typeof user.UserName === 'string' && user.UserName !== 'default'
+      ? [{ field, key: user.UserName }]
+      : [];
   });
-  return problems;
+  return repeatedKeys(named).map(({ field, first }) => ({
+    field,
+    message: `user names must be unique within the group; ${first} already uses it`,
+  }));
 }
 
 function tagProblems({ request: r, ok }: RequestView): Problem[] {
   if (!Array.isArray(r.Tags)) return [];
-  const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-  r.Tags.forEach((tag: unknown, index) => {
+  const keyed = r.Tags.flatMap((tag: unknown, index) => {
     const field = `Tags[${index}].Key`;
-    if (!isRecord(tag) || !ok(field) || typeof tag.Key !== 'string') return;
-    const first = seen.get(tag.Key);
-    if (first) problems.push({ field, message: `tag keys must be unique; ${first} already uses it` });
-    else seen.set(tag.Key, field);
+    return isRecord(tag) && ok(field) && typeof tag.Key === 'string' ? [{ field, key: tag.Key }] : [];
   });
+  const problems: Problem[] = repeatedKeys(keyed).map(({ field, first }) => ({
+    field,
+    message: `tag keys must be unique; ${first} already uses it`,
+  }));
   const own: readonly string[] = OWN_TAG_KEYS;
   const total =
     r.Tags.filter((tag: unknown) => !isRecord(tag) || !own.includes(String(tag.Key))).length + own.length;
