@@ -45,18 +45,21 @@ export function defaultUserId(userGroupId: string): string {
 
 export const MANAGED_DEFAULT_ACCESS_STRING = 'off -@all';
 
+/** The rules across fields, in the order their problems are listed. */
+const CROSS_FIELD_RULES: readonly ((view: RequestView) => Problem[])[] = [
+  clusterModeProblems,
+  engineVersionShapeProblems,
+  transitEncryptionProblems,
+  userGroupCountProblems,
+  rbacProblems,
+  rotationProblems,
+  tagProblems,
+  pollingProblems,
+  settingProblems,
+];
+
 export function crossFieldProblems(view: RequestView): Problem[] {
-  return [
-    ...clusterModeProblems(view),
-    ...engineVersionShapeProblems(view),
-    ...transitEncryptionProblems(view),
-    ...userGroupCountProblems(view),
-    ...rbacProblems(view),
-    ...rotationProblems(view),
-    ...tagProblems(view),
-    ...pollingProblems(view),
-    ...settingProblems(view),
-  ];
+  return CROSS_FIELD_RULES.flatMap((rule) => rule(view));
 }
 
 const CLUSTER_ON_SUFFIX = '.cluster.on';

@@ -60,14 +60,17 @@ function modulo(value: number, base: number): number {
   return ((value % base) + base) % base;
 }
 
+/** The settings' rules, in the order their problems are listed. */
+const SETTING_RULES: readonly ((view: RequestView) => Problem[])[] = [
+  encryptionProblems,
+  windowProblems,
+  logDeliveryProblems,
+  dataTieringProblems,
+  restoreAndNetworkProblems,
+];
+
 export function settingProblems(view: RequestView): Problem[] {
-  return [
-    ...encryptionProblems(view),
-    ...windowProblems(view),
-    ...logDeliveryProblems(view),
-    ...dataTieringProblems(view),
-    ...restoreAndNetworkProblems(view),
-  ];
+  return SETTING_RULES.flatMap((rule) => rule(view));
 }
 
 function encryptionProblems({ request: r, ok }: RequestView): Problem[] {
