@@ -48,6 +48,7 @@ export const MANAGED_DEFAULT_ACCESS_STRING = 'off -@all';
 /** The rules across fields, in the order their problems are listed. */
 const CROSS_FIELD_RULES: readonly ((view: RequestView) => Problem[])[] = [
   clusterModeProblems,
+  parameterGroupModeProblems,
   engineVersionShapeProblems,
   transitEncryptionProblems,
   userGroupCountProblems,
@@ -67,7 +68,6 @@ const CLUSTER_ON_SUFFIX = '.cluster.on';
 function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
   if (!ok('ClusterMode')) return [];
   const problems: Problem[] = [];
-  const defaultGroup = ok('CacheParameterGroupName') && r.CacheParameterGroupName?.startsWith('default.');
   if (r.ClusterMode !== 'enabled') {
     const mode = r.ClusterMode;
     for (const field of ['NumNodeGroups', 'ReplicasPerNodeGroup'] as const) {
@@ -88,16 +88,7 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
         });
       }
     }
-    if (mode === 'compatible') {
-      if (defaultGroup && !r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-        problems.push({
-          field: 'CacheParameterGroupName',
-          message:
-            'ClusterMode "compatible" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived',
-        });
-      }
-      return problems;
-    }
+    if (mode === 'compatible') return problems;
     if (ok('NumCacheClusters') && ok('AutomaticFailoverEnabled')) {
       const nodes = r.NumCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
       if (r.AutomaticFailoverEnabled === true && nodes < 2) {
@@ -113,12 +104,6 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
           message: 'needs automatic failover: AutomaticFailoverEnabled true and NumCacheClusters 2 or more',
         });
       }
-    }
-    if (defaultGroup && r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-      problems.push({
-        field: 'CacheParameterGroupName',
-        message: 'is a cluster-enabled parameter group, which cannot serve ClusterMode "disabled"',
-      });
     }
     return problems;
   }
@@ -148,14 +133,20 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
         'cluster mode enabled always uses automatic failover (also with 0 replicas): set it true or leave it out',
     });
   }
-  if (defaultGroup && !r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-    problems.push({
-      field: 'CacheParameterGroupName',
-      message:
-        'ClusterMode "enabled" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived',
-    });
-  }
   return problems;
+}
+
+/** A default parameter group must match the cluster mode: `.cluster.on` for enabled and compatible only. */
+function parameterGroupModeProblems({ request: r, ok }: RequestView): Problem[] {
+  const name = r.CacheParameterGroupName;
+  if (!ok('ClusterMode') || !ok('CacheParameterGroupName') || !name?.startsWith('default.')) return [];
+  const clusterOn = name.endsWith(CLUSTER_ON_SUFFIX);
+  const needsClusterOn = r.ClusterMode === 'enabled' || r.ClusterMode === 'compatible';
+  if (clusterOn === needsClusterOn) return [];
+  const message = needsClusterOn
+    ? `ClusterMode "${r.ClusterMode}" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived`
+    : 'is a cluster-enabled parameter group, which cannot serve ClusterMode "disabled"';
+  return [{ field: 'CacheParameterGroupName', message }];
 }
 
 function engineVersionShapeProblems({ request: r, ok }: RequestView): Problem[] {
