@@ -23,6 +23,7 @@ import {
   plainLoop,
   type Schedule,
   sdkWaiter,
+  stateMachineOutcome,
   type TransitionModel,
   waitLabel,
   waitSuffix,
@@ -213,6 +214,8 @@ export async function simulateWithCore(
   };
   let poll: PollResult | undefined;
   let invocations = 0;
+  const spent = (detectedAt: number | undefined) =>
+    stateMachineOutcome(transitions, detectedAt, { calls, invocations, lambdaSeconds });
   for (;;) {
     invocations += 1;
     try {
@@ -222,13 +225,7 @@ export async function simulateWithCore(
       );
     } catch (err) {
       if (err instanceof Error && err.name === 'ProvisioningTimedOut') {
-        return {
-          detectedAt: undefined,
-          calls,
-          transitions: transitions.initial + transitions.perInvocation * invocations,
-          invocations,
-          lambdaSeconds,
-        };
+        return spent(undefined);
       }
       throw err;
     }
@@ -236,13 +233,7 @@ export async function simulateWithCore(
       throw new Error(`ElapsedSeconds ${poll.ElapsedSeconds} differs from the simulated clock ${now}`);
     }
     if (poll.Available) {
-      return {
-        detectedAt: now,
-        calls,
-        transitions: transitions.initial + transitions.perInvocation * invocations,
-        invocations,
-        lambdaSeconds,
-      };
+      return spent(now);
     }
     now += poll.NextWaitSeconds;
   }

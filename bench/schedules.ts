@@ -41,6 +41,19 @@ export interface Schedule {
 /** Time one DescribeReplicationGroups call takes inside a Lambda (billed duration). */
 export const DESCRIBE_SECONDS = 0.1;
 
+/** What the state machine's schedule spent on one create; the transitions follow from its invocations. */
+export function stateMachineOutcome(
+  transitions: TransitionModel,
+  detectedAt: number | undefined,
+  spent: Pick<PollOutcome, 'calls' | 'invocations' | 'lambdaSeconds'>,
+): PollOutcome {
+  return {
+    detectedAt,
+    ...spent,
+    transitions: transitions.initial + transitions.perInvocation * spent.invocations,
+  };
+}
+
 /**
  * Our schedule as a pure function, mirroring shared/provision/availability.ts step by step (the core itself is async
  * and needs a client; economics.ts runs the real core for the default and checks this copy agrees): the
@@ -64,13 +77,8 @@ export function ourSchedule(
       let calls = 0;
       let invocations = 0;
       let lambdaSeconds = 0;
-      const done = (detectedAt: number | undefined): PollOutcome => ({
-        detectedAt,
-        calls,
-        transitions: transitions.initial + transitions.perInvocation * invocations,
-        invocations,
-        lambdaSeconds,
-      });
+      const done = (detectedAt: number | undefined) =>
+        stateMachineOutcome(transitions, detectedAt, { calls, invocations, lambdaSeconds });
       for (;;) {
         invocations += 1;
         for (let check = 1; ; check += 1) {
@@ -145,23 +153,7 @@ export function fixedInterval(
     label,
     costedFully: false,
     costNote,
-    simulate(availableAt) {
-      let t = firstAt;
-      let calls = 0;
-      for (;;) {
-        calls += 1;
-        if (t >= availableAt || t >= limit) {
-          return {
-            detectedAt: t >= availableAt ? t : undefined,
-            calls,
-            transitions: 0,
-            invocations: 0,
-            lambdaSeconds: 0,
-          };
-        }
-        t += every;
-      }
-    },
+    simulate: (availableAt) => pollCallsOnly(availableAt, limit, firstAt, (t) => t + every),
   };
 }
 
@@ -178,26 +170,34 @@ export function sdkWaiter(limit: number, initialWait = 0, minDelay = 15, maxDela
     label: `SDK waitUntilReplicationGroupAvailable (${minDelay}-${maxDelay} s)${waitLabel(initialWait)}`,
     costedFully: false,
     costNote: 'runs inside a Lambda: its sleeping is not costed here (and a Lambda stops at 15 minutes)',
-    simulate(availableAt, random) {
-      let t = initialWait;
-      let calls = 0;
-      let attempt = 0;
-      for (;;) {
-        if (attempt > 0) t += waiterDelay(minDelay, maxDelay, attempt, random);
-        calls += 1;
-        if (t >= availableAt || t >= limit) {
-          return {
-            detectedAt: t >= availableAt ? t : undefined,
-            calls,
-            transitions: 0,
-            invocations: 0,
-            lambdaSeconds: 0,
-          };
-        }
-        attempt += 1;
-      }
-    },
+    simulate: (availableAt, random) =>
+      pollCallsOnly(
+        availableAt,
+        limit,
+        initialWait,
+        (t, attempt) => t + waiterDelay(minDelay, maxDelay, attempt, random),
+      ),
   };
+}
+
+/**
+ * A schedule costed on its calls only: a check at `first`, then one at each time `next` gives (after the
+ * `attempt`-th check), until a check sees the group available or the limit is reached.
+ */
+function pollCallsOnly(
+  availableAt: number,
+  limit: number,
+  first: number,
+  next: (t: number, attempt: number) => number,
+): PollOutcome {
+  let t = first;
+  for (let calls = 1; ; calls += 1) {
+    if (t >= availableAt || t >= limit) {
+      const detectedAt = t >= availableAt ? t : undefined;
+      return { detectedAt, calls, transitions: 0, invocations: 0, lambdaSeconds: 0 };
+    }
+    t = next(t, calls);
+  }
 }
 
 export function waiterDelay(

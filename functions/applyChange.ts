@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { elastiCache } from '../shared/aws/clients';
+import { elastiCache, secretsManager } from '../shared/aws/clients';
 import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import { applyNextChange } from '../shared/provision/change/apply';
@@ -8,4 +8,7 @@ import type { ProvisionState } from '../shared/provision/state';
 // Returns the document with the result where it belongs (see the state machine's OutputPath).
 export const handler = middy<ProvisionState, ProvisionState>()
   .use(logContext(logger))
-  .handler(async (state) => ({ ...state, change: await applyNextChange({ elastiCache, logger }, state) }));
+  .handler(async (state) => ({
+    ...state,
+    change: await applyNextChange({ elastiCache, secretsManager, logger }, state),
+  }));

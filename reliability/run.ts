@@ -72,6 +72,11 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A two-column table of named figures. */
+function figureTable(rows: (string | number)[][]): string {
+  return table(['Figure', 'Value'], rows);
+}
+
 const FAULT_KINDS = [
   'throttling',
   'serverError',
@@ -209,26 +214,20 @@ function render(results: Results): string {
     '### Scenarios that fail on purpose (each must end in its named error)',
     table(faultHeader, faults.failingOnPurpose.scenarios.map(faultRow)),
     '### Crash and re-run, concurrent duplicates',
-    table(
-      ['Figure', 'Value'],
-      [
-        ['Crash points re-run', crash.points],
-        ['... converged (same endpoints, users, group; nothing twice, nothing deleted)', crash.converged],
-        ['Concurrent executions started', concurrency.executions],
-        ['... SUCCEEDED', concurrency.succeeded],
-        ['... ConflictError', concurrency.conflicts],
-        ['... any other ending (a defect)', concurrency.other],
-      ],
-    ),
+    figureTable([
+      ['Crash points re-run', crash.points],
+      ['... converged (same endpoints, users, group; nothing twice, nothing deleted)', crash.converged],
+      ['Concurrent executions started', concurrency.executions],
+      ['... SUCCEEDED', concurrency.succeeded],
+      ['... ConflictError', concurrency.conflicts],
+      ['... any other ending (a defect)', concurrency.other],
+    ]),
     '### Secrets',
-    table(
-      ['Figure', 'Value'],
-      [
-        ['Runs and outputs scanned', secrets.scanned],
-        ['Passwords searched for (largest set)', secrets.passwordsSearched],
-        ['**Passwords found in history, outputs, logs or CLI output (must be 0)**', secrets.hits],
-      ],
-    ),
+    figureTable([
+      ['Runs and outputs scanned', secrets.scanned],
+      ['Passwords searched for (largest set)', secrets.passwordsSearched],
+      ['**Passwords found in history, outputs, logs or CLI output (must be 0)**', secrets.hits],
+    ]),
     ...(tests
       ? [
           '### Tests',

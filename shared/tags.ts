@@ -13,6 +13,12 @@ export const USER_ID_TAG_KEY = 'elasticache-provisioner:user-id';
 /** Marks a replication group while one request changes it (see provision/change/lock.ts). */
 export const CHANGE_TAG_KEY = 'elasticache-provisioner:change';
 
+/**
+ * On a replication group, from the start of a change that detaches user groups until their clean-up
+ * is over: which ones (and each one's default user), so a run after a crash still finds them.
+ */
+export const DETACHED_TAG_KEY = 'elasticache-provisioner:detached-user-groups';
+
 /** The keys the provisioner puts on everything it creates; they count against ElastiCache's limit. */
 export const OWN_TAG_KEYS = [MANAGED_BY_TAG_KEY, REPLICATION_GROUP_TAG_KEY] as const;
 /** Tags ElastiCache (and Secrets Manager) allow per resource. */

@@ -53,6 +53,36 @@ function oneOf<C extends string>(
   return value as C;
 }
 
+/** Where a command runs, and how much it shows: the options every command shares. */
+const TARGET_OPTIONS = {
+  endpoint: { type: 'string' },
+  'state-machine-arn': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const satisfies Options;
+
+interface Target {
+  endpoint?: string;
+  stateMachineArn?: string;
+  verbose: boolean;
+}
+
+/** A local endpoint, or a state machine in AWS (`--state-machine-arn`, else `envArn`), never both. */
+function targetOf(
+  values: { endpoint?: string; 'state-machine-arn'?: string; verbose?: boolean },
+  envArn: string | undefined,
+): Target {
+  const endpoint = endpointUrl(values.endpoint);
+  if (endpoint && values['state-machine-arn']) {
+    throw new UsageError('--endpoint is for local runs; it cannot go with --state-machine-arn');
+  }
+  const stateMachineArn = values['state-machine-arn'] ?? envArn;
+  return {
+    verbose: values.verbose ?? false,
+    ...(endpoint ? { endpoint } : {}),
+    ...(stateMachineArn && !endpoint ? { stateMachineArn } : {}),
+  };
+}
+
 function endpointUrl(value: string | undefined): string | undefined {
   if (value !== undefined && !/^https?:\/\/[^/]+/.test(value)) {
     throw new UsageError('--endpoint must be a URL, e.g. http://127.0.0.1:4599');
@@ -86,27 +116,19 @@ export function parseProvisionArgs(argv: string[], env: NodeJS.ProcessEnv = proc
     'no-hold': { type: 'boolean' },
     nodes: { type: 'string' },
     faults: { type: 'string' },
-    endpoint: { type: 'string' },
-    'state-machine-arn': { type: 'string' },
-    verbose: { type: 'boolean' },
+    ...TARGET_OPTIONS,
   });
   const [file, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (!file) throw new UsageError('give the request file');
-  const stateMachineArn = values['state-machine-arn'] ?? env.PROVISION_STATE_MACHINE_ARN;
-  const endpoint = endpointUrl(values.endpoint);
-  if (endpoint && values['state-machine-arn']) {
-    throw new UsageError('--endpoint is for local runs; it cannot go with --state-machine-arn');
-  }
+  const target = targetOf(values, env.PROVISION_STATE_MACHINE_ARN);
   return {
     file,
     plan: values.plan ?? false,
     hold: !values['no-hold'],
     nodes: oneOf('nodes', values.nodes, ['auto', 'real', 'simulated'] as const) ?? 'auto',
-    verbose: values.verbose ?? false,
     ...(values.faults ? { faultsFile: values.faults } : {}),
-    ...(endpoint ? { endpoint } : {}),
-    ...(stateMachineArn && !endpoint ? { stateMachineArn } : {}),
+    ...target,
   };
 }
 
@@ -156,16 +178,15 @@ export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     'keep-replication-group': { type: 'boolean' },
     'if-not-managed': { type: 'string' },
     request: { type: 'string' },
-    endpoint: { type: 'string' },
-    'state-machine-arn': { type: 'string' },
-    verbose: { type: 'boolean' },
+    ...TARGET_OPTIONS,
   });
   const [replicationGroupId, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
+  const target = targetOf(values, env.TEARDOWN_STATE_MACHINE_ARN);
   const args: TeardownArgs = {
+    ...target,
     userIds: values.user ?? [],
     keepReplicationGroup: values['keep-replication-group'] ?? false,
-    verbose: values.verbose ?? false,
     ...(replicationGroupId ? { replicationGroupId } : {}),
     ...(values['user-group'] ? { userGroupId: values['user-group'] } : {}),
     ...(values['final-snapshot'] ? { finalSnapshotIdentifier: values['final-snapshot'] } : {}),
@@ -173,8 +194,6 @@ export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   };
   const ifNotManaged = oneOf('if-not-managed', values['if-not-managed'], ['fail', 'keep'] as const);
   if (ifNotManaged) args.ifNotManaged = ifNotManaged;
-  const endpoint = endpointUrl(values.endpoint);
-  if (endpoint) args.endpoint = endpoint;
   if (args.requestFile === undefined && args.replicationGroupId === undefined) {
     throw new UsageError('give the ReplicationGroupId (or --request <file>)');
   }
@@ -184,11 +203,7 @@ export function parseTeardownArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   if (args.userIds.length > 0 && args.userGroupId === undefined) {
     throw new UsageError('--user needs --user-group: users are considered with the user group they were in');
   }
-  if (endpoint && values['state-machine-arn']) {
-    throw new UsageError('--endpoint is for local runs; it cannot go with --state-machine-arn');
-  }
-  const stateMachineArn = values['state-machine-arn'] ?? env.TEARDOWN_STATE_MACHINE_ARN;
-  return { ...args, ...(stateMachineArn && !endpoint ? { stateMachineArn } : {}) };
+  return args;
 }
 
 /** The teardown request the options describe (see shared/teardown/request.ts). */

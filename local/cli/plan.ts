@@ -55,7 +55,7 @@ export async function planProvisioning(
       Refused: plan.refused,
     },
     Calls: plan.steps.map((step) => ({
-      Service: 'ElastiCache',
+      Service: step.Action === 'DeleteSecret' ? 'SecretsManager' : 'ElastiCache',
       Action: step.Action,
       Parameters: step.Parameters,
       When: step.Reason,

@@ -14,9 +14,9 @@ import {
   findEngineVersion,
   parseEngine,
 } from './rules';
-import { paginate, replicationGroupShape } from './shapes';
+import { pagedList, replicationGroupShape } from './shapes';
 import { ACCOUNT_ID, type ReplicationGroupRecord, type Store } from './store';
-import { ec, xmlList } from './wire';
+import { ec } from './wire';
 
 const MAX_REPLICAS = 5;
 
@@ -545,37 +545,30 @@ const describeCacheClusters: QueryOperation = (context) => {
   });
   const found = clusters.filter((cluster) => wanted === undefined || cluster.cacheClusterId === wanted);
   if (wanted !== undefined && found.length === 0) throw ec.cacheClusterNotFound(wanted);
-  const { page, marker } = paginate(found, params);
-  return {
-    Marker: marker,
-    CacheClusters: xmlList(
-      'CacheCluster',
-      page.map(({ cacheClusterId, group }) => ({
-        CacheClusterId: cacheClusterId,
-        ReplicationGroupId: group.replicationGroupId,
-        CacheClusterStatus: group.status,
-        CacheNodeType: group.cacheNodeType,
-        Engine: group.engine,
-        EngineVersion: group.engineVersion,
-        NumCacheNodes: 1,
-        // Changes kept for the maintenance window show on the nodes, not on the replication group.
-        PendingModifiedValues: {
-          CacheNodeType: group.pendingModifiedValues?.cacheNodeType,
-          EngineVersion: group.pendingModifiedValues?.engineVersion,
-        },
-        CacheParameterGroup: {
-          CacheParameterGroupName: group.cacheParameterGroupName,
-          ParameterApplyStatus: 'in-sync',
-        },
-        SnapshotRetentionLimit: group.snapshotRetentionLimit,
-        SnapshotWindow: group.snapshotWindow,
-        TransitEncryptionEnabled: group.transitEncryptionEnabled,
-        AtRestEncryptionEnabled: group.atRestEncryptionEnabled,
-        AuthTokenEnabled: group.authTokenEnabled,
-        ARN: `arn:aws:elasticache:${context.region}:${ACCOUNT_ID}:cluster:${cacheClusterId}`,
-      })),
-    ),
-  };
+  return pagedList(found, params, 'CacheClusters', 'CacheCluster', ({ cacheClusterId, group }) => ({
+    CacheClusterId: cacheClusterId,
+    ReplicationGroupId: group.replicationGroupId,
+    CacheClusterStatus: group.status,
+    CacheNodeType: group.cacheNodeType,
+    Engine: group.engine,
+    EngineVersion: group.engineVersion,
+    NumCacheNodes: 1,
+    // Changes kept for the maintenance window show on the nodes, not on the replication group.
+    PendingModifiedValues: {
+      CacheNodeType: group.pendingModifiedValues?.cacheNodeType,
+      EngineVersion: group.pendingModifiedValues?.engineVersion,
+    },
+    CacheParameterGroup: {
+      CacheParameterGroupName: group.cacheParameterGroupName,
+      ParameterApplyStatus: 'in-sync',
+    },
+    SnapshotRetentionLimit: group.snapshotRetentionLimit,
+    SnapshotWindow: group.snapshotWindow,
+    TransitEncryptionEnabled: group.transitEncryptionEnabled,
+    AtRestEncryptionEnabled: group.atRestEncryptionEnabled,
+    AuthTokenEnabled: group.authTokenEnabled,
+    ARN: `arn:aws:elasticache:${context.region}:${ACCOUNT_ID}:cluster:${cacheClusterId}`,
+  }));
 };
 
 export const replicationGroupChangeOperations: Record<string, QueryOperation> = {

@@ -17,9 +17,9 @@ import {
   normaliseReplicationGroupId,
   parseEngine,
 } from './rules';
-import { mergeTags, paginate, replicationGroupShape, tagListShape } from './shapes';
+import { mergeTags, pagedList, replicationGroupShape, tagListShape } from './shapes';
 import { ACCOUNT_ID, type ReplicationGroupRecord, type Tag } from './store';
-import { ec, ServiceError, xmlList } from './wire';
+import { ec, ServiceError } from './wire';
 
 const UNSUPPORTED_CREATE_PARAMETERS = [
   'GlobalReplicationGroupId',
@@ -302,14 +302,9 @@ const describeReplicationGroups: QueryOperation = (context) => {
   const groups = [...store.replicationGroups.values()].filter(
     (group) => id === undefined || group.replicationGroupId === id,
   );
-  const { page, marker } = paginate(groups, params);
-  return {
-    Marker: marker,
-    ReplicationGroups: xmlList(
-      'ReplicationGroup',
-      page.map((group) => replicationGroupShape(group, context.region)),
-    ),
-  };
+  return pagedList(groups, params, 'ReplicationGroups', 'ReplicationGroup', (group) =>
+    replicationGroupShape(group, context.region),
+  );
 };
 
 const deleteReplicationGroup: QueryOperation = (context) => {
@@ -349,20 +344,13 @@ const describeCacheEngineVersions: QueryOperation = (context) => {
       (version === undefined || v.version === version || `${v.version}.0` === version) &&
       (!defaultOnly || version !== undefined || v.isDefault),
   );
-  const { page, marker } = paginate(versions, params);
-  return {
-    Marker: marker,
-    CacheEngineVersions: xmlList(
-      'CacheEngineVersion',
-      page.map((v) => ({
-        Engine: v.engine,
-        EngineVersion: v.version,
-        CacheParameterGroupFamily: v.family,
-        CacheEngineDescription: v.engine === 'redis' ? 'Redis' : 'Valkey',
-        CacheEngineVersionDescription: `${v.engine} version ${v.version}.0`,
-      })),
-    ),
-  };
+  return pagedList(versions, params, 'CacheEngineVersions', 'CacheEngineVersion', (v) => ({
+    Engine: v.engine,
+    EngineVersion: v.version,
+    CacheParameterGroupFamily: v.family,
+    CacheEngineDescription: v.engine === 'redis' ? 'Redis' : 'Valkey',
+    CacheEngineVersionDescription: `${v.engine} version ${v.version}.0`,
+  }));
 };
 
 const SOURCE_TYPES = new Set([
@@ -408,19 +396,12 @@ const describeEvents: QueryOperation = (context) => {
       event.date >= start &&
       event.date <= end,
   );
-  const { page, marker } = paginate(events, params);
-  return {
-    Marker: marker,
-    Events: xmlList(
-      'Event',
-      page.map((event) => ({
-        SourceIdentifier: event.sourceIdentifier,
-        SourceType: event.sourceType,
-        Message: event.message,
-        Date: new Date(event.date),
-      })),
-    ),
-  };
+  return pagedList(events, params, 'Events', 'Event', (event) => ({
+    SourceIdentifier: event.sourceIdentifier,
+    SourceType: event.sourceType,
+    Message: event.message,
+    Date: new Date(event.date),
+  }));
 };
 
 const ARN = /^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\d{12}:([a-z]+):(.+)$/;

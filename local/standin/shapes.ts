@@ -3,7 +3,7 @@
  * silently as an empty list on the client side).
  */
 import type { ReplicationGroupRecord, Store, Tag, UserGroupRecord, UserRecord } from './store';
-import { ec, members, type QueryParams, type XmlObject, xmlList } from './wire';
+import { ec, members, type QueryParams, type XmlObject, type XmlValue, xmlList } from './wire';
 
 export function userShape(store: Store, user: UserRecord): XmlObject {
   return {
@@ -186,6 +186,21 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
 }
 
 /** Marker/MaxRecords paging as the Describe operations do it (20..100 records, default 100). */
+/**
+ * One page of a Describe answer: the items under `list`, each element named `member` as the API's
+ * model names it, and the Marker of the next page when there is one.
+ */
+export function pagedList<T>(
+  items: readonly T[],
+  params: QueryParams,
+  list: string,
+  member: string,
+  shape: (item: T) => XmlValue,
+): XmlObject {
+  const { page, marker } = paginate(items, params);
+  return { [list]: xmlList(member, page.map(shape)), Marker: marker };
+}
+
 export function paginate<T>(items: readonly T[], params: QueryParams): { page: T[]; marker?: string } {
   const maxRecords = params.integer('MaxRecords') ?? 100;
   if (maxRecords < 20 || maxRecords > 100) {

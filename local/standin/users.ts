@@ -5,9 +5,15 @@
 import { isAcceptablePassword, PASSWORD_RULE } from '../../shared/passwordRule';
 import type { QueryContext, QueryOperation } from './context';
 import { checkAccessString, compareVersions, type Engine, normaliseUserId, parseEngine } from './rules';
-import { mergeTags, paginate, userGroupShape, userShape } from './shapes';
-import { ACCOUNT_ID, type AuthenticationType, type UserGroupRecord, type UserRecord } from './store';
-import { ec, type QueryParams, xmlList } from './wire';
+import { mergeTags, pagedList, userGroupShape, userShape } from './shapes';
+import {
+  ACCOUNT_ID,
+  type AuthenticationType,
+  type Store,
+  type UserGroupRecord,
+  type UserRecord,
+} from './store';
+import { ec, type QueryParams } from './wire';
 
 interface Authentication {
   type: AuthenticationType;
@@ -132,14 +138,26 @@ const createUser: QueryOperation = (context) => {
   };
   store.users.set(userId, user);
   store.passwords.set(userId, authentication.passwords);
-  store.schedule(`user:${userId}`, {
-    readyAt: store.now() + store.options.delays.userCreateMs,
-    finish: () => {
-      user.status = 'active';
-    },
-  });
+  activeAfter(store, `user:${userId}`, store.options.delays.userCreateMs, user);
   return userShape(store, user);
 };
+
+/** A user or user group being created or modified turns active once the service's delay has passed (and `work` is done). */
+function activeAfter(
+  store: Store,
+  key: string,
+  delayMs: number,
+  record: UserRecord | UserGroupRecord,
+  work?: () => Promise<void>,
+): void {
+  store.schedule(key, {
+    readyAt: store.now() + delayMs,
+    ...(work ? { work } : {}),
+    finish: () => {
+      record.status = 'active';
+    },
+  });
+}
 
 const describeUsers: QueryOperation = (context) => {
   const { params, store } = context;
@@ -160,14 +178,7 @@ const describeUsers: QueryOperation = (context) => {
     const wanted = filter.values.map((value) => value.toLowerCase());
     users = users.filter((user) => wanted.includes(user.userId));
   }
-  const { page, marker } = paginate(users, params);
-  return {
-    Users: xmlList(
-      'member',
-      page.map((user) => userShape(store, user)),
-    ),
-    Marker: marker,
-  };
+  return pagedList(users, params, 'Users', 'member', (user) => userShape(store, user));
 };
 
 const modifyUser: QueryOperation = (context) => {
@@ -211,14 +222,10 @@ const modifyUser: QueryOperation = (context) => {
     store.passwords.set(userId, authentication.passwords);
   }
   user.status = 'modifying';
-  store.schedule(`user:${userId}`, {
-    readyAt: store.now() + store.options.delays.userModifyMs,
-    // The change reaches the nodes before the user is active again.
-    work: () => store.syncUserGroups(store.userGroupsContaining(userId).map((group) => group.userGroupId)),
-    finish: () => {
-      user.status = 'active';
-    },
-  });
+  // The change reaches the nodes before the user is active again.
+  activeAfter(store, `user:${userId}`, store.options.delays.userModifyMs, user, () =>
+    store.syncUserGroups(store.userGroupsContaining(userId).map((group) => group.userGroupId)),
+  );
   return userShape(store, user);
 };
 
@@ -323,12 +330,7 @@ const createUserGroup: QueryOperation = (context) => {
     tags,
   };
   store.userGroups.set(userGroupId, group);
-  store.schedule(`usergroup:${userGroupId}`, {
-    readyAt: store.now() + store.options.delays.userGroupCreateMs,
-    finish: () => {
-      group.status = 'active';
-    },
-  });
+  activeAfter(store, `usergroup:${userGroupId}`, store.options.delays.userGroupCreateMs, group);
   return userGroupShape(store, group);
 };
 
@@ -339,14 +341,7 @@ const describeUserGroups: QueryOperation = (context) => {
   const groups = [...store.userGroups.values()].filter(
     (group) => userGroupId === undefined || group.userGroupId === userGroupId,
   );
-  const { page, marker } = paginate(groups, params);
-  return {
-    UserGroups: xmlList(
-      'member',
-      page.map((group) => userGroupShape(store, group)),
-    ),
-    Marker: marker,
-  };
+  return pagedList(groups, params, 'UserGroups', 'member', (group) => userGroupShape(store, group));
 };
 
 const modifyUserGroup: QueryOperation = (context) => {

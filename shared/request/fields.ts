@@ -7,6 +7,19 @@ export { isRecord } from '../json';
 
 export const ROOT_FIELD = '(request)';
 
+/** The entries whose key an earlier entry already has, each with that earlier entry's field as `first`. */
+export function repeatedKeys<E extends { field: string; key: string }>(
+  entries: readonly E[],
+): (E & { first: string })[] {
+  const seen = new Map<string, string>();
+  return entries.flatMap((entry) => {
+    const first = seen.get(entry.key);
+    if (first !== undefined) return [{ ...entry, first }];
+    seen.set(entry.key, entry.field);
+    return [];
+  });
+}
+
 const PLAIN_KEY = /^[^\s.[\]"'`]+$/u;
 
 export function joinPath(parent: string, key: string | number): string {

@@ -3,7 +3,7 @@ import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../pro
 import type { Engine } from '../provision/state';
 import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
 import { analyseAccessString } from './accessString';
-import { isRecord } from './fields';
+import { isRecord, repeatedKeys } from './fields';
 import { rotationProblems } from './rotation';
 import {
   DEFAULT_NUM_CACHE_CLUSTERS,
@@ -45,18 +45,22 @@ export function defaultUserId(userGroupId: string): string {
 
 export const MANAGED_DEFAULT_ACCESS_STRING = 'off -@all';
 
+/** The rules across fields, in the order their problems are listed. */
+const CROSS_FIELD_RULES: readonly ((view: RequestView) => Problem[])[] = [
+  clusterModeProblems,
+  parameterGroupModeProblems,
+  engineVersionShapeProblems,
+  transitEncryptionProblems,
+  userGroupCountProblems,
+  rbacProblems,
+  rotationProblems,
+  tagProblems,
+  pollingProblems,
+  settingProblems,
+];
+
 export function crossFieldProblems(view: RequestView): Problem[] {
-  return [
-    ...clusterModeProblems(view),
-    ...engineVersionShapeProblems(view),
-    ...transitEncryptionProblems(view),
-    ...userGroupCountProblems(view),
-    ...rbacProblems(view),
-    ...rotationProblems(view),
-    ...tagProblems(view),
-    ...pollingProblems(view),
-    ...settingProblems(view),
-  ];
+  return CROSS_FIELD_RULES.flatMap((rule) => rule(view));
 }
 
 const CLUSTER_ON_SUFFIX = '.cluster.on';
@@ -64,7 +68,6 @@ const CLUSTER_ON_SUFFIX = '.cluster.on';
 function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
   if (!ok('ClusterMode')) return [];
   const problems: Problem[] = [];
-  const defaultGroup = ok('CacheParameterGroupName') && r.CacheParameterGroupName?.startsWith('default.');
   if (r.ClusterMode !== 'enabled') {
     const mode = r.ClusterMode;
     for (const field of ['NumNodeGroups', 'ReplicasPerNodeGroup'] as const) {
@@ -85,16 +88,7 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
         });
       }
     }
-    if (mode === 'compatible') {
-      if (defaultGroup && !r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-        problems.push({
-          field: 'CacheParameterGroupName',
-          message:
-            'ClusterMode "compatible" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived',
-        });
-      }
-      return problems;
-    }
+    if (mode === 'compatible') return problems;
     if (ok('NumCacheClusters') && ok('AutomaticFailoverEnabled')) {
       const nodes = r.NumCacheClusters ?? DEFAULT_NUM_CACHE_CLUSTERS;
       if (r.AutomaticFailoverEnabled === true && nodes < 2) {
@@ -110,12 +104,6 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
           message: 'needs automatic failover: AutomaticFailoverEnabled true and NumCacheClusters 2 or more',
         });
       }
-    }
-    if (defaultGroup && r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-      problems.push({
-        field: 'CacheParameterGroupName',
-        message: 'is a cluster-enabled parameter group, which cannot serve ClusterMode "disabled"',
-      });
     }
     return problems;
   }
@@ -145,14 +133,20 @@ function clusterModeProblems({ request: r, ok }: RequestView): Problem[] {
         'cluster mode enabled always uses automatic failover (also with 0 replicas): set it true or leave it out',
     });
   }
-  if (defaultGroup && !r.CacheParameterGroupName?.endsWith(CLUSTER_ON_SUFFIX)) {
-    problems.push({
-      field: 'CacheParameterGroupName',
-      message:
-        'ClusterMode "enabled" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived',
-    });
-  }
   return problems;
+}
+
+/** A default parameter group must match the cluster mode: `.cluster.on` for enabled and compatible only. */
+function parameterGroupModeProblems({ request: r, ok }: RequestView): Problem[] {
+  const name = r.CacheParameterGroupName;
+  if (!ok('ClusterMode') || !ok('CacheParameterGroupName') || !name?.startsWith('default.')) return [];
+  const clusterOn = name.endsWith(CLUSTER_ON_SUFFIX);
+  const needsClusterOn = r.ClusterMode === 'enabled' || r.ClusterMode === 'compatible';
+  if (clusterOn === needsClusterOn) return [];
+  const message = needsClusterOn
+    ? `ClusterMode "${r.ClusterMode}" needs a cluster-enabled parameter group (default.<family>.cluster.on); leave it out to have it derived`
+    : 'is a cluster-enabled parameter group, which cannot serve ClusterMode "disabled"';
+  return [{ field: 'CacheParameterGroupName', message }];
 }
 
 function engineVersionShapeProblems({ request: r, ok }: RequestView): Problem[] {
@@ -334,59 +328,52 @@ function userIdProblems(
   if (rbac && isRecord(rbac.DefaultUser))
     entries.push({ field: 'Rbac.DefaultUser.UserId', id: rbac.DefaultUser.UserId });
 
-  const seen = new Map<string, string>();
-  for (const { field, id } of entries) {
-    if (!ok(field) || typeof id !== 'string') continue;
-    const lower = id.toLowerCase();
-    const first = seen.get(lower);
-    if (lower === managedId) {
+  const given = entries.flatMap(({ field, id }) =>
+    ok(field) && typeof id === 'string' ? [{ field, key: id.toLowerCase() }] : [],
+  );
+  const repeated = new Map(
+    repeatedKeys(given.filter(({ key }) => key !== managedId)).map(({ field, first }) => [field, first]),
+  );
+  for (const { field, key } of given) {
+    const first = repeated.get(field);
+    if (key === managedId) {
       problems.push({
         field,
-        message: `${lower} is the id of the default user the workflow manages for this group; choose another id, or declare that user as Rbac.DefaultUser`,
+        message: `${key} is the id of the default user the workflow manages for this group; choose another id, or declare that user as Rbac.DefaultUser`,
       });
     } else if (first) {
       problems.push({
         field,
-        message: `UserId ${lower} is already used by ${first} (ids are compared lower-case)`,
+        message: `UserId ${key} is already used by ${first} (ids are compared lower-case)`,
       });
-    } else {
-      seen.set(lower, field);
     }
   }
   return problems;
 }
 
 function userNameProblems({ ok }: RequestView, users: unknown[]): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-  users.forEach((user, index) => {
+  const named = users.flatMap((user, index) => {
     const field = `Rbac.Users[${index}].UserName`;
-    if (!isRecord(user) || !ok(field) || typeof user.UserName !== 'string' || user.UserName === 'default')
-      return;
-    const first = seen.get(user.UserName);
-    if (first) {
-      problems.push({
-        field,
-        message: `user names must be unique within the group; ${first} already uses it`,
-      });
-    } else {
-      seen.set(user.UserName, field);
-    }
+    return isRecord(user) && ok(field) && typeof user.UserName === 'string' && user.UserName !== 'default'
+      ? [{ field, key: user.UserName }]
+      : [];
   });
-  return problems;
+  return repeatedKeys(named).map(({ field, first }) => ({
+    field,
+    message: `user names must be unique within the group; ${first} already uses it`,
+  }));
 }
 
 function tagProblems({ request: r, ok }: RequestView): Problem[] {
   if (!Array.isArray(r.Tags)) return [];
-  const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-  r.Tags.forEach((tag: unknown, index) => {
+  const keyed = r.Tags.flatMap((tag: unknown, index) => {
     const field = `Tags[${index}].Key`;
-    if (!isRecord(tag) || !ok(field) || typeof tag.Key !== 'string') return;
-    const first = seen.get(tag.Key);
-    if (first) problems.push({ field, message: `tag keys must be unique; ${first} already uses it` });
-    else seen.set(tag.Key, field);
+    return isRecord(tag) && ok(field) && typeof tag.Key === 'string' ? [{ field, key: tag.Key }] : [];
   });
+  const problems: Problem[] = repeatedKeys(keyed).map(({ field, first }) => ({
+    field,
+    message: `tag keys must be unique; ${first} already uses it`,
+  }));
   const own: readonly string[] = OWN_TAG_KEYS;
   const total =
     r.Tags.filter((tag: unknown) => !isRecord(tag) || !own.includes(String(tag.Key))).length + own.length;

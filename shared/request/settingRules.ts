@@ -1,6 +1,6 @@
 import type { Problem } from '../errors';
 import type { Engine } from '../provision/state';
-import { isRecord } from './fields';
+import { isRecord, repeatedKeys } from './fields';
 import type { RequestView } from './rules';
 import { MAINTENANCE_WINDOW, SNAPSHOT_WINDOW } from './settings';
 import { ENGINE_LABEL, engineSupports, formatVersion, type Version } from './versions';
@@ -60,14 +60,17 @@ function modulo(value: number, base: number): number {
   return ((value % base) + base) % base;
 }
 
+/** The settings' rules, in the order their problems are listed. */
+const SETTING_RULES: readonly ((view: RequestView) => Problem[])[] = [
+  encryptionProblems,
+  windowProblems,
+  logDeliveryProblems,
+  dataTieringProblems,
+  restoreAndNetworkProblems,
+];
+
 export function settingProblems(view: RequestView): Problem[] {
-  return [
-    ...encryptionProblems(view),
-    ...windowProblems(view),
-    ...logDeliveryProblems(view),
-    ...dataTieringProblems(view),
-    ...restoreAndNetworkProblems(view),
-  ];
+  return SETTING_RULES.flatMap((rule) => rule(view));
 }
 
 function encryptionProblems({ request: r, ok }: RequestView): Problem[] {
@@ -144,20 +147,22 @@ function windowProblems({ request: r, ok }: RequestView): Problem[] {
 function logDeliveryProblems({ request: r, ok }: RequestView): Problem[] {
   if (!Array.isArray(r.LogDeliveryConfigurations)) return [];
   const problems: Problem[] = [];
-  const seen = new Map<string, string>();
+  const typed = r.LogDeliveryConfigurations.flatMap((entry: unknown, index) => {
+    const field = `LogDeliveryConfigurations[${index}]`;
+    return isRecord(entry) && ok(`${field}.LogType`) && typeof entry.LogType === 'string'
+      ? [{ field, key: entry.LogType }]
+      : [];
+  });
+  const repeated = new Map(repeatedKeys(typed).map(({ field, first }) => [field, first]));
   r.LogDeliveryConfigurations.forEach((entry: unknown, index) => {
     const base = `LogDeliveryConfigurations[${index}]`;
     if (!isRecord(entry)) return;
-    if (ok(`${base}.LogType`) && typeof entry.LogType === 'string') {
-      const first = seen.get(entry.LogType);
-      if (first) {
-        problems.push({
-          field: `${base}.LogType`,
-          message: `each log type is delivered to one destination; ${first} already configures ${entry.LogType}`,
-        });
-      } else {
-        seen.set(entry.LogType, base);
-      }
+    const first = repeated.get(base);
+    if (first) {
+      problems.push({
+        field: `${base}.LogType`,
+        message: `each log type is delivered to one destination; ${first} already configures ${String(entry.LogType)}`,
+      });
     }
     if (
       !ok(`${base}.DestinationType`) ||

@@ -68,7 +68,7 @@ export async function deleteUsersAndSecrets(
       [...(candidates.get(outcome.userId) ?? [])].map((g) => generatedSecretName(g, outcome.userId)),
     );
   const secrets = await mapWithConcurrency(secretNames, CONCURRENCY, (name) =>
-    deleteGeneratedSecret(deps, state, name),
+    deleteGeneratedSecret(deps, request.ReplicationGroupId, name),
   );
 
   const rg = state.replicationGroup;
@@ -135,12 +135,15 @@ async function deleteUser(
   }
 }
 
-async function deleteGeneratedSecret(
-  deps: DeleteUsersDeps,
-  state: TeardownState,
+/**
+ * Deletes the secret named `name` when it carries the provisioner's tags for replication group `id`;
+ * one already gone (or scheduled for deletion) is nothing to do. Never reads its value.
+ */
+export async function deleteGeneratedSecret(
+  deps: Pick<DeleteUsersDeps, 'secretsManager' | 'logger'>,
+  id: string,
   name: string,
 ): Promise<{ deletedArn?: string; kept?: KeptResource }> {
-  const id = state.request.ReplicationGroupId;
   let described: Awaited<ReturnType<typeof describeSecret>>;
   try {
     described = await describeSecret(deps.secretsManager, name);

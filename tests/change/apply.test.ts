@@ -1,6 +1,8 @@
 import {
   AddTagsToResourceCommand,
   DecreaseReplicaCountCommand,
+  DeleteUserCommand,
+  DeleteUserGroupCommand,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
@@ -14,6 +16,12 @@ import {
   RemoveTagsFromResourceCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
+import {
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, ProvisioningTimedOut } from '../../shared/errors';
@@ -25,14 +33,19 @@ import { changeState } from '../../shared/provision/change/progress';
 import type { ChangeState } from '../../shared/provision/change/types';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
-import { CHANGE_TAG_KEY } from '../../shared/tags';
-import { loadCurrent, readFixture, requestOf } from './support';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../shared/tags';
+import { loadCurrent, readFixture, replacedUserGroupRequest, requestOf } from './support';
 
 const ec = mockClient(ElastiCacheClient);
 const elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
 const silent: Log = { info: () => {}, warn: () => {}, debug: () => {} };
 const NOW = Date.UTC(2026, 0, 1);
-const deps = { elastiCache, logger: silent, now: () => NOW };
+const deps = {
+  elastiCache,
+  secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
+  logger: silent,
+  now: () => NOW,
+};
 const ARN = 'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:orders-cache';
 
 /** The account as current-rbac-redis.json describes it, answered through the SDK's shapes. */
@@ -387,5 +400,165 @@ describe('one change at a time', () => {
 
     expect(requestDigest(a)).toBe(requestDigest(b));
     expect(requestDigest(changed())).not.toBe(requestDigest(a));
+  });
+});
+
+describe('applyNextChange: what a change deletes', () => {
+  const sm = mockClient(SecretsManagerClient);
+  const SECRET_ARN =
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elasticache-provisioner/orders/orders-app-AbCdEf';
+  const notFound = (name: string) => Object.assign(new Error('not found'), { name });
+  const withoutApp = () =>
+    requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== 'orders-app');
+    });
+  const replaced = replacedUserGroupRequest;
+  const detachedTag = { Key: DETACHED_TAG_KEY, Value: 'orders:orders-default' };
+
+  function userGroup(userGroupId: string, userIds: string[], replicationGroups: string[] = []) {
+    ec.on(DescribeUserGroupsCommand, { UserGroupId: userGroupId }).resolves({
+      UserGroups: [
+        {
+          UserGroupId: userGroupId,
+          Status: 'active',
+          Engine: 'redis',
+          UserIds: userIds,
+          ReplicationGroups: replicationGroups,
+          ARN: `arn:aws:elasticache:eu-west-1:123456789012:usergroup:${userGroupId}`,
+        },
+      ],
+    });
+  }
+
+  /** The new group with its default user, as the users and user group steps made them. */
+  function newGroup() {
+    userGroup('orders-v2', ['orders-app', 'orders-v2-default'], ['orders-cache']);
+    ec.on(DescribeUsersCommand, { UserId: 'orders-v2-default' }).resolves({
+      Users: [
+        {
+          UserId: 'orders-v2-default',
+          UserName: 'default',
+          AccessString: 'off -@all',
+          Status: 'active',
+          Authentication: { Type: 'password' },
+          UserGroupIds: ['orders-v2'],
+          ARN: 'arn:aws:elasticache:eu-west-1:123456789012:user:orders-v2-default',
+        },
+      ],
+    });
+  }
+
+  /** orders-cache already on orders-v2, marked by `request`, the tag naming the detached group. */
+  function afterTheSwitch(request: NormalisedRequest) {
+    const mark = { Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` };
+    existingGroup({ UserGroupIds: ['orders-v2'] }, [
+      ...loadCurrent('current-rbac-redis').Tags,
+      detachedTag,
+      mark,
+    ]);
+    newGroup();
+  }
+
+  beforeEach(() => {
+    sm.reset();
+    ec.on(DeleteUserCommand).resolves({});
+    sm.on(DeleteSecretCommand).resolves({});
+  });
+
+  it("deletes the user's generated secret, then the user, in one turn", async () => {
+    existingGroup();
+    sm.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: loadCurrent('current-rbac-redis').Tags });
+
+    const change = await applyNextChange(deps, state(withoutApp(), {}));
+
+    expect(sm).toHaveReceivedCommandWith(DescribeSecretCommand, {
+      SecretId: 'elasticache-provisioner/orders/orders-app',
+    });
+    expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, {
+      SecretId: SECRET_ARN,
+      ForceDeleteWithoutRecovery: true,
+    });
+    expect(ec).toHaveReceivedCommandWith(DeleteUserCommand, { UserId: 'orders-app' });
+    expect(change.Applied.map((step) => step.Action)).toEqual(['DeleteSecret', 'DeleteUser']);
+  });
+
+  it.each<[string, Omit<DescribeSecretCommandOutput, '$metadata'> | Error]>([
+    ["not tagged as the provisioner's", { ARN: SECRET_ARN, Tags: [] }],
+    ['already scheduled for deletion', { ARN: SECRET_ARN, DeletedDate: new Date(NOW) }],
+    ['not there', notFound('ResourceNotFoundException')],
+  ])('leaves a secret %s and deletes the user all the same', async (_, described) => {
+    existingGroup();
+    if (described instanceof Error) sm.on(DescribeSecretCommand).rejects(described);
+    else sm.on(DescribeSecretCommand).resolves(described);
+
+    const change = await applyNextChange(deps, state(withoutApp(), {}));
+
+    expect(sm).toHaveReceivedCommandTimes(DeleteSecretCommand, 0);
+    expect(change.Applied.map((step) => step.Action)).toEqual(['DeleteUser']);
+  });
+
+  it('marks the group with the user groups the change detaches, with their default users', async () => {
+    existingGroup();
+    userGroup('orders', ['orders-app', 'orders-iam', 'orders-default'], ['orders-cache']);
+    ec.on(DescribeUserGroupsCommand, { UserGroupId: 'orders-v2' }).rejects(
+      notFound('UserGroupNotFoundFault'),
+    );
+    ec.on(DescribeUsersCommand, { UserId: 'orders-v2-default' }).rejects(notFound('UserNotFoundFault'));
+    const request = replaced();
+
+    const change = await planChangeStep(deps, state(request));
+
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      ResourceName: ARN,
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${NOW}` }, detachedTag],
+    });
+    expect(change.Changes).toContainEqual({
+      field: 'UserGroup[orders]',
+      current: 'attached to orders-cache',
+      requested: null,
+    });
+  });
+
+  it('deletes a detached user group the tag remembers, once no replication group uses it', async () => {
+    const request = replaced();
+    afterTheSwitch(request);
+    userGroup('orders', ['orders-default']);
+    ec.on(DeleteUserGroupCommand).resolves({});
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Applied).toEqual([
+      expect.objectContaining({ Action: 'DeleteUserGroup', Parameters: { UserGroupId: 'orders' } }),
+    ]);
+    expect(ec).toHaveReceivedCommandTimes(RemoveTagsFromResourceCommand, 0);
+  });
+
+  it('forgets the detached user groups once their clean-up is over', async () => {
+    const request = replaced();
+    afterTheSwitch(request);
+    ec.on(DescribeUserGroupsCommand, { UserGroupId: 'orders' }).rejects(notFound('UserGroupNotFoundFault'));
+    ec.on(DescribeUsersCommand, { UserId: 'orders-default' }).rejects(notFound('UserNotFoundFault'));
+
+    const change = await applyNextChange(deps, state(request, {}));
+
+    expect(change.Done).toBe(true);
+    expect(ec).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: ARN,
+      TagKeys: [CHANGE_TAG_KEY, DETACHED_TAG_KEY],
+    });
+  });
+
+  it('keeps the detached user groups in mind when the run stops on an error', async () => {
+    const request = replaced();
+    afterTheSwitch(request);
+    userGroup('orders', ['orders-default']);
+    ec.on(DeleteUserGroupCommand).rejects(notFound('AccessDeniedException'));
+
+    await expect(applyNextChange(deps, state(request, {}))).rejects.toThrow();
+
+    expect(ec).toHaveReceivedCommandWith(RemoveTagsFromResourceCommand, {
+      ResourceName: ARN,
+      TagKeys: [CHANGE_TAG_KEY],
+    });
   });
 });

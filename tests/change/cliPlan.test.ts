@@ -93,3 +93,34 @@ describe('--plan against an existing group', () => {
     expect(describePlan(plan)).toEqual([]);
   });
 });
+
+describe('--plan of what a change deletes', () => {
+  it('shows a replaced user group deleted after it is detached, with its users and their secrets', async () => {
+    // Prepare: the given user moves to a new group (with its own default user); the app and IAM users stay behind.
+    const request = rbacRequest(id);
+    request.Rbac.UserGroupId = `${id}-next`;
+    request.Rbac.Users = request.Rbac.Users.filter((user) => user.UserId === `${id}-given`);
+
+    // Act
+    const plan = await planProvisioning(request, { elastiCache: harness.admin.elastiCache });
+
+    // Assess
+    expect(plan.Calls.map((call) => `${call.Service} ${call.Action}`)).toEqual([
+      'ElastiCache CreateUser',
+      'ElastiCache CreateUserGroup',
+      'ElastiCache ModifyReplicationGroup',
+      'SecretsManager DeleteSecret',
+      'ElastiCache DeleteUser',
+      'ElastiCache DeleteUser',
+      'ElastiCache DeleteUserGroup',
+      'ElastiCache DeleteUser',
+    ]);
+    expect(plan.Calls[3]?.Parameters).toEqual({
+      SecretId: `elasticache-provisioner/${id}-users/${id}-app`,
+      ForceDeleteWithoutRecovery: true,
+    });
+    expect(describePlan(plan).join('\n')).toContain(
+      `- UserGroup[${id}-users]: "attached to ${id}" -> (none)`,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planChange, shardsToRemove } from '../../shared/provision/change/plan';
 import { slotCount } from '../../shared/provision/change/read';
-import { clusterModeEnabledRequest, loadCurrent, requestOf } from './support';
+import { clusterModeEnabledRequest, loadCurrent, replacedUserGroupRequest, requestOf } from './support';
 
 const actions = (steps: { Action: string }[]) => steps.map((step) => step.Action);
 
@@ -387,6 +387,10 @@ describe('planChange', () => {
       ],
     ]);
     expect(after.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      [
+        'DeleteSecret',
+        { SecretId: 'elasticache-provisioner/orders/orders-default', ForceDeleteWithoutRecovery: true },
+      ],
       ['DeleteUser', { UserId: 'orders-default' }],
     ]);
   });
@@ -482,5 +486,143 @@ describe('planChange', () => {
       'ModifyReplicationGroup ReplicationGroupId,CacheNodeType,ApplyImmediately',
       'RemoveTagsFromResource ResourceName,TagKeys',
     ]);
+  });
+});
+
+describe('planChange: what a change deletes', () => {
+  const secretOf = (userGroupId: string, userId: string) => ({
+    SecretId: `elasticache-provisioner/${userGroupId}/${userId}`,
+    ForceDeleteWithoutRecovery: true,
+  });
+  const withoutUser = (userId: string) =>
+    requestOf('rbac-redis', (r) => {
+      if (r.Rbac) r.Rbac.Users = r.Rbac.Users.filter((u) => u.UserId !== userId);
+    });
+
+  /** orders-cache moved from user group `orders` to `orders-v2`, which holds orders-app and its own default user. */
+  function replacedGroup() {
+    const current = loadCurrent('current-rbac-redis');
+    current.UserGroup = {
+      UserGroupId: 'orders-v2',
+      Status: 'active',
+      Engine: 'redis',
+      UserIds: ['orders-app', 'orders-v2-default'],
+    };
+    current.DetachedUserGroups = [
+      {
+        UserGroupId: 'orders',
+        Exists: true,
+        Status: 'active',
+        Managed: true,
+        ReplicationGroupIds: ['orders-cache'],
+        UserIds: ['orders-app', 'orders-iam', 'orders-default'],
+        DefaultUserId: 'orders-default',
+      },
+    ];
+    current.Users = current.Users.map((u) =>
+      u.UserId === 'orders-app' ? { ...u, UserGroupIds: ['orders', 'orders-v2'] } : u,
+    );
+    current.Users.push({
+      UserId: 'orders-v2-default',
+      UserName: 'default',
+      AccessString: 'off -@all',
+      AuthenticationType: 'password',
+      Status: 'active',
+      UserGroupIds: ['orders-v2'],
+      Managed: true,
+    });
+    return { current, request: replacedUserGroupRequest() };
+  }
+
+  it('deletes the generated password secret of a user it deletes, right before the user', () => {
+    const plan = planChange(loadCurrent('current-rbac-redis'), withoutUser('orders-app'));
+
+    expect(plan.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      ['DeleteSecret', secretOf('orders', 'orders-app')],
+      ['DeleteUser', { UserId: 'orders-app' }],
+    ]);
+    expect(plan.steps[0]?.Reason).toMatch(/if the provisioner created it for orders-cache/);
+  });
+
+  it('keeps the secret of a user that only leaves the group, and plans none for an IAM user', () => {
+    const current = loadCurrent('current-rbac-redis');
+    current.Users = current.Users.map((u) =>
+      u.UserId === 'orders-app' ? { ...u, UserGroupIds: ['orders', 'reports'] } : u,
+    );
+
+    const leaving = planChange(current, withoutUser('orders-app'));
+    const iam = planChange(loadCurrent('current-rbac-redis'), withoutUser('orders-iam'));
+
+    expect(actions(leaving.steps)).toEqual(['ModifyUserGroup']);
+    expect(actions(iam.steps)).toEqual(['DeleteUser']);
+  });
+
+  it('deletes a replaced user group once detached, with the users only it held, its default user last', () => {
+    const { current, request } = replacedGroup();
+
+    const plan = planChange(current, request);
+
+    expect(plan.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      [
+        'ModifyReplicationGroup',
+        {
+          ReplicationGroupId: 'orders-cache',
+          UserGroupIdsToAdd: ['orders-v2'],
+          UserGroupIdsToRemove: ['orders'],
+          ApplyImmediately: true,
+        },
+      ],
+      ['DeleteUser', { UserId: 'orders-iam' }],
+      ['DeleteUserGroup', { UserGroupId: 'orders' }],
+      ['DeleteSecret', secretOf('orders', 'orders-default')],
+      ['DeleteUser', { UserId: 'orders-default' }],
+    ]);
+    expect(plan.changes).toEqual([
+      { field: 'UserGroupIds', current: ['orders'], requested: ['orders-v2'] },
+      { field: 'UserGroup[orders]', current: 'attached to orders-cache', requested: null },
+      { field: 'Rbac.Users[orders-iam]', current: 'member of orders', requested: null },
+      { field: 'Rbac.Users[orders-default]', current: 'member of orders', requested: null },
+    ]);
+    expect(plan.detached).toEqual([{ UserGroupId: 'orders', DefaultUserId: 'orders-default' }]);
+  });
+
+  it('deletes the default user of a replaced group the tag remembers once the group is gone', () => {
+    const { current, request } = replacedGroup();
+    current.UserGroupIds = ['orders-v2'];
+    current.DetachedUserGroups = [
+      {
+        UserGroupId: 'orders',
+        Exists: false,
+        Managed: false,
+        ReplicationGroupIds: [],
+        UserIds: [],
+        DefaultUserId: 'orders-default',
+      },
+    ];
+    current.Users = current.Users.flatMap((u) => {
+      if (u.UserId === 'orders-iam') return [];
+      return [{ ...u, UserGroupIds: u.UserGroupIds.filter((g) => g !== 'orders') }];
+    });
+
+    const plan = planChange(current, request);
+
+    expect(plan.steps.map((s) => [s.Action, s.Parameters])).toEqual([
+      ['DeleteSecret', secretOf('orders', 'orders-default')],
+      ['DeleteUser', { UserId: 'orders-default' }],
+    ]);
+  });
+
+  it.each([
+    ['was not created by the provisioner', { Managed: false }],
+    ['is attached to another replication group', { ReplicationGroupIds: ['orders-cache', 'reports-cache'] }],
+  ])('only detaches a replaced user group that %s', (_, overrides) => {
+    const { current, request } = replacedGroup();
+    const [detached] = current.DetachedUserGroups ?? [];
+    if (detached) Object.assign(detached, overrides);
+
+    const plan = planChange(current, request);
+
+    expect(actions(plan.steps)).toEqual(['ModifyReplicationGroup']);
+    expect(plan.detached).toBeUndefined();
   });
 });

@@ -28,6 +28,22 @@ export function requestOf(name: StateFixture, edit: (request: NormalisedRequest)
   return request;
 }
 
+/**
+ * rbac-redis moved from user group `orders` to `orders-v2`: orders-app stays, with the new group's own
+ * managed default user; orders-iam is no longer requested.
+ */
+export function replacedUserGroupRequest(): NormalisedRequest {
+  return requestOf('rbac-redis', (r) => {
+    r.UserGroupIds = ['orders-v2'];
+    if (!r.Rbac) return;
+    r.Rbac.UserGroupId = 'orders-v2';
+    r.Rbac.Users = r.Rbac.Users.flatMap((u) => {
+      if (u.UserId === 'orders-iam') return [];
+      return u.ManagedDefault ? [{ ...u, UserId: 'orders-v2-default' }] : [u];
+    });
+  });
+}
+
 /** The cluster-mode-enabled request matching current-cluster-mode-enabled.json. */
 export function clusterModeEnabledRequest(edit: (request: NormalisedRequest) => void = () => {}) {
   return requestOf('no-rbac', (request) => {

@@ -2,7 +2,9 @@
  * The provisioning state machine run again with a changed request, on the stand-in: the real ASL,
  * the real handlers, the real SDK. The group is provisioned once, then changed.
  */
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../shared/tags';
 import { resourcesOf } from '../reliability/support/account';
 import { type Harness, startHarness } from '../reliability/support/harness';
 import { type RbacRequest, rbacRequest } from '../reliability/support/requests';
@@ -113,5 +115,72 @@ describe('a changed request converges the existing group', () => {
     expect(run.error?.Error).toBe('ConflictError');
     expect(run.error?.Cause).toMatch(/AtRestEncryptionEnabled: existing true vs requested false/);
     expect(writes(mark)).toEqual([]);
+  });
+});
+
+describe('what a changed request no longer names is deleted, when the provisioner created it', () => {
+  /** The password the workflow generated for `userId` of the group `userGroupId`, read back from its secret. */
+  async function generatedPassword(userGroupId: string, userId: string): Promise<string> {
+    const out = await harness.admin.secretsManager.send(
+      new GetSecretValueCommand({ SecretId: `elasticache-provisioner/${userGroupId}/${userId}` }),
+    );
+    return (JSON.parse(out.SecretString ?? '{}') as { password: string }).password;
+  }
+  const secretNames = () => [...harness.standIn.state.secrets.keys()];
+
+  it('deletes a removed user with its generated secret, keeps the secret the request gave, and logs no password', async () => {
+    // Prepare
+    const id = 'change-secret';
+    const request = await provisioned(id);
+    const password = await generatedPassword(`${id}-users`, `${id}-app`);
+    request.Rbac.Users = request.Rbac.Users.filter(
+      (user) => ![`${id}-app`, `${id}-given`].includes(user.UserId),
+    );
+
+    // Act
+    const run = await harness.execute(request);
+
+    // Assess
+    expect(run.status, run.error?.Cause).toBe('SUCCEEDED');
+    expect(harness.standIn.state.users.get(`${id}-app`)).toBeUndefined();
+    expect(harness.standIn.state.users.get(`${id}-given`)).toBeUndefined();
+    expect(secretNames()).not.toContain(`elasticache-provisioner/${id}-users/${id}-app`);
+    expect(secretNames()).toContain(`${id}/given`);
+    expect(run.logs).not.toContain(password);
+    expect(JSON.stringify(run.output)).not.toContain(password);
+  });
+
+  it('deletes a replaced user group once detached, with the users only it held and their secrets, listing it', async () => {
+    // Prepare: the given user moves to a new group; the app and IAM users stay behind in the old one.
+    const id = 'change-group';
+    const request = await provisioned(id);
+    request.Rbac.UserGroupId = `${id}-next`;
+    request.Rbac.Users = request.Rbac.Users.filter((user) => user.UserId === `${id}-given`);
+
+    // Act
+    const run = await harness.execute(request);
+
+    // Assess
+    expect(run.status, run.error?.Cause).toBe('SUCCEEDED');
+    const output = run.output as { Changes?: { field: string; current: unknown; requested: unknown }[] };
+    expect(output.Changes).toEqual(
+      expect.arrayContaining([
+        { field: `UserGroup[${id}-users]`, current: `attached to ${id}`, requested: null },
+        { field: `Rbac.Users[${id}-app]`, current: `member of ${id}-users`, requested: null },
+        { field: `Rbac.Users[${id}-users-default]`, current: `member of ${id}-users`, requested: null },
+      ]),
+    );
+    const { state } = harness.standIn;
+    expect(state.userGroups.has(`${id}-users`)).toBe(false);
+    expect(state.replicationGroups.get(id)?.userGroupIds).toEqual([`${id}-next`]);
+    for (const gone of [`${id}-app`, `${id}-iam`, `${id}-users-default`]) {
+      expect(state.users.get(gone), gone).toBeUndefined();
+    }
+    expect(state.userGroups.get(`${id}-next`)?.userIds).toContain(`${id}-given`);
+    expect(secretNames()).not.toContain(`elasticache-provisioner/${id}-users/${id}-app`);
+    const tagKeys = state.replicationGroups.get(id)?.tags.map((tag) => tag.Key);
+    expect(tagKeys).not.toContain(CHANGE_TAG_KEY);
+    expect(tagKeys).not.toContain(DETACHED_TAG_KEY);
+    expect(await remainingSteps(harness.admin.elastiCache, request)).toEqual([]);
   });
 });

@@ -134,5 +134,11 @@ describe('cluster mode disabled with RBAC: a replica added, a user added and one
     ).toMatch(/^WRONGPASS/);
     const group = env.standIn.state.replicationGroups.get(id);
     expect(group?.nodes?.nodeGroups[0]?.members).toHaveLength(3);
+    // The removed reader was deleted, and so was the password secret generated for it.
+    expect(env.standIn.state.users.has(`${id}-reader`)).toBe(false);
+    expect(env.standIn.state.secrets.has(`elasticache-provisioner/${rbac.UserGroupId}/${id}-reader`)).toBe(
+      false,
+    );
+    expect(env.standIn.state.secrets.has(`elasticache-provisioner/${rbac.UserGroupId}/${id}-app`)).toBe(true);
   });
 });

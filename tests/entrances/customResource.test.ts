@@ -439,3 +439,80 @@ describe('execution names', () => {
     expect(names[0]).toBe(names[2]);
   });
 });
+
+describe('custom resource Update of ReplicationGroupId, by the stack status', () => {
+  const stackStatus = (status: string) =>
+    cfnMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 's', StackStatus: status as 'UPDATE_IN_PROGRESS', CreationTime: new Date() }],
+    });
+  /** The Update that asks for another ReplicationGroupId than the resource's group. */
+  function renamingUpdate() {
+    const update = event('update-event');
+    if (update.RequestType !== 'Update') throw new Error('fixture');
+    update.ResourceProperties.ReplicationGroupId = 'payments-cache';
+    return update;
+  }
+
+  it('refuses it when the stack status cannot be read: FAILED naming the field, nothing started', async () => {
+    // Prepare
+    const update = renamingUpdate();
+    cfnMock.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('not authorized to perform cloudformation:DescribeStacks'), {
+        name: 'AccessDenied',
+      }),
+    );
+
+    // Act
+    const outcome = await handleCustomResource(deps(), update);
+
+    // Assess
+    expect(cfnMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: update.StackId });
+    expect(outcome).toMatchObject({
+      Action: 'answered',
+      Status: 'FAILED',
+      PhysicalResourceId: 'orders-cache',
+    });
+    expect(answers()).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: expect.stringMatching(
+          /^Changing ReplicationGroupId \("Orders-Cache" -> "payments-cache"\) requires replacing .* nothing was changed/,
+        ),
+        PhysicalResourceId: 'orders-cache',
+      }),
+    ]);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    // No ResponseURL is kept for a workflow that will not run.
+    expect(smMock).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+    expect(logLines.join('\n')).toContain('Could not read the stack status');
+  });
+
+  it('refuses it, then lets the rollback CloudFormation sends next take the group back to the old properties', async () => {
+    // Prepare: the refused Update, then the rollback Update CloudFormation sends for it (properties swapped,
+    // the physical id the refusal answered).
+    const forward = renamingUpdate();
+    stackStatus('UPDATE_IN_PROGRESS');
+    const refused = await handleCustomResource(deps(), forward);
+    const rollback = {
+      ...forward,
+      RequestId: 'rollback-1',
+      PhysicalResourceId: refused.Action === 'answered' ? refused.PhysicalResourceId : '',
+      ResourceProperties: forward.OldResourceProperties,
+      OldResourceProperties: forward.ResourceProperties,
+    };
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+
+    // Act
+    const outcome = await handleCustomResource(deps(), rollback);
+
+    // Assess
+    expect(refused).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+    expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(startedInput()).toMatchObject({ ReplicationGroupId: 'Orders-Cache', NumCacheClusters: '2' });
+    expect(startedInput().CustomResource).toMatchObject({
+      RequestType: 'Update',
+      PhysicalResourceId: 'orders-cache',
+    });
+  });
+});

@@ -58,6 +58,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:AddTagsToResource',
     'elasticache:DecreaseReplicaCount',
     'elasticache:DeleteUser',
+    'elasticache:DeleteUserGroup',
     'elasticache:DescribeCacheClusters',
     'elasticache:DescribeEvents',
     'elasticache:DescribeReplicationGroups',
@@ -70,6 +71,8 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:ModifyUser',
     'elasticache:ModifyUserGroup',
     'elasticache:RemoveTagsFromResource',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:DescribeSecret',
   ],
   ensureUsers: [
     'elasticache:AddTagsToResource',

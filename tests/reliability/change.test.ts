@@ -5,7 +5,7 @@
  * never with the group half-way between the two.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANGE_TAG_KEY } from '../../shared/tags';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../shared/tags';
 import { provisionedOnce, remainingSteps } from '../change/support';
 import { resourcesOf } from './support/account';
 import { type CrashPoint, crashAfterCall, crashingHandlers } from './support/crash';
@@ -143,4 +143,76 @@ describe('two executions changing one group at once', () => {
     ).toHaveLength(1);
     expect(await remainingSteps(harness.admin.elastiCache, changedRequest(id))).toEqual([]);
   });
+});
+
+/** A user group replaced: the given user moves to `<id>-next`; the app and IAM users stay behind and go. */
+function replacedGroupRequest(id: string): RbacRequest {
+  const request = rbacRequest(id);
+  request.Rbac.UserGroupId = `${id}-next`;
+  request.Rbac.Users = request.Rbac.Users.filter((user) => user.UserId === `${id}-given`);
+  return request;
+}
+
+const REPLACEMENT_CRASH_POINTS: CrashPoint[] = [
+  { kind: 'after-invocation', fn: 'planChange', invocation: 1, label: 'after PlanChange' },
+  {
+    kind: 'after-call',
+    client: 'elastiCache',
+    command: 'ModifyReplicationGroup',
+    label: 'right after the new group is attached and the old one detached',
+  },
+  {
+    kind: 'after-call',
+    client: 'secretsManager',
+    command: 'DeleteSecret',
+    label: "right after a left-behind user's secret is deleted",
+  },
+  {
+    kind: 'after-call',
+    client: 'elastiCache',
+    command: 'DeleteUser',
+    label: 'right after the first DeleteUser',
+  },
+  {
+    kind: 'after-call',
+    client: 'elastiCache',
+    command: 'DeleteUserGroup',
+    label: 'right after the old group is deleted',
+  },
+  { kind: 'after-invocation', fn: 'applyChange', invocation: 4, label: 'after the fourth ApplyNextChange' },
+];
+
+describe('a user group replacement stopped at any of its steps, then run again', () => {
+  for (const [index, point] of REPLACEMENT_CRASH_POINTS.entries()) {
+    it(`deletes the old group, its users and their secrets ${point.label}`, async () => {
+      // Prepare
+      const id = `change-swap-${index}`;
+      await provisioned(id);
+      const request = replacedGroupRequest(id);
+      const crash =
+        point.kind === 'after-call'
+          ? { afterCall: crashAfterCall(harness, point) }
+          : { wrapped: await crashingHandlers(harness, point) };
+
+      // Act
+      const first = await harness
+        .execute(request, harness.workflow(crash.wrapped?.handlers))
+        .finally(() => crash.afterCall?.remove());
+      const rerun = await harness.execute(request);
+
+      // Assess
+      expect((crash.afterCall ?? crash.wrapped)?.crashed(), 'the crash point was reached').toBe(true);
+      expect(first.status).toBe('FAILED');
+      expect(rerun.status, rerun.error?.Cause).toBe('SUCCEEDED');
+      const { state } = harness.standIn;
+      expect(state.userGroups.has(`${id}-users`)).toBe(false);
+      expect(state.replicationGroups.get(id)?.userGroupIds).toEqual([`${id}-next`]);
+      for (const gone of [`${id}-app`, `${id}-iam`, `${id}-users-default`]) {
+        expect(state.users.get(gone), gone).toBeUndefined();
+      }
+      expect(state.secrets.has(`elasticache-provisioner/${id}-users/${id}-app`)).toBe(false);
+      expect(state.replicationGroups.get(id)?.tags.map((tag) => tag.Key)).not.toContain(DETACHED_TAG_KEY);
+      expect(await remainingSteps(harness.admin.elastiCache, request)).toEqual([]);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 // The local console: state machines and their graphs, executions updating live, starting an
 // execution (checked against the request's JSON Schema first), replication groups, users and groups.
 import Ajv from 'ajv';
-import { elasticacheAll, listOf, localJson, sfn, sfnAll, textOf } from './aws.js';
+import { elasticacheAll, listOf, localJson, sfn, sfnAll, textOf, textsOf } from './aws.js';
 import { drawGraph, marksFrom } from './graph.js';
 
 /** How often a running execution and the lists are read again. */
@@ -24,6 +24,16 @@ const h = (tag, attributes = {}, ...children) => {
   node.append(...children.flat().filter((child) => child !== undefined && child !== null));
   return node;
 };
+
+/** A table under its header row; `body` holds the rows (a tbody, or rows filled in later). */
+const table = (attributes, headers, body) =>
+  h('table', attributes, h('thead', {}, h('tr', {}, ...headers.map((header) => h('th', {}, header)))), body);
+
+/** A titled panel. */
+const card = (title, ...children) => h('div', { class: 'card' }, h('h2', {}, title), ...children);
+
+/** A table body of one row per item, its cells given by `cells`. */
+const rowsOf = (items, cells) => h('tbody', {}, ...items.map((item) => h('tr', {}, ...cells(item))));
 
 const badge = (status) => h('span', { class: `badge ${status}` }, status);
 const when = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleTimeString() : '');
@@ -86,28 +96,7 @@ async function stateMachinesPage() {
   const rows = h('tbody');
   main.replaceChildren(
     h('h1', {}, 'State machines'),
-    h(
-      'div',
-      { class: 'card' },
-      h(
-        'table',
-        {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, 'Name'),
-            h('th', {}, 'ARN'),
-            h('th', {}, 'Type'),
-            h('th', {}, 'Executions'),
-            h('th', {}, 'Created'),
-          ),
-        ),
-        rows,
-      ),
-    ),
+    h('div', { class: 'card' }, table({}, ['Name', 'ARN', 'Type', 'Executions', 'Created'], rows)),
   );
   const counts = new Map();
   const render = () => {
@@ -159,30 +148,12 @@ async function stateMachinePage(arn) {
         'div',
         {},
         await startPanel(machine),
-        h(
-          'div',
-          { class: 'card' },
-          h('h2', {}, 'Executions'),
-          h(
-            'table',
-            { id: 'executions' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', {}, 'Name'),
-                h('th', {}, 'Status'),
-                h('th', {}, 'Started'),
-                h('th', {}, 'Duration'),
-              ),
-            ),
-            executions,
-          ),
+        card(
+          'Executions',
+          table({ id: 'executions' }, ['Name', 'Status', 'Started', 'Duration'], executions),
         ),
       ),
-      h('div', { class: 'card' }, h('h2', {}, 'Definition'), graph),
+      card('Definition', graph),
     ),
   );
   drawGraph(graph, definition);
@@ -283,10 +254,8 @@ async function startPanel(machine) {
   });
   if (provisioning) load();
   else editor.value = JSON.stringify({ ReplicationGroupId: 'orders-cache' }, null, 2);
-  return h(
-    'div',
-    { class: 'card' },
-    h('h2', {}, 'Start execution'),
+  return card(
+    'Start execution',
     h('div', { class: 'row' }, provisioning ? h('label', {}, 'Sample ', picker) : undefined, name, start),
     editor,
     report,
@@ -343,35 +312,12 @@ async function executionPage(arn) {
       h(
         'div',
         {},
-        h('div', { class: 'card' }, h('h2', {}, 'Input'), input),
-        h('div', { class: 'card' }, h('h2', {}, 'Output'), output),
-        h(
-          'div',
-          { class: 'card' },
-          h('h2', {}, 'Event history'),
-          h(
-            'table',
-            { class: 'history' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', {}, 'ID'),
-                h('th', {}, 'Type'),
-                h('th', {}, 'State'),
-                h('th', {}, 'Elapsed'),
-              ),
-            ),
-            history,
-          ),
-        ),
+        card('Input', input),
+        card('Output', output),
+        card('Event history', table({ class: 'history' }, ['ID', 'Type', 'State', 'Elapsed'], history)),
       ),
-      h(
-        'div',
-        { class: 'card' },
-        h('h2', {}, 'Graph'),
+      card(
+        'Graph',
         graph,
         h(
           'div',
@@ -494,10 +440,10 @@ async function replicationGroupsPage() {
             address: textOf(group, 'NodeGroups/NodeGroup/PrimaryEndpoint/Address'),
             port: textOf(group, 'NodeGroups/NodeGroup/PrimaryEndpoint/Port'),
           };
-      const userGroupIds = listOf(group, 'UserGroupIds').map((member) => member.textContent);
+      const userGroupIds = textsOf(group, 'UserGroupIds');
       const groupUsers = userGroups
         .filter((userGroup) => userGroupIds.includes(textOf(userGroup, 'UserGroupId')))
-        .flatMap((userGroup) => listOf(userGroup, 'UserIds').map((member) => member.textContent));
+        .flatMap((userGroup) => textsOf(userGroup, 'UserIds'));
       const cli = [
         'redis-cli',
         `-h ${endpoint.address || '…'}`,
@@ -531,35 +477,15 @@ async function replicationGroupsPage() {
               endpoint.address ? `${endpoint.address}:${endpoint.port}` : '—',
             ),
           ),
-          h(
-            'table',
+          table(
             {},
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', {}, 'Node'),
-                h('th', {}, 'Shard'),
-                h('th', {}, 'Role'),
-                h('th', {}, 'Endpoint'),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...members.map((member) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', { class: 'mono' }, member.id),
-                  h('td', {}, member.shard),
-                  h('td', {}, member.role),
-                  h('td', { class: 'mono' }, member.address ? `${member.address}:${member.port}` : ''),
-                ),
-              ),
-            ),
+            ['Node', 'Shard', 'Role', 'Endpoint'],
+            rowsOf(members, (member) => [
+              h('td', { class: 'mono' }, member.id),
+              h('td', {}, member.shard),
+              h('td', {}, member.role),
+              h('td', { class: 'mono' }, member.address ? `${member.address}:${member.port}` : ''),
+            ]),
           ),
           h('h2', { style: 'margin-top:12px' }, 'Connect'),
           ...commands.map((command) => h('pre', { class: 'cmd' }, command)),
@@ -586,102 +512,37 @@ async function usersPage() {
       elasticacheAll('DescribeUserGroups', 'member'),
     ]);
     body.replaceChildren(
-      h(
-        'div',
-        { class: 'card' },
-        h('h2', {}, 'Users'),
-        h(
-          'table',
+      card(
+        'Users',
+        table(
           { id: 'users' },
-          h(
-            'thead',
-            {},
+          ['User ID', 'Name', 'Status', 'Authentication', 'Access string', 'User groups'],
+          rowsOf(users, (user) => [
+            h('td', { class: 'mono' }, textOf(user, 'UserId')),
+            h('td', {}, textOf(user, 'UserName')),
+            h('td', {}, badge(textOf(user, 'Status'))),
             h(
-              'tr',
+              'td',
               {},
-              h('th', {}, 'User ID'),
-              h('th', {}, 'Name'),
-              h('th', {}, 'Status'),
-              h('th', {}, 'Authentication'),
-              h('th', {}, 'Access string'),
-              h('th', {}, 'User groups'),
+              `${textOf(user, 'Authentication/Type')}${textOf(user, 'Authentication/PasswordCount') ? ` (${textOf(user, 'Authentication/PasswordCount')} password(s))` : ''}`,
             ),
-          ),
-          h(
-            'tbody',
-            {},
-            ...users.map((user) =>
-              h(
-                'tr',
-                {},
-                h('td', { class: 'mono' }, textOf(user, 'UserId')),
-                h('td', {}, textOf(user, 'UserName')),
-                h('td', {}, badge(textOf(user, 'Status'))),
-                h(
-                  'td',
-                  {},
-                  `${textOf(user, 'Authentication/Type')}${textOf(user, 'Authentication/PasswordCount') ? ` (${textOf(user, 'Authentication/PasswordCount')} password(s))` : ''}`,
-                ),
-                h('td', { class: 'mono' }, textOf(user, 'AccessString')),
-                h(
-                  'td',
-                  {},
-                  listOf(user, 'UserGroupIds')
-                    .map((member) => member.textContent)
-                    .join(', '),
-                ),
-              ),
-            ),
-          ),
+            h('td', { class: 'mono' }, textOf(user, 'AccessString')),
+            h('td', {}, textsOf(user, 'UserGroupIds').join(', ')),
+          ]),
         ),
       ),
-      h(
-        'div',
-        { class: 'card' },
-        h('h2', {}, 'User groups'),
-        h(
-          'table',
+      card(
+        'User groups',
+        table(
           { id: 'user-groups' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', {}, 'User group ID'),
-              h('th', {}, 'Engine'),
-              h('th', {}, 'Status'),
-              h('th', {}, 'Users'),
-              h('th', {}, 'Replication groups'),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            ...userGroups.map((group) =>
-              h(
-                'tr',
-                {},
-                h('td', { class: 'mono' }, textOf(group, 'UserGroupId')),
-                h('td', {}, textOf(group, 'Engine')),
-                h('td', {}, badge(textOf(group, 'Status'))),
-                h(
-                  'td',
-                  {},
-                  listOf(group, 'UserIds')
-                    .map((member) => member.textContent)
-                    .join(', '),
-                ),
-                h(
-                  'td',
-                  {},
-                  listOf(group, 'ReplicationGroups')
-                    .map((member) => member.textContent)
-                    .join(', '),
-                ),
-              ),
-            ),
-          ),
+          ['User group ID', 'Engine', 'Status', 'Users', 'Replication groups'],
+          rowsOf(userGroups, (group) => [
+            h('td', { class: 'mono' }, textOf(group, 'UserGroupId')),
+            h('td', {}, textOf(group, 'Engine')),
+            h('td', {}, badge(textOf(group, 'Status'))),
+            h('td', {}, textsOf(group, 'UserIds').join(', ')),
+            h('td', {}, textsOf(group, 'ReplicationGroups').join(', ')),
+          ]),
         ),
       ),
     );

@@ -66,24 +66,29 @@ export async function elasticacheAll(action, member) {
   return items;
 }
 
-/** The text of the child element at `path` (`A/B/C`), or ''. */
-export function textOf(element, path) {
+/** The element at `path` (child names separated by `/`) below `element`, if there is one. */
+function elementAt(element, path) {
   let current = element;
   for (const name of path.split('/')) {
     current = [...(current?.children ?? [])].find((child) => child.localName === name);
-    if (!current) return '';
+    if (!current) return undefined;
   }
-  return current.textContent ?? '';
+  return current;
+}
+
+/** The text of the child element at `path` (`A/B/C`), or ''. */
+export function textOf(element, path) {
+  return elementAt(element, path)?.textContent ?? '';
 }
 
 /** The child elements of the list at `path`. */
 export function listOf(element, path) {
-  let current = element;
-  for (const name of path.split('/')) {
-    current = [...(current?.children ?? [])].find((child) => child.localName === name);
-    if (!current) return [];
-  }
-  return [...current.children];
+  return [...(elementAt(element, path)?.children ?? [])];
+}
+
+/** The texts of the list at `path`. */
+export function textsOf(element, path) {
+  return listOf(element, path).map((member) => member.textContent);
 }
 
 export async function localJson(path) {

@@ -8,6 +8,7 @@ import {
   AddTagsToResourceCommand,
   DecreaseReplicaCountCommand,
   DeleteUserCommand,
+  DeleteUserGroupCommand,
   IncreaseReplicaCountCommand,
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
@@ -15,9 +16,10 @@ import {
   ModifyUserGroupCommand,
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheLike } from '../../aws/types';
+import type { ElastiCacheLike, SecretsManagerLike } from '../../aws/types';
 import { ConflictError, errorName, ProvisioningTimedOut } from '../../errors';
-import { CHANGE_TAG_KEY } from '../../tags';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../tags';
+import { deleteGeneratedSecret } from '../../teardown/users';
 import { STATUS_WAIT_LIMIT_MS } from '../polling';
 import { createFailedError } from '../replicationGroup';
 import type { NormalisedRequest, ProvisionState } from '../state';
@@ -42,6 +44,8 @@ const APPLIED_HERE: ReadonlySet<ChangeAction> = new Set<ChangeAction>([
   'AddTagsToResource',
   'RemoveTagsFromResource',
   'DeleteUser',
+  'DeleteUserGroup',
+  'DeleteSecret',
 ]);
 
 /** Errors that mean "another change is under way": waited for, not failed. */
@@ -52,10 +56,15 @@ const BUSY = new Set([
   'InvalidCacheClusterStateFault',
 ]);
 
+export interface ApplyChangeDeps extends ChangeDeps {
+  /** Deletes the generated password secrets of the users the change deletes. */
+  secretsManager: SecretsManagerLike;
+}
+
 /** Seconds between two looks at a change under way; the availability check follows each one. */
 const CHANGE_WAIT_SECONDS = 10;
 
-export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
+export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionState): Promise<ChangeState> {
   const { request } = state;
   const id = request.ReplicationGroupId;
   const previous = state.change ?? changeState({ Exists: true });
@@ -77,11 +86,13 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   if (busy) return waiting(deps, previous, checks, now, busy);
 
   const plan = planChange(current, request);
-  const next = plan.steps.find((step) => APPLIED_HERE.has(step.Action));
-  if (plan.refused.length > 0 || !next) await releaseMark(deps, request, current);
+  const left = plan.steps.filter((step) => APPLIED_HERE.has(step.Action));
+  if (plan.refused.length > 0 || left.length === 0) {
+    await releaseMark(deps, request, current, plan.refused.length === 0);
+  }
   // Someone changed the group meanwhile in a way that cannot be undone in place: stop, say what.
   throwIfRefused(request, plan);
-  if (!next) {
+  if (left.length === 0) {
     deps.logger.info('Replication group matches the request', {
       ReplicationGroupId: id,
       Applied: previous.Applied.length,
@@ -90,32 +101,36 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     return { ...finished, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
   }
 
+  const made: ChangeStep[] = [];
   try {
     // A mark left by another request that timed out is taken over.
     if (current.ARN && readMark(current.Tags)?.digest !== requestDigest(request)) {
-      await setMark(deps.elastiCache, current.ARN, request, now);
+      await setMark(deps.elastiCache, current.ARN, request, now, plan.detached);
     }
-    await send(deps.elastiCache, next);
+    await applyFirst(deps, request, left, made);
   } catch (err) {
     const name = errorName(err);
-    if (name && BUSY.has(name))
-      return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
+    if (name && BUSY.has(name)) {
+      const next = left.find((step) => step.Action !== 'DeleteSecret');
+      const progress = { ...previous, Applied: [...previous.Applied, ...made] };
+      return waiting(deps, progress, checks, now, `${next?.Action} refused for now (${name})`);
+    }
     // The run ends here: another request may change the group at once (a re-run of this one would
     // anyway). The call's own error is the one to report, whatever becomes of the mark.
-    await releaseMark(deps, request, current).catch(() => undefined);
+    await releaseMark(deps, request, current, false).catch(() => undefined);
     throw err;
   }
-  deps.logger.info('Change applied', {
-    ReplicationGroupId: id,
-    Action: next.Action,
-    Parameters: next.Parameters,
-  });
-  const removed = (next.Parameters.UserIdsToRemove as string[] | undefined) ?? [];
+  // Read again until gone: the change ends once the users it deletes are deleted, not while deleting.
+  const removed = made.flatMap((step) =>
+    step.Action === 'DeleteUser'
+      ? [String(step.Parameters.UserId)]
+      : ((step.Parameters.UserIdsToRemove as string[] | undefined) ?? []),
+  );
   // Progress: a later wait is measured from its own start.
   const { WaitingSince: _waited, ...progressed } = previous;
   return {
     ...progressed,
-    Applied: [...previous.Applied, next],
+    Applied: [...previous.Applied, ...made],
     RemovedUsers: [...new Set([...previous.RemovedUsers, ...removed])],
     Done: false,
     Waiting: false,
@@ -124,14 +139,51 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   };
 }
 
-/** Removes this request's change mark, if it holds the group. */
+/**
+ * Makes the first ElastiCache call left, after the Secrets Manager deletions planned before it: those
+ * change nothing ElastiCache waits for, so they take no turn of the loop. Each step made is added to
+ * `made` as soon as it is made.
+ */
+async function applyFirst(
+  deps: ApplyChangeDeps,
+  request: NormalisedRequest,
+  left: readonly ChangeStep[],
+  made: ChangeStep[],
+): Promise<void> {
+  for (const step of left) {
+    if (step.Action === 'DeleteSecret') {
+      const secretId = String(step.Parameters.SecretId);
+      const outcome = await deleteGeneratedSecret(deps, request.ReplicationGroupId, secretId);
+      if (outcome.kept) deps.logger.info('Password secret kept', { ...outcome.kept });
+      if (outcome.deletedArn) made.push(step);
+      continue;
+    }
+    await send(deps.elastiCache, step);
+    deps.logger.info('Change applied', {
+      ReplicationGroupId: request.ReplicationGroupId,
+      Action: step.Action,
+      Parameters: step.Parameters,
+    });
+    made.push(step);
+    return;
+  }
+}
+
+/**
+ * Removes this request's change mark, if it holds the group, and once the change is `finished` the
+ * list of detached user groups (their clean-up is over); a run that stops keeps the list for the next.
+ */
 async function releaseMark(
   deps: ChangeDeps,
   request: NormalisedRequest,
   current: CurrentConfiguration,
+  finished: boolean,
 ): Promise<void> {
-  if (!current.ARN || readMark(current.Tags)?.digest !== requestDigest(request)) return;
-  await removeTags(deps.elastiCache, { ResourceName: current.ARN, TagKeys: [CHANGE_TAG_KEY] });
+  const ours = readMark(current.Tags)?.digest === requestDigest(request);
+  const remembered = finished && current.Tags.some((tag) => tag.Key === DETACHED_TAG_KEY);
+  const keys = [...(ours ? [CHANGE_TAG_KEY] : []), ...(remembered ? [DETACHED_TAG_KEY] : [])];
+  if (!current.ARN || keys.length === 0) return;
+  await removeTags(deps.elastiCache, { ResourceName: current.ARN, TagKeys: keys });
 }
 
 /** Tags already gone (another execution of the same request removed them first) are as good as removed. */
@@ -150,6 +202,11 @@ function busyWith(current: CurrentConfiguration): string | undefined {
   if (current.UserGroup && current.UserGroup.Status !== 'active') {
     return `user group ${current.UserGroup.UserGroupId} is ${current.UserGroup.Status}`;
   }
+  // A detached group to delete: its members leave it (modifying), then it is deleted (deleting, then gone).
+  const detached = current.DetachedUserGroups?.find(
+    (group) => group.Exists && group.Managed && group.Status !== 'active',
+  );
+  if (detached) return `user group ${detached.UserGroupId} is ${detached.Status}`;
   const user = current.Users.find((item) => item.Status !== 'active');
   return user ? `user ${user.UserId} is ${user.Status}` : undefined;
 }
@@ -178,41 +235,37 @@ function waiting(
   };
 }
 
+/** The ElastiCache command of each action the converge loop makes (DeleteSecret is Secrets Manager's). */
+const COMMANDS: Partial<Record<ChangeAction, new (input: never) => object>> = {
+  ModifyUser: ModifyUserCommand,
+  ModifyUserGroup: ModifyUserGroupCommand,
+  ModifyReplicationGroup: ModifyReplicationGroupCommand,
+  IncreaseReplicaCount: IncreaseReplicaCountCommand,
+  DecreaseReplicaCount: DecreaseReplicaCountCommand,
+  ModifyReplicationGroupShardConfiguration: ModifyReplicationGroupShardConfigurationCommand,
+  AddTagsToResource: AddTagsToResourceCommand,
+  DeleteUser: DeleteUserCommand,
+  DeleteUserGroup: DeleteUserGroupCommand,
+};
+
+/** A deletion that finds its resource already gone has nothing left to do. */
+const GONE: Partial<Record<ChangeAction, string>> = {
+  DeleteUser: 'UserNotFoundFault',
+  DeleteUserGroup: 'UserGroupNotFoundFault',
+};
+
 /** The one call a step is; its parameters are exactly what planChange wrote (and `--plan` showed). */
 async function send(elastiCache: ElastiCacheLike, step: ChangeStep): Promise<void> {
   // The parameters were built for this very action by planChange.
   const input = step.Parameters as never;
-  switch (step.Action) {
-    case 'ModifyUser':
-      await elastiCache.send(new ModifyUserCommand(input));
-      return;
-    case 'ModifyUserGroup':
-      await elastiCache.send(new ModifyUserGroupCommand(input));
-      return;
-    case 'ModifyReplicationGroup':
-      await elastiCache.send(new ModifyReplicationGroupCommand(input));
-      return;
-    case 'IncreaseReplicaCount':
-      await elastiCache.send(new IncreaseReplicaCountCommand(input));
-      return;
-    case 'DecreaseReplicaCount':
-      await elastiCache.send(new DecreaseReplicaCountCommand(input));
-      return;
-    case 'ModifyReplicationGroupShardConfiguration':
-      await elastiCache.send(new ModifyReplicationGroupShardConfigurationCommand(input));
-      return;
-    case 'AddTagsToResource':
-      await elastiCache.send(new AddTagsToResourceCommand(input));
-      return;
-    case 'RemoveTagsFromResource':
-      await removeTags(elastiCache, input);
-      return;
-    case 'DeleteUser':
-      await elastiCache.send(new DeleteUserCommand(input));
-      return;
-    case 'CreateUser':
-    case 'CreateUserGroup':
-      // Never chosen (APPLIED_HERE): the users and user group steps make them.
-      return;
+  if (step.Action === 'RemoveTagsFromResource') return removeTags(elastiCache, input);
+  const Command = COMMANDS[step.Action];
+  // CreateUser and CreateUserGroup are never chosen (APPLIED_HERE): the users and user group steps make them.
+  if (!Command) return;
+  try {
+    // The command built for this action: its input is the one planChange wrote for it.
+    await elastiCache.send(new Command(input) as never);
+  } catch (err) {
+    if (errorName(err) !== GONE[step.Action]) throw err;
   }
 }

@@ -31,7 +31,7 @@ export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): P
   const now = (deps.now ?? Date.now)();
   if (plan.steps.length > 0) {
     checkMark(request, current.Tags, now);
-    if (current.ARN) await setMark(deps.elastiCache, current.ARN, request, now);
+    if (current.ARN) await setMark(deps.elastiCache, current.ARN, request, now, plan.detached);
   }
   deps.logger.info(
     plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request',

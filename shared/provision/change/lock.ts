@@ -6,13 +6,20 @@
  * carries on. A mark older than the request's Polling.TimeoutMinutes is taken over: its execution has
  * ended or timed out. When two executions mark the group at the same moment, the later mark wins and
  * the other execution stops at its next call, having made at most one.
+ *
+ * The same call tags the group with the user groups the change detaches (see DETACHED_TAG_KEY): once
+ * detached, nothing else would lead a run after a crash to them and their users.
  */
 import { createHash } from 'node:crypto';
 import { AddTagsToResourceCommand } from '@aws-sdk/client-elasticache';
 import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError } from '../../errors';
-import { CHANGE_TAG_KEY } from '../../tags';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../tags';
 import type { NormalisedRequest, Tag } from '../state';
+import type { DetachedEntry } from './types';
+
+/** ElastiCache's limit on a tag value. */
+const TAG_VALUE_MAX = 256;
 
 export interface ChangeMark {
   digest: string;
@@ -52,11 +59,42 @@ export async function setMark(
   arn: string,
   request: NormalisedRequest,
   now: number,
+  detached: readonly DetachedEntry[] = [],
 ): Promise<void> {
+  const remembered = detachedValue(detached);
   await elastiCache.send(
     new AddTagsToResourceCommand({
       ResourceName: arn,
-      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${now}` }],
+      Tags: [
+        { Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${now}` },
+        ...(remembered ? [{ Key: DETACHED_TAG_KEY, Value: remembered }] : []),
+      ],
     }),
   );
+}
+
+/** "old-users:old-users-default reports" -> the two groups, the first with its default user. */
+export function readDetached(tags: readonly Tag[]): DetachedEntry[] {
+  const value = tags.find((tag) => tag.Key === DETACHED_TAG_KEY)?.Value ?? '';
+  return value
+    .split(' ')
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const [userGroupId = '', defaultUserId] = entry.split(':');
+      return defaultUserId
+        ? { UserGroupId: userGroupId, DefaultUserId: defaultUserId }
+        : { UserGroupId: userGroupId };
+    });
+}
+
+/** The tag value for `detached`; entries beyond the tag's 256 characters are left out (three groups fit). */
+function detachedValue(detached: readonly DetachedEntry[]): string {
+  let value = '';
+  for (const entry of detached) {
+    const text = entry.DefaultUserId ? `${entry.UserGroupId}:${entry.DefaultUserId}` : entry.UserGroupId;
+    const next = value ? `${value} ${text}` : text;
+    if (next.length > TAG_VALUE_MAX) break;
+    value = next;
+  }
+  return value;
 }

@@ -7,9 +7,11 @@
  *  1. users: CreateUser, then ModifyUser (access strings), so every requested user exists with its
  *     final rights before it joins the group;
  *  2. user group membership: ModifyUserGroup (one call adds and removes, so a redis group never lacks
- *     its `default` user), then DeleteUser for users no longer requested (see below);
+ *     its `default` user), then DeleteUser for users no longer requested (see below), each after
+ *     DeleteSecret for its generated password secret;
  *  3. ModifyReplicationGroup settings that move no data (description, snapshot retention, security
- *     groups, parameter group), then attaching or detaching user groups;
+ *     groups, parameter group), then attaching or detaching user groups, then deleting the detached
+ *     ones the provisioner created (see detachedCleanUp);
  *  4. engine upgrade (with the parameter group of the new family in the same call, as ElastiCache requires);
  *  5. capacity up before capacity down: node type scale-up, replicas added, then automatic failover and
  *     Multi-AZ switched on (they need the replicas), shards added; shards removed next (onto nodes that
@@ -23,7 +25,8 @@
  */
 
 import { compareVersions, parseVersion } from '../../request/versions';
-import { CHANGE_TAG_KEY, managedTags } from '../../tags';
+import { CHANGE_TAG_KEY, DETACHED_TAG_KEY, managedTags } from '../../tags';
+import { generatedSecretName } from '../secrets';
 import type { NormalisedRequest, NormalisedUser, Tag } from '../state';
 import type {
   ChangePlan,
@@ -31,6 +34,7 @@ import type {
   CurrentConfiguration,
   CurrentNodeGroup,
   CurrentUser,
+  DetachedEntry,
   FieldChange,
   RefusedChange,
 } from './types';
@@ -139,19 +143,11 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   // in the same call (so a crash cannot leave it outside every group, undeleted); any other user that
   // is no longer requested only leaves the group. A redis group's `default` user cannot be deleted
   // while it is in the group: it is swapped out with ModifyUserGroup and deleted afterwards.
-  const deletable = (user: CurrentUser | undefined): user is CurrentUser =>
-    user !== undefined &&
-    user.UserId !== ELASTICACHE_DEFAULT_USER &&
-    user.Managed &&
-    user.UserGroupIds.every((groupId) => groupId === rbac?.UserGroupId);
+  const deletable = (user: CurrentUser | undefined) => isDeletable(user, rbac?.UserGroupId, rbac);
   const membership: ChangeStep[] = [];
   const deleteUsers: ChangeStep[] = [];
   const deleteUser = (user: CurrentUser, why: string) =>
-    deleteUsers.push({
-      Action: 'DeleteUser',
-      Parameters: { UserId: user.UserId },
-      Reason: `${user.UserId} ${why}, was created by the provisioner for ${id} and is in no other group`,
-    });
+    deleteUsers.push(...userDeletion(user, rbac?.UserGroupId, id, why));
   if (rbac) {
     const wanted = new Set(rbac.Users.map((user) => user.UserId));
     const group = current.UserGroup;
@@ -189,8 +185,11 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
     }
   }
   // Users an earlier step of this change took out of the group (a swapped-out default user).
+  const detached = current.DetachedUserGroups ?? [];
+  const ofDetached = new Set(detached.flatMap((item) => [...item.UserIds, item.DefaultUserId ?? '']));
   for (const user of current.Users) {
     if (wantedUser(rbac, user.UserId) || current.UserGroup?.UserIds.includes(user.UserId)) continue;
+    if (ofDetached.has(user.UserId)) continue;
     if (deletable(user)) deleteUser(user, 'left the group');
   }
 
@@ -225,6 +224,7 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   if (userGroupsToAdd.length > 0 || userGroupsToRemove.length > 0) {
     change('UserGroupIds', current.UserGroupIds, requested.UserGroupIds);
   }
+  const cleanUp = detachedCleanUp(current, requested, currentUsers, change);
 
   // Topology.
   const sizeUp = nodeTypeChange(current.CacheNodeType, requested.CacheNodeType);
@@ -269,6 +269,7 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
       ),
     );
   }
+  steps.push(...cleanUp.steps);
   if (engine.change) {
     steps.push(
       modify(
@@ -295,7 +296,112 @@ export function planChange(current: CurrentConfiguration, requested: NormalisedR
   if (replicas?.down) steps.push(replicas.down);
   if (sizeUp === false) steps.push({ ...nodeType, Reason: 'node type scale-down, once the nodes are final' });
   steps.push(...tagSteps);
-  return { changes, steps, refused };
+  return { changes, steps, refused, ...(cleanUp.detached.length > 0 ? { detached: cleanUp.detached } : {}) };
+}
+
+/**
+ * A user the provisioner created for this replication group, that no group other than `from` uses and
+ * the request no longer names, is deleted (ElastiCache's own `default` user never is).
+ */
+function isDeletable(
+  user: CurrentUser | undefined,
+  from: string | undefined,
+  rbac: NormalisedRequest['Rbac'],
+): user is CurrentUser {
+  return (
+    user !== undefined &&
+    user.UserId !== ELASTICACHE_DEFAULT_USER &&
+    user.Managed &&
+    !wantedUser(rbac, user.UserId) &&
+    user.UserGroupIds.every((groupId) => groupId === from)
+  );
+}
+
+/**
+ * DeleteUser, after the generated password secret of the user (named after the user group it was
+ * created for), deleted only if the provisioner created it for this replication group (the applier
+ * checks its tags). The secret goes first: a run stopped between the two finds the user again, and
+ * with it the secret; a user already deleted would leave no trace of its secret.
+ */
+function userDeletion(
+  user: CurrentUser,
+  userGroupId: string | undefined,
+  replicationGroupId: string,
+  why: string,
+): ChangeStep[] {
+  const secret: ChangeStep[] =
+    user.AuthenticationType === 'password' && userGroupId !== undefined
+      ? [
+          {
+            Action: 'DeleteSecret',
+            Parameters: {
+              SecretId: generatedSecretName(userGroupId, user.UserId),
+              ForceDeleteWithoutRecovery: true,
+            },
+            Reason: `the generated password secret of ${user.UserId}, if the provisioner created it for ${replicationGroupId}`,
+          },
+        ]
+      : [];
+  return [
+    ...secret,
+    {
+      Action: 'DeleteUser',
+      Parameters: { UserId: user.UserId },
+      Reason: `${user.UserId} ${why}, was created by the provisioner for ${replicationGroupId} and is in no other group`,
+    },
+  ];
+}
+
+/**
+ * User groups taken off the replication group: each one the provisioner created for it and no other
+ * replication group uses is deleted once detached, with its users by the rule of isDeletable: its
+ * members first, then the group, then its `default` user (ElastiCache deletes no group's default user
+ * while the group holds it). A group that is not the provisioner's, or is used elsewhere, is only
+ * detached.
+ */
+function detachedCleanUp(
+  current: CurrentConfiguration,
+  requested: NormalisedRequest,
+  users: ReadonlyMap<string, CurrentUser>,
+  change: (field: string, from: unknown, to: unknown) => FieldChange,
+): { steps: ChangeStep[]; detached: DetachedEntry[] } {
+  const id = requested.ReplicationGroupId;
+  const steps: ChangeStep[] = [];
+  const detached: DetachedEntry[] = [];
+  const removeUser = (user: CurrentUser, from: string, why: string) => {
+    change(`Rbac.Users[${user.UserId}]`, `member of ${from}`, null);
+    steps.push(...userDeletion(user, from, id, why));
+  };
+  for (const group of current.DetachedUserGroups ?? []) {
+    const from = group.UserGroupId;
+    const defaultUser = group.DefaultUserId ? users.get(group.DefaultUserId) : undefined;
+    const defaultLeft = isDeletable(defaultUser, from, requested.Rbac) ? defaultUser : undefined;
+    if (!group.Exists) {
+      if (defaultLeft) removeUser(defaultLeft, from, `was the default user of deleted user group ${from}`);
+      if (defaultLeft) detached.push({ UserGroupId: from, DefaultUserId: defaultLeft.UserId });
+      continue;
+    }
+    const usedElsewhere = group.ReplicationGroupIds.some((rg) => rg !== id);
+    if (!group.Managed || usedElsewhere) continue;
+    const attached = current.UserGroupIds.includes(from);
+    change(`UserGroup[${from}]`, attached ? `attached to ${id}` : `detached from ${id}`, null);
+    for (const userId of group.UserIds) {
+      const user = users.get(userId);
+      if (userId === defaultLeft?.UserId || !isDeletable(user, from, requested.Rbac)) continue;
+      removeUser(user, from, `was in user group ${from} only`);
+    }
+    steps.push({
+      Action: 'DeleteUserGroup',
+      Parameters: { UserGroupId: from },
+      Reason: `${from} is detached from ${id}, was created by the provisioner for it and no other replication group uses it`,
+    });
+    if (defaultLeft) removeUser(defaultLeft, from, `was the default user of ${from} only`);
+    detached.push({
+      UserGroupId: from,
+      ...(group.DefaultUserId ? { DefaultUserId: group.DefaultUserId } : {}),
+    });
+  }
+  return { steps, detached };
 }
 
 /** The change of engine or engine version, and why it is refused when it is. */
@@ -448,6 +554,7 @@ function tagChange(
       .slice(0, 2)
       .map((tag) => tag.Key),
     CHANGE_TAG_KEY,
+    DETACHED_TAG_KEY,
   ]);
   const own = (tag: Tag) => !reserved.has(tag.Key) && !tag.Key.startsWith('aws:');
   const currentTags = current.Tags.filter(own);

@@ -11,9 +11,16 @@ import {
 import { findReplicationGroup, findUser, findUserGroup } from '../../aws/lookups';
 import type { ElastiCacheLike } from '../../aws/types';
 import { mapWithConcurrency } from '../../concurrency';
-import { elastiCacheTags, isManagedFor } from '../../teardown/ownership';
+import { elastiCacheTags, isManagedFor, type TagLike } from '../../teardown/ownership';
 import type { NormalisedRequest, Tag } from '../state';
-import type { CurrentConfiguration, CurrentNodeGroup, CurrentUser, CurrentUserGroup } from './types';
+import { readDetached } from './lock';
+import type {
+  CurrentConfiguration,
+  CurrentNodeGroup,
+  CurrentUser,
+  CurrentUserGroup,
+  DetachedUserGroup,
+} from './types';
 
 // A 100-user group stays well inside a Lambda timeout without provoking throttling.
 const CONCURRENCY = 4;
@@ -43,14 +50,24 @@ export async function readCurrent(
     Engine: userGroup.Engine?.toLowerCase() ?? '',
     UserIds: (userGroup.UserIds ?? []).map((userId) => userId.toLowerCase()),
   };
+  const attachedIds = (group.UserGroupIds ?? []).map((userGroupId) => userGroupId.toLowerCase());
+  const detached = await readDetachedGroups(elastiCache, request, attachedIds, tagList);
   const userIds = new Set([
     ...(currentGroup?.UserIds ?? []),
     ...(request.Rbac?.Users.map((user) => user.UserId) ?? []),
     ...alsoUsers,
+    ...detached.flatMap((item) => (item.DefaultUserId ? [item.DefaultUserId] : [])),
+    ...detached.flatMap((item) => (item.Managed ? item.UserIds : [])),
   ]);
-  const users = await mapWithConcurrency([...userIds], CONCURRENCY, (userId) =>
-    readUser(elastiCache, userId, id),
-  );
+  const users = (
+    await mapWithConcurrency([...userIds], CONCURRENCY, (userId) => readUser(elastiCache, userId, id))
+  ).filter((user): user is CurrentUser => user !== undefined);
+  for (const item of detached) {
+    item.DefaultUserId ??= users.find(
+      (user) => user.UserName === 'default' && item.UserIds.includes(user.UserId),
+    )?.UserId;
+    if (!item.DefaultUserId) delete item.DefaultUserId;
+  }
 
   return {
     ReplicationGroupId: id,
@@ -75,13 +92,48 @@ export async function readCurrent(
       ),
     }),
     ...shapeOf(group),
-    UserGroupIds: (group.UserGroupIds ?? []).map((userGroupId) => userGroupId.toLowerCase()),
+    UserGroupIds: attachedIds,
     Tags: tagList.flatMap((tag): Tag[] =>
       tag.Key !== undefined ? [{ Key: tag.Key, Value: tag.Value ?? '' }] : [],
     ),
     ...(currentGroup ? { UserGroup: currentGroup } : {}),
-    Users: users.filter((user): user is CurrentUser => user !== undefined),
+    ...(detached.length > 0 ? { DetachedUserGroups: detached } : {}),
+    Users: users,
   };
+}
+
+/**
+ * The user groups attached but no longer requested, and those an earlier step of the change detached
+ * (the group's tag names them), as far as they concern the change. A group the request names again is
+ * no longer one to clean up.
+ */
+async function readDetachedGroups(
+  elastiCache: ElastiCacheLike,
+  request: NormalisedRequest,
+  attachedIds: readonly string[],
+  tags: readonly TagLike[],
+): Promise<DetachedUserGroup[]> {
+  const remembered = readDetached(
+    tags.flatMap((tag) => (tag.Key !== undefined ? [{ Key: tag.Key, Value: tag.Value ?? '' }] : [])),
+  );
+  const candidates = new Map<string, string | undefined>();
+  for (const userGroupId of attachedIds) candidates.set(userGroupId, undefined);
+  for (const entry of remembered) candidates.set(entry.UserGroupId, entry.DefaultUserId);
+  for (const userGroupId of request.UserGroupIds) candidates.delete(userGroupId);
+  return mapWithConcurrency([...candidates], CONCURRENCY, async ([userGroupId, defaultUserId]) => {
+    const found = await findUserGroup(elastiCache, userGroupId);
+    const groupTags = found ? await elastiCacheTags(elastiCache, found.ARN) : 'gone';
+    const item: DetachedUserGroup = {
+      UserGroupId: userGroupId,
+      Exists: found !== undefined && groupTags !== 'gone',
+      Managed: groupTags !== 'gone' && isManagedFor(groupTags, request.ReplicationGroupId),
+      ReplicationGroupIds: (found?.ReplicationGroups ?? []).map((rg) => rg.toLowerCase()),
+      UserIds: (found?.UserIds ?? []).map((userId) => userId.toLowerCase()),
+      ...(found?.Status ? { Status: found.Status } : {}),
+      ...(defaultUserId ? { DefaultUserId: defaultUserId } : {}),
+    };
+    return item;
+  });
 }
 
 function clusterModeOf(group: ReplicationGroup): 'enabled' | 'disabled' | undefined {

@@ -24,6 +24,24 @@ export interface CurrentUserGroup {
   UserIds: string[];
 }
 
+/**
+ * A user group the change takes off the replication group (or took off, as its tag remembers), with
+ * what deciding on its deletion needs.
+ */
+export interface DetachedUserGroup {
+  UserGroupId: string;
+  /** False once it is gone (deleted by this change, or by anyone). */
+  Exists: boolean;
+  Status?: string;
+  /** Tagged as created by the provisioner for this replication group. */
+  Managed: boolean;
+  /** Every replication group it is attached to (DescribeUserGroups' ReplicationGroups). */
+  ReplicationGroupIds: string[];
+  UserIds: string[];
+  /** Its member named `default`, deleted only once the group is gone (ElastiCache refuses it before). */
+  DefaultUserId?: string;
+}
+
 /** One shard of a cluster-mode-enabled group. */
 export interface CurrentNodeGroup {
   NodeGroupId: string;
@@ -64,7 +82,12 @@ export interface CurrentConfiguration {
   Tags: Tag[];
   /** The request's own user group (Rbac.UserGroupId), when it exists. */
   UserGroup?: CurrentUserGroup;
-  /** Members of that group, the requested users that exist, and users the change is removing. */
+  /** User groups detached from the replication group by this change, or still to be (absent: none). */
+  DetachedUserGroups?: DetachedUserGroup[];
+  /**
+   * Members of that group, the requested users that exist, users the change is removing, and the
+   * members of the detached user groups.
+   */
   Users: CurrentUser[];
 }
 
@@ -92,7 +115,10 @@ export type ChangeAction =
   | 'ModifyReplicationGroupShardConfiguration'
   | 'AddTagsToResource'
   | 'RemoveTagsFromResource'
-  | 'DeleteUser';
+  | 'DeleteUser'
+  | 'DeleteUserGroup'
+  /** Secrets Manager: the generated password secret of a user the change deletes. */
+  | 'DeleteSecret';
 
 export interface ChangeStep {
   Action: ChangeAction;
@@ -107,6 +133,14 @@ export interface ChangePlan {
   steps: ChangeStep[];
   /** Non-empty: nothing may be changed, the run ends in ConflictError naming each one. */
   refused: RefusedChange[];
+  /** Detached user groups with clean-up still planned, what the replication group's tag remembers (absent: none). */
+  detached?: DetachedEntry[];
+}
+
+/** A detached user group as the replication group's tag remembers it. */
+export interface DetachedEntry {
+  UserGroupId: string;
+  DefaultUserId?: string;
 }
 
 /** What the workflow carries at `$.change` while it converges an existing group. */
@@ -119,7 +153,10 @@ export interface ChangeState {
   Planned: ChangeStep[];
   /** The calls made so far by this run, in order. */
   Applied: ChangeStep[];
-  /** Users taken out of the group by this run, still to be deleted when the provisioner created them. */
+  /**
+   * Users taken out of the group by this run, still to be deleted when the provisioner created them,
+   * and users it deleted: read again until they are gone.
+   */
   RemovedUsers: string[];
   /** Nothing is left to apply. */
   Done: boolean;
