@@ -267,6 +267,34 @@ describe('the local runner of the provisioning state machine', () => {
     ]);
   });
 
+  it('ends in ResultNotDelivered with a cause when NotifySuccess times out, whatever it caught', async () => {
+    // Prepare
+    const definition = withState(loadDefinition(), 'NotifySuccess', { TimeoutSeconds: 1 });
+    const never = (() => new Promise(() => undefined)) as LambdaHandler;
+    const workflow = createLocalWorkflow({
+      definition,
+      handlers: { ...succeedingHandlers, notifyResult: never },
+      retryIntervalOverrides: 0,
+    });
+
+    // Act
+    const execution = await workflow.run({});
+
+    // Assess
+    const exited = execution.history.find(
+      (event) => event.type === 'StateExited' && event.state.name === 'NotifySuccess',
+    );
+    expect(exited && 'state' in exited ? exited.state.output : undefined).toMatchObject({
+      notificationError: { Error: 'States.Timeout' },
+    });
+    expect(execution.error).toEqual({
+      Error: 'ResultNotDelivered',
+      Cause: definition.States.ResultNotDelivered?.Cause,
+    });
+    expect(execution.error?.Cause).toMatch(/^The replication group is available/);
+    expect(statesEntered(execution).slice(-2)).toEqual(['NotifySuccess', 'ResultNotDelivered']);
+  });
+
   it('waits as the definition says unless told otherwise', async () => {
     // Prepare: WaitBeforeFirstCheck reads its duration from the request's polling settings.
     const handlers = {
