@@ -17,3 +17,8 @@ export function isReplicationGroupId(value: string): boolean {
 export function isRbacId(value: string): boolean {
   return value.length <= RBAC_ID_MAX_LENGTH && RBAC_ID.test(value);
 }
+
+/** The id of the default user the workflow creates (disabled) for a user group that declares none. */
+export function defaultUserId(userGroupId: string): string {
+  return `${userGroupId.toLowerCase()}-default`;
+}

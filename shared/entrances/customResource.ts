@@ -23,11 +23,10 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { CloudFormationLike, SecretsManagerLike, SfnLike } from '../aws/types';
 import { errorName } from '../errors';
-import { isRbacId, isReplicationGroupId } from '../ids';
+import { defaultUserId, isRbacId, isReplicationGroupId } from '../ids';
 import { isRecord, parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
-import { defaultUserId } from '../request/rules';
 import type { WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
 import {

@@ -1,7 +1,8 @@
+import { defaultUserId } from '../ids';
 import { withoutUndefined } from '../json';
 import type { NormalisedRequest, NormalisedUser } from '../provision/state';
 import { analyseAccessString } from './accessString';
-import { defaultUserId, MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
+import { MANAGED_DEFAULT_ACCESS_STRING, MANY_SHARDS, usesRbac, viewOf } from './rules';
 import {
   DEFAULT_NUM_CACHE_CLUSTERS,
   DEFAULT_NUM_NODE_GROUPS,

@@ -1,4 +1,5 @@
 import type { Problem } from '../errors';
+import { defaultUserId } from '../ids';
 import { MAX_SECONDS_CHECKING_PER_INVOCATION, pollingLimitProblem } from '../provision/polling';
 import type { Engine } from '../provision/state';
 import { MAX_TAGS, OWN_TAG_KEYS } from '../tags';
@@ -37,10 +38,6 @@ export function viewOf(request: ParsedRequest, invalidFields: readonly string[] 
 
 export function usesRbac({ request, ok }: RequestView): boolean {
   return request.Rbac !== undefined || (ok('UserGroupIds') && request.UserGroupIds.length > 0);
-}
-
-export function defaultUserId(userGroupId: string): string {
-  return `${userGroupId.toLowerCase()}-default`;
 }
 
 export const MANAGED_DEFAULT_ACCESS_STRING = 'off -@all';

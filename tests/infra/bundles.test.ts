@@ -4,7 +4,7 @@
  * Lambda would, with credentials in the environment, calling the local stand-in through the real SDK.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,10 +19,21 @@ const run = promisify(execFile);
 
 let standIn: StandIn;
 let bundlesDirectory: string;
+/** Each function's bundle as its zip holds it. */
+const bundleBytes = new Map<string, number>();
+/** Every function is 250 KB or less minified: bundle size is cold-start time (`npm run bench` times it). */
+const BUNDLE_BUDGET_BYTES = 250 * 1024;
 
 beforeAll(async () => {
   const [output, started] = await Promise.all([packaged(), startStandIn({ delays: { userCreateMs: 0 } })]);
   standIn = started;
+  for (const zip of readdirSync(output.directory).filter((name) => name.endsWith('.zip'))) {
+    const fn = zip.slice(0, -'.zip'.length);
+    const bundle = readZip(readFileSync(join(output.directory, zip))).find(
+      (entry) => entry.name === `functions/${fn}.mjs`,
+    );
+    if (bundle) bundleBytes.set(fn, bundle.data().length);
+  }
   bundlesDirectory = join(output.directory, 'bundles-run');
   mkdirSync(bundlesDirectory, { recursive: true });
   for (const fn of ['validateRequest', 'ensureUsers', 'rotatePassword']) {
@@ -75,6 +86,15 @@ const CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: 'local-secret',
   AWS_SESSION_TOKEN: 'token',
 };
+
+describe('the packaged bundles', () => {
+  it('are each 250 KB or less', () => {
+    // Assess
+    expect(bundleBytes.size).toBeGreaterThanOrEqual(10);
+    const over = [...bundleBytes].filter(([, bytes]) => bytes > BUNDLE_BUDGET_BYTES);
+    expect(over.map(([fn, bytes]) => `${fn} ${(bytes / 1024).toFixed(1)} KB`)).toEqual([]);
+  });
+});
 
 describe('the packaged bundles, run as Lambda runs them', () => {
   let request: NormalisedRequest;
