@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { elastiCache, secretsManager } from '../shared/aws/clients';
+import { elastiCache } from '../shared/aws/clients';
 import { logContext } from '../shared/logContext';
 import { logger } from '../shared/logger';
 import { applyNextChange } from '../shared/provision/change/apply';
@@ -10,5 +10,5 @@ export const handler = middy<ProvisionState, ProvisionState>()
   .use(logContext(logger))
   .handler(async (state) => ({
     ...state,
-    change: await applyNextChange({ elastiCache, secretsManager, logger }, state),
+    change: await applyNextChange({ elastiCache, logger }, state),
   }));

@@ -37,6 +37,7 @@ const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
   waitAvailable: async (clock) => (await import('../../functions/waitAvailable')).waitAvailableHandler(clock),
   planChange: async () => (await import('../../functions/planChange')).handler,
   applyChange: async () => (await import('../../functions/applyChange')).handler,
+  deleteUserSecrets: async () => (await import('../../functions/deleteUserSecrets')).handler,
   validateTeardownRequest: async () => (await import('../../functions/validateTeardownRequest')).handler,
   deleteReplicationGroup: async () => (await import('../../functions/deleteReplicationGroup')).handler,
   deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,

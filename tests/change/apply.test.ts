@@ -29,7 +29,8 @@ import type { Log } from '../../shared/logger';
 import { applyNextChange } from '../../shared/provision/change/apply';
 import { planChangeStep } from '../../shared/provision/change/begin';
 import { requestDigest } from '../../shared/provision/change/lock';
-import { changeState } from '../../shared/provision/change/progress';
+import { changeState, secretIdOf } from '../../shared/provision/change/progress';
+import { deleteUserSecrets } from '../../shared/provision/change/secrets';
 import type { ChangeState } from '../../shared/provision/change/types';
 import { STATUS_WAIT_LIMIT_MS } from '../../shared/provision/polling';
 import type { NormalisedRequest, ProvisionState } from '../../shared/provision/state';
@@ -465,12 +466,21 @@ describe('applyNextChange: what a change deletes', () => {
     sm.on(DeleteSecretCommand).resolves({});
   });
 
-  it("deletes the user's generated secret, then the user, in one turn", async () => {
+  it("hands the user's generated secret to its own step, then deletes the user", async () => {
+    // Prepare
     existingGroup();
     sm.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: loadCurrent('current-rbac-redis').Tags });
 
-    const change = await applyNextChange(deps, state(withoutApp(), {}));
+    // Act
+    const handedOver = await applyNextChange(deps, state(withoutApp(), {}));
+    const secretsDone = await deleteUserSecrets(deps, state(withoutApp(), handedOver));
+    const userDone = await applyNextChange(deps, state(withoutApp(), secretsDone));
 
+    // Assess
+    expect(handedOver.SecretsToDelete?.map(secretIdOf)).toEqual([
+      'elasticache-provisioner/orders/orders-app',
+    ]);
+    expect(handedOver.Applied).toEqual([]);
     expect(sm).toHaveReceivedCommandWith(DescribeSecretCommand, {
       SecretId: 'elasticache-provisioner/orders/orders-app',
     });
@@ -478,8 +488,11 @@ describe('applyNextChange: what a change deletes', () => {
       SecretId: SECRET_ARN,
       ForceDeleteWithoutRecovery: true,
     });
+    expect(secretsDone).not.toHaveProperty('SecretsToDelete');
+    expect(secretsDone.SecretsHandled).toEqual(['elasticache-provisioner/orders/orders-app']);
+    expect(ec).toHaveReceivedCommandTimes(DeleteUserCommand, 1);
     expect(ec).toHaveReceivedCommandWith(DeleteUserCommand, { UserId: 'orders-app' });
-    expect(change.Applied.map((step) => step.Action)).toEqual(['DeleteSecret', 'DeleteUser']);
+    expect(userDone.Applied.map((step) => step.Action)).toEqual(['DeleteSecret', 'DeleteUser']);
   });
 
   it.each<[string, Omit<DescribeSecretCommandOutput, '$metadata'> | Error]>([
@@ -487,14 +500,19 @@ describe('applyNextChange: what a change deletes', () => {
     ['already scheduled for deletion', { ARN: SECRET_ARN, DeletedDate: new Date(NOW) }],
     ['not there', notFound('ResourceNotFoundException')],
   ])('leaves a secret %s and deletes the user all the same', async (_, described) => {
+    // Prepare
     existingGroup();
     if (described instanceof Error) sm.on(DescribeSecretCommand).rejects(described);
     else sm.on(DescribeSecretCommand).resolves(described);
 
-    const change = await applyNextChange(deps, state(withoutApp(), {}));
+    // Act
+    const handedOver = await applyNextChange(deps, state(withoutApp(), {}));
+    const secretsDone = await deleteUserSecrets(deps, state(withoutApp(), handedOver));
+    const userDone = await applyNextChange(deps, state(withoutApp(), secretsDone));
 
+    // Assess
     expect(sm).toHaveReceivedCommandTimes(DeleteSecretCommand, 0);
-    expect(change.Applied.map((step) => step.Action)).toEqual(['DeleteUser']);
+    expect(userDone.Applied.map((step) => step.Action)).toEqual(['DeleteUser']);
   });
 
   it('marks the group with the user groups the change detaches, with their default users', async () => {

@@ -71,9 +71,8 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:ModifyUser',
     'elasticache:ModifyUserGroup',
     'elasticache:RemoveTagsFromResource',
-    'secretsmanager:DeleteSecret',
-    'secretsmanager:DescribeSecret',
   ],
+  deleteUserSecrets: ['secretsmanager:DeleteSecret', 'secretsmanager:DescribeSecret'],
   ensureUsers: [
     'elasticache:AddTagsToResource',
     'elasticache:CreateUser',
@@ -151,6 +150,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
 const FUNCTION_CLIENTS: Record<string, string[]> = {
   validateTeardownRequest: [],
   notifyResult: ['EventBridgeClient', 'SecretsManagerClient'],
+  deleteUserSecrets: ['SecretsManagerClient'],
   customResource: ['CloudFormationClient', 'SecretsManagerClient', 'SFNClient'],
 };
 const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeClient', 'SFNClient'];

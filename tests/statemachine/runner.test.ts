@@ -81,6 +81,7 @@ describe('the local runner of the provisioning state machine', () => {
       CreateClusterModeEnabled: 'createReplicationGroup',
       CheckAvailable: 'waitAvailable',
       ApplyNextChange: 'applyChange',
+      DeleteUserSecrets: 'deleteUserSecrets',
       NotifySuccess: 'notifyResult',
       NotifyFailure: 'notifyResult',
     });

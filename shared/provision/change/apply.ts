@@ -16,23 +16,23 @@ import {
   ModifyUserGroupCommand,
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import type { ElastiCacheLike, SecretsManagerLike } from '../../aws/types';
+import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError, errorName, ProvisioningTimedOut } from '../../errors';
 import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../tags';
-import { deleteGeneratedSecret } from '../../teardown/users';
 import { STATUS_WAIT_LIMIT_MS } from '../polling';
 import { createFailedError } from '../replicationGroup';
 import type { NormalisedRequest, ProvisionState } from '../state';
 import { checkMark, readMark, requestDigest, setMark } from './lock';
 import { planChange } from './plan';
-import { type ChangeDeps, changeState, throwIfRefused } from './progress';
+import { type ChangeDeps, changeState, secretIdOf, throwIfRefused } from './progress';
 import { readCurrent } from './read';
 import type { ChangeAction, ChangeState, ChangeStep, CurrentConfiguration } from './types';
 
 /**
  * The calls the converge loop makes. Users are created (with their password secrets) and added to the
  * group by the workflow's users and user group steps, which run before it: CreateUser and
- * CreateUserGroup are in a plan only to be shown.
+ * CreateUserGroup are in a plan only to be shown. DeleteSecret is handed to deleteUserSecrets
+ * (secrets.ts), so this function carries no Secrets Manager client.
  */
 const APPLIED_HERE: ReadonlySet<ChangeAction> = new Set<ChangeAction>([
   'ModifyUser',
@@ -56,15 +56,10 @@ const BUSY = new Set([
   'InvalidCacheClusterStateFault',
 ]);
 
-export interface ApplyChangeDeps extends ChangeDeps {
-  /** Deletes the generated password secrets of the users the change deletes. */
-  secretsManager: SecretsManagerLike;
-}
-
 /** Seconds between two looks at a change under way; the availability check follows each one. */
 const CHANGE_WAIT_SECONDS = 10;
 
-export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionState): Promise<ChangeState> {
+export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): Promise<ChangeState> {
   const { request } = state;
   const id = request.ReplicationGroupId;
   const previous = state.change ?? changeState({ Exists: true });
@@ -86,7 +81,11 @@ export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionSta
   if (busy) return waiting(deps, previous, checks, now, busy);
 
   const plan = planChange(current, request);
-  const left = plan.steps.filter((step) => APPLIED_HERE.has(step.Action));
+  const handled = new Set(previous.SecretsHandled ?? []);
+  const left = plan.steps.filter(
+    (step) =>
+      APPLIED_HERE.has(step.Action) && !(step.Action === 'DeleteSecret' && handled.has(secretIdOf(step))),
+  );
   if (plan.refused.length > 0 || left.length === 0) {
     await releaseMark(deps, request, current, plan.refused.length === 0);
   }
@@ -101,19 +100,40 @@ export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionSta
     return { ...finished, Done: true, Waiting: false, WaitSeconds: 0, Checks: checks };
   }
 
+  // Progress: a later wait is measured from its own start.
+  const { WaitingSince: _waited, ...progressed } = previous;
+  // One call a turn: the first one left (never none here).
+  const [next] = left;
   const made: ChangeStep[] = [];
   try {
     // A mark left by another request that timed out is taken over.
     if (current.ARN && readMark(current.Tags)?.digest !== requestDigest(request)) {
       await setMark(deps.elastiCache, current.ARN, request, now, plan.detached);
     }
-    await applyFirst(deps, request, left, made);
+    const secrets = leadingSecretDeletions(left);
+    if (secrets.length > 0) {
+      return {
+        ...progressed,
+        SecretsToDelete: secrets,
+        Done: false,
+        Waiting: false,
+        WaitSeconds: 0,
+        Checks: checks,
+      };
+    }
+    if (next) {
+      await send(deps.elastiCache, next);
+      deps.logger.info('Change applied', {
+        ReplicationGroupId: id,
+        Action: next.Action,
+        Parameters: next.Parameters,
+      });
+      made.push(next);
+    }
   } catch (err) {
     const name = errorName(err);
     if (name && BUSY.has(name)) {
-      const next = left.find((step) => step.Action !== 'DeleteSecret');
-      const progress = { ...previous, Applied: [...previous.Applied, ...made] };
-      return waiting(deps, progress, checks, now, `${next?.Action} refused for now (${name})`);
+      return waiting(deps, previous, checks, now, `${next?.Action} refused for now (${name})`);
     }
     // The run ends here: another request may change the group at once (a re-run of this one would
     // anyway). The call's own error is the one to report, whatever becomes of the mark.
@@ -126,8 +146,6 @@ export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionSta
       ? [String(step.Parameters.UserId)]
       : ((step.Parameters.UserIdsToRemove as string[] | undefined) ?? []),
   );
-  // Progress: a later wait is measured from its own start.
-  const { WaitingSince: _waited, ...progressed } = previous;
   return {
     ...progressed,
     Applied: [...previous.Applied, ...made],
@@ -139,34 +157,10 @@ export async function applyNextChange(deps: ApplyChangeDeps, state: ProvisionSta
   };
 }
 
-/**
- * Makes the first ElastiCache call left, after the Secrets Manager deletions planned before it: those
- * change nothing ElastiCache waits for, so they take no turn of the loop. Each step made is added to
- * `made` as soon as it is made.
- */
-async function applyFirst(
-  deps: ApplyChangeDeps,
-  request: NormalisedRequest,
-  left: readonly ChangeStep[],
-  made: ChangeStep[],
-): Promise<void> {
-  for (const step of left) {
-    if (step.Action === 'DeleteSecret') {
-      const secretId = String(step.Parameters.SecretId);
-      const outcome = await deleteGeneratedSecret(deps, request.ReplicationGroupId, secretId);
-      if (outcome.kept) deps.logger.info('Password secret kept', { ...outcome.kept });
-      if (outcome.deletedArn) made.push(step);
-      continue;
-    }
-    await send(deps.elastiCache, step);
-    deps.logger.info('Change applied', {
-      ReplicationGroupId: request.ReplicationGroupId,
-      Action: step.Action,
-      Parameters: step.Parameters,
-    });
-    made.push(step);
-    return;
-  }
+/** The DeleteSecret steps the plan puts before its next ElastiCache call. */
+function leadingSecretDeletions(left: readonly ChangeStep[]): ChangeStep[] {
+  const end = left.findIndex((step) => step.Action !== 'DeleteSecret');
+  return left.slice(0, end === -1 ? left.length : end);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError } from '../../errors';
 import type { Log } from '../../logger';
 import type { NormalisedRequest } from '../state';
-import type { ChangePlan, ChangeState } from './types';
+import type { ChangePlan, ChangeState, ChangeStep } from './types';
 
 export interface ChangeDeps {
   elastiCache: ElastiCacheLike;
@@ -42,4 +42,9 @@ export function changeState(values: Partial<ChangeState> & Pick<ChangeState, 'Ex
     Checks: 0,
     ...values,
   };
+}
+
+/** The secret a DeleteSecret step names. */
+export function secretIdOf(step: ChangeStep): string {
+  return String(step.Parameters.SecretId);
 }

@@ -168,4 +168,11 @@ export interface ChangeState {
   Checks: number;
   /** When the converge step first found a change under way (epoch ms); the wait is bounded. */
   WaitingSince?: number;
+  /**
+   * The generated password secrets to delete before the next call (their users are deleted next):
+   * the state machine hands them to the function that holds the Secrets Manager client.
+   */
+  SecretsToDelete?: ChangeStep[];
+  /** The secrets this run has dealt with (deleted, or kept as not the provisioner's): not planned again. */
+  SecretsHandled?: string[];
 }
