@@ -180,6 +180,13 @@ const REPLACEMENT_CRASH_POINTS: CrashPoint[] = [
     label: 'right after the old group is deleted',
   },
   { kind: 'after-invocation', fn: 'applyChange', invocation: 4, label: 'after the fourth ApplyNextChange' },
+  {
+    kind: 'after-call',
+    client: 'secretsManager',
+    command: 'DeleteSecret',
+    label: 'right after the first secret is deleted',
+  },
+  { kind: 'after-invocation', fn: 'deleteUserSecrets', invocation: 1, label: 'after DeleteUserSecrets' },
 ];
 
 describe('a user group replacement stopped at any of its steps, then run again', () => {

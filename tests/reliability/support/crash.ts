@@ -107,13 +107,14 @@ export function crashAfterCall(
  * Task invoking it (the scenario request has cluster mode disabled and succeeds, so that Task is the
  * one its run enters: CreateClusterModeDisabled, NotifySuccess).
  */
-// The converge step runs only for a group that exists: its crash points are in change.test.ts.
-export const TASK_CRASH_POINTS: CrashPoint[] = FUNCTION_NAMES.filter((fn) => fn !== 'applyChange').map(
-  (fn) => {
-    const task = Object.keys(TASK_FUNCTIONS).find((name) => TASK_FUNCTIONS[name] === fn) ?? fn;
-    return { kind: 'after-invocation', fn, invocation: 1, label: `after ${task}` };
-  },
-);
+// The converge steps run only for a group that exists: their crash points are in change.test.ts.
+const CHANGE_FUNCTIONS: readonly string[] = ['applyChange', 'deleteUserSecrets'];
+export const TASK_CRASH_POINTS: CrashPoint[] = FUNCTION_NAMES.filter(
+  (fn) => !CHANGE_FUNCTIONS.includes(fn),
+).map((fn) => {
+  const task = Object.keys(TASK_FUNCTIONS).find((name) => TASK_FUNCTIONS[name] === fn) ?? fn;
+  return { kind: 'after-invocation', fn, invocation: 1, label: `after ${task}` };
+});
 
 /** How many census-derived crash points `npm test` runs (the reliability run takes all of them). */
 export const SAMPLED_POINTS = 4;

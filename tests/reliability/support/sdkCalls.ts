@@ -1,7 +1,7 @@
 /**
  * The AWS calls a function's code can make, read from its TypeScript sources: every module reachable
- * from functions/<name>.ts through its imports, and in each the `new XCommand(` of the SDK commands
- * it imports. A static walk, so it errs on the side of more calls, never fewer.
+ * from functions/<name>.ts through its imports, and in each the SDK commands it imports and uses as
+ * a value (`new XCommand(`, or the class in a table of commands). A static walk, so it errs on the side of more calls, never fewer.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -61,13 +61,15 @@ export function sdkCallsOf(root: string, entry: string): SdkCalls {
     if (seen.has(file)) continue;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
+    const code = source.replace(IMPORT, '');
     for (const match of source.matchAll(IMPORT)) {
       const [, keyword, typeOnly, clause = '', specifier = ''] = match;
       const client = /^@aws-sdk\/client-([a-z0-9-]+)$/.exec(specifier)?.[1];
       if (client && keyword === 'import' && !typeOnly) {
         for (const [local, imported] of namedImports(clause)) {
           if (!imported.endsWith('Command')) continue;
-          if (!new RegExp(`new\\s+${local}\\s*\\(`).test(source)) continue;
+          // Sent where it is constructed, or where the class is handed on as a value (a table of commands).
+          if (!new RegExp(`\\b${local}\\b`).test(code)) continue;
           actions.add(`${IAM_PREFIX[client] ?? client}:${imported.slice(0, -'Command'.length)}`);
         }
       }
