@@ -86,12 +86,14 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
     (step) =>
       APPLIED_HERE.has(step.Action) && !(step.Action === 'DeleteSecret' && handled.has(secretIdOf(step))),
   );
-  if (plan.refused.length > 0 || left.length === 0) {
+  // One call a turn: the first one left.
+  const [next] = left;
+  if (plan.refused.length > 0 || !next) {
     await releaseMark(deps, request, current, plan.refused.length === 0);
   }
   // Someone changed the group meanwhile in a way that cannot be undone in place: stop, say what.
   throwIfRefused(request, plan);
-  if (left.length === 0) {
+  if (!next) {
     deps.logger.info('Replication group matches the request', {
       ReplicationGroupId: id,
       Applied: previous.Applied.length,
@@ -102,9 +104,6 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
 
   // Progress: a later wait is measured from its own start.
   const { WaitingSince: _waited, ...progressed } = previous;
-  // One call a turn: the first one left (never none here).
-  const [next] = left;
-  const made: ChangeStep[] = [];
   try {
     // A mark left by another request that timed out is taken over.
     if (current.ARN && readMark(current.Tags)?.digest !== requestDigest(request)) {
@@ -121,34 +120,30 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
         Checks: checks,
       };
     }
-    if (next) {
-      await send(deps.elastiCache, next);
-      deps.logger.info('Change applied', {
-        ReplicationGroupId: id,
-        Action: next.Action,
-        Parameters: next.Parameters,
-      });
-      made.push(next);
-    }
+    await send(deps.elastiCache, next);
   } catch (err) {
     const name = errorName(err);
     if (name && BUSY.has(name)) {
-      return waiting(deps, previous, checks, now, `${next?.Action} refused for now (${name})`);
+      return waiting(deps, previous, checks, now, `${next.Action} refused for now (${name})`);
     }
     // The run ends here: another request may change the group at once (a re-run of this one would
     // anyway). The call's own error is the one to report, whatever becomes of the mark.
     await releaseMark(deps, request, current, false).catch(() => undefined);
     throw err;
   }
+  deps.logger.info('Change applied', {
+    ReplicationGroupId: id,
+    Action: next.Action,
+    Parameters: next.Parameters,
+  });
   // Read again until gone: the change ends once the users it deletes are deleted, not while deleting.
-  const removed = made.flatMap((step) =>
-    step.Action === 'DeleteUser'
-      ? [String(step.Parameters.UserId)]
-      : ((step.Parameters.UserIdsToRemove as string[] | undefined) ?? []),
-  );
+  const removed =
+    next.Action === 'DeleteUser'
+      ? [String(next.Parameters.UserId)]
+      : ((next.Parameters.UserIdsToRemove as string[] | undefined) ?? []);
   return {
     ...progressed,
-    Applied: [...previous.Applied, ...made],
+    Applied: [...previous.Applied, next],
     RemovedUsers: [...new Set([...previous.RemovedUsers, ...removed])],
     Done: false,
     Waiting: false,
