@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: cold starts, polling economics, a burst through the local workflow and local spin-up,
- * measured in one run. Prints one markdown table (plus the polling frontier and notes) and writes
+ * `npm run bench`: cold starts, polling economics, a burst through the local workflow, local spin-up,
+ * changes in place, the local endpoint and the calls each kind of change makes, measured in one run. Prints one markdown table (plus the polling frontier and notes) and writes
  * bench/results.json.
  *
  *   npm run bench                      every section
@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { type BurstResult, runBurst } from './burst';
+import { type ChangeCallsResult, runChangeCalls } from './changeCalls';
 import { type ColdStartResult, measureColdStarts } from './coldstart';
 import { CHANGE_GOAL_MS, type LocalBenchResult, READY_GOAL_SECONDS, runLocalBench } from './local';
 import { pollingSection } from './polling';
@@ -22,8 +23,8 @@ import { kb, markdownTable, ms, percent, type Row, seconds, verdict } from './ta
 const COLD_START_SIZE_GOAL_BYTES = 250 * 1024;
 const COLD_START_RATIO_GOAL = 0.4;
 
-type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard' | 'local';
-const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard', 'local'];
+type Section = 'cold' | 'polling' | 'burst' | 'spinup' | 'reshard' | 'local' | 'changecalls';
+const ALL_SECTIONS: Section[] = ['cold', 'polling', 'burst', 'spinup', 'reshard', 'local', 'changecalls'];
 
 function parseArgs(argv: readonly string[]): { sections: Section[]; runs: number } {
   let sections = ALL_SECTIONS;
@@ -123,6 +124,33 @@ function burstRows(result: BurstResult): Row[] {
       verdict(failures),
     ],
   ];
+}
+
+/** The writes a change may make beyond those it needs: the change mark, set and then removed. */
+const CHANGE_MARK_WRITES = ['AddTagsToResource', 'RemoveTagsFromResource'];
+
+function changeCallsRows(result: ChangeCallsResult): Row[] {
+  if (!result.measured)
+    return [['7 change calls', 'every kind', `not measured: ${result.reason}`, '', '', 'n/a']];
+  return result.rows.map((row) => {
+    const failures = [
+      ...(row.status === 'SUCCEEDED' ? [] : [`execution ${row.status}`]),
+      ...row.missingWrites.map((action) => `${action} not made`),
+      ...row.extraWrites.filter((action) => !CHANGE_MARK_WRITES.includes(action)).map((a) => `${a} made too`),
+    ];
+    const reads = Object.entries(row.readsByAction)
+      .sort(([, a], [, b]) => b - a)
+      .map(([action, count]) => `${action} ${count}`)
+      .join(', ');
+    return [
+      '7 change calls',
+      row.name,
+      `${row.calls} calls: ${row.writes.length} writes (${row.writes.join(', ')}); ${row.reads} reads (${reads})`,
+      `minimum ${row.minimum} (${row.minimumWrites.join(', ')}, the reads that decide it, one status read per ElastiCache write); ${(row.calls / row.minimum).toFixed(1)}x`,
+      'the writes it needs and only those, besides the change mark',
+      verdict(failures),
+    ];
+  });
 }
 
 function spinUpRows(result: SpinUpResult): Row[] {
@@ -310,6 +338,14 @@ async function main(): Promise<void> {
     rows.push(...reshardRows(reshard));
     notes.push(...reshard.notes);
     results.reshard = reshard;
+  }
+
+  if (sections.includes('changecalls')) {
+    process.stderr.write('change calls: each kind of change on the local stand-in...\n');
+    const changeCalls = await runChangeCalls();
+    rows.push(...changeCallsRows(changeCalls));
+    notes.push(...changeCalls.notes);
+    results.changeCalls = changeCalls;
   }
 
   if (sections.includes('local')) {

@@ -8,7 +8,13 @@ import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type LocalEnvironment, startLocalEnvironment } from '../../../local/environment';
-import type { FaultPlan, SimulatedNodeBackend, StandIn, StandInCall } from '../../../local/standin';
+import type {
+  FaultPlan,
+  SimulatedNodeBackend,
+  StandIn,
+  StandInCall,
+  StandInDelays,
+} from '../../../local/standin';
 import type { LambdaHandler, LocalWorkflow, RunResult } from '../../../local/workflow';
 import { loadDefinition, taskFunctions } from '../../../local/workflow/definition';
 import { passwordsInStandIn } from '../secretScan';
@@ -103,7 +109,9 @@ export async function capturingOutput<T>(body: () => Promise<T>): Promise<{ valu
  * clients read the endpoints once. Logs at INFO, events included where a handler allows it, so there
  * is more to search; a test file must not load shared/logger before this has run.
  */
-export async function startHarness(options: { faults?: FaultPlan } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { faults?: FaultPlan; delays?: Partial<StandInDelays> } = {},
+): Promise<Harness> {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
   // Result events stay local: there is no local EventBridge (read when notifyResult is loaded).
@@ -121,6 +129,7 @@ export async function startHarness(options: { faults?: FaultPlan } = {}): Promis
       userGroupDeleteMs: STATUS_CHANGE_MS,
       replicationGroupCreateMs: STATUS_CHANGE_MS,
       replicationGroupDeleteMs: STATUS_CHANGE_MS,
+      ...options.delays,
     },
   });
   const { createLocalWorkflow } = await import('../../../local/workflow');
