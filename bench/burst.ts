@@ -12,7 +12,7 @@
  * conservative choice for absorbing throttles).
  */
 import type { PollingSettings } from '../shared/provision/state';
-import { childMain, runChild } from './child';
+import { childMain, runChildOr } from './child';
 import type { ActionStats, BucketSpec, Service } from './throttle-proxy';
 
 export interface BurstResult {
@@ -289,11 +289,7 @@ export async function runBurst(): Promise<BurstResult> {
       `local stand-in or workflow runner not loadable (${err instanceof Error ? err.message : String(err)})`,
     );
   }
-  try {
-    return await runChild<BurstResult>(import.meta.url, 240_000);
-  } catch (err) {
-    return notMeasured(err instanceof Error ? err.message : String(err));
-  }
+  return runChildOr<BurstResult>(import.meta.url, 240_000, notMeasured);
 }
 
 await childMain(import.meta.url, burstInProcess);

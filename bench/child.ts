@@ -47,6 +47,19 @@ export function runChild<T>(moduleUrl: string, timeoutMs: number): Promise<T> {
   });
 }
 
+/** runChild, or when the child cannot run, the section's result saying why (`unmeasured`). */
+export async function runChildOr<T>(
+  moduleUrl: string,
+  timeoutMs: number,
+  unmeasured: (reason: string) => T,
+): Promise<T> {
+  try {
+    return await runChild<T>(moduleUrl, timeoutMs);
+  } catch (err) {
+    return unmeasured(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** `--child <file>`: run `work` and write its JSON result to the file (NaN and Infinity become null). */
 export async function childMain(moduleUrl: string, work: () => Promise<unknown>): Promise<void> {
   const [flag, resultFile] = process.argv.slice(2);

@@ -7,7 +7,7 @@
  * What the stand-in cannot show: Lambda's own invoke latency and the Describe call's latency inside
  * AWS, both larger than on 127.0.0.1; the figure is a floor, and the bench says so.
  */
-import { childMain, runChild } from './child';
+import { childMain, runChildOr } from './child';
 import type { Overhead } from './economics';
 import { benchRequest } from './request';
 import { median, percentile } from './stats';
@@ -86,18 +86,14 @@ export async function detectionInProcess(): Promise<DetectionResult> {
 
 /** Runs the measurement in its own process; when it cannot run, says why and assumes nothing. */
 export async function measureDetectionOverhead(): Promise<DetectionResult> {
-  try {
-    return await runChild<DetectionResult>(import.meta.url, 120_000);
-  } catch (error) {
-    return {
-      measured: false,
-      reason: error instanceof Error ? error.message : String(error),
-      seconds: [0],
-      medianSeconds: 0,
-      p95Seconds: 0,
-      source: 'not measured (0 s added)',
-    };
-  }
+  return runChildOr<DetectionResult>(import.meta.url, 120_000, (reason) => ({
+    measured: false,
+    reason,
+    seconds: [0],
+    medianSeconds: 0,
+    p95Seconds: 0,
+    source: 'not measured (0 s added)',
+  }));
 }
 
 await childMain(import.meta.url, detectionInProcess);

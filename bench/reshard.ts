@@ -15,7 +15,7 @@ import {
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { createCluster } from 'redis';
-import { childMain, runChild } from './child';
+import { childMain, runChildOr } from './child';
 import { median } from './stats';
 
 export const KEYS = 10_000;
@@ -192,11 +192,11 @@ export async function runReshard(): Promise<ReshardResult> {
     goalSeconds: RESHARD_GOAL_SECONDS,
     notes: [],
   };
-  try {
-    return await runChild<ReshardResult>(import.meta.url, 300_000);
-  } catch (err) {
-    return { ...empty, measured: false, reason: err instanceof Error ? err.message : String(err) };
-  }
+  return runChildOr<ReshardResult>(import.meta.url, 300_000, (reason) => ({
+    ...empty,
+    measured: false,
+    reason,
+  }));
 }
 
 await childMain(import.meta.url, reshardInProcess);

@@ -252,6 +252,44 @@ function previousResults(
   return { kept: previous, table: [...lines.slice(0, 2), ...older, ...lines.slice(2)].join('\n') };
 }
 
+/** A section measured in a child process: its progress line, its rows, its notes and where its result goes. */
+function childSection<T extends { notes: string[] }>(
+  id: Section,
+  progress: string,
+  key: string,
+  run: () => Promise<T>,
+  toRows: (result: T) => Row[],
+) {
+  return {
+    id,
+    async measure(rows: Row[], notes: string[], results: Record<string, unknown>): Promise<void> {
+      process.stderr.write(`${progress}\n`);
+      const result = await run();
+      rows.push(...toRows(result));
+      notes.push(...result.notes);
+      results[key] = result;
+    },
+  };
+}
+
+const CHILD_SECTIONS = [
+  childSection('spinup', 'spin-up: real redis nodes per shape...', 'spinUp', runSpinUp, spinUpRows),
+  childSection(
+    'reshard',
+    'reshard: changes in place on real redis nodes...',
+    'reshard',
+    runReshard,
+    reshardRows,
+  ),
+  childSection(
+    'changecalls',
+    'change calls: each kind of change on the local stand-in...',
+    'changeCalls',
+    runChangeCalls,
+    changeCallsRows,
+  ),
+];
+
 async function main(): Promise<void> {
   const { sections, runs } = parseArgs(process.argv.slice(2));
   const started = performance.now();
@@ -324,28 +362,8 @@ async function main(): Promise<void> {
     results.burst = burst;
   }
 
-  if (sections.includes('spinup')) {
-    process.stderr.write('spin-up: real redis nodes per shape...\n');
-    const spinUp = await runSpinUp();
-    rows.push(...spinUpRows(spinUp));
-    notes.push(...spinUp.notes);
-    results.spinUp = spinUp;
-  }
-
-  if (sections.includes('reshard')) {
-    process.stderr.write('reshard: changes in place on real redis nodes...\n');
-    const reshard = await runReshard();
-    rows.push(...reshardRows(reshard));
-    notes.push(...reshard.notes);
-    results.reshard = reshard;
-  }
-
-  if (sections.includes('changecalls')) {
-    process.stderr.write('change calls: each kind of change on the local stand-in...\n');
-    const changeCalls = await runChangeCalls();
-    rows.push(...changeCallsRows(changeCalls));
-    notes.push(...changeCalls.notes);
-    results.changeCalls = changeCalls;
+  for (const measured of CHILD_SECTIONS) {
+    if (sections.includes(measured.id)) await measured.measure(rows, notes, results);
   }
 
   if (sections.includes('local')) {

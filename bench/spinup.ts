@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childMain, runChild } from './child';
+import { childMain, runChildOr } from './child';
 
 const PROVISION_CLI = fileURLToPath(new URL('../local/cli/provision.ts', import.meta.url));
 
@@ -209,29 +209,21 @@ export function cliSeconds(request: Record<string, unknown>, timeoutMs = 60_000)
   });
 }
 
+function notMeasured(reason: string): SpinUpResult {
+  return { measured: false, reason, shapes: [], notes: [] };
+}
+
 export async function runSpinUp(): Promise<SpinUpResult> {
   try {
     await import('../local/environment');
     await import('../local/workflow/definition');
   } catch (err) {
-    return {
-      measured: false,
-      reason: `local environment not loadable (${err instanceof Error ? err.message : String(err)})`,
-      shapes: [],
-      notes: [],
-    };
+    return notMeasured(
+      `local environment not loadable (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
-  let result: SpinUpResult;
-  try {
-    result = await runChild<SpinUpResult>(import.meta.url, 240_000);
-  } catch (err) {
-    return {
-      measured: false,
-      reason: err instanceof Error ? err.message : String(err),
-      shapes: [],
-      notes: [],
-    };
-  }
+  const result = await runChildOr<SpinUpResult>(import.meta.url, 240_000, notMeasured);
+  if (!result.measured) return result;
   const goalShape = SHAPES.find((shape) => shape.goalSeconds !== undefined);
   if (goalShape && existsSync(PROVISION_CLI)) {
     const label = `${goalShape.label}, via npm run provision (fresh process to result printed)`;
