@@ -10,6 +10,7 @@ import { engineVersionCache, prepareRequest } from '../shared/request/prepare';
 
 // Per container: a burst of executions asks DescribeCacheEngineVersions once, not once each.
 const engineVersions = engineVersionCache();
+const restoreBucket = process.env.RESTORE_SNAPSHOT_BUCKET;
 
 /**
  * Receives the raw execution input (a request, an EventBridge event, or the custom-resource bridge's
@@ -21,7 +22,10 @@ const engineVersions = engineVersionCache();
 export const handler = middy<unknown, NormalisedRequest>()
   .use(logContext(logger, { logEvent: false }))
   .handler(async (input) => {
-    const request = await prepareRequest({ elastiCache, logger, engineVersions }, input);
+    const request = await prepareRequest(
+      { elastiCache, logger, engineVersions, ...(restoreBucket ? { restoreBucket } : {}) },
+      input,
+    );
     await Promise.all([
       checkExistingReplicationGroup({ elastiCache, logger }, request, {
         mustBeNew: envelopeOf(input)?.RequestType === 'Create',

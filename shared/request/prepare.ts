@@ -10,6 +10,11 @@ import { ENGINE_LABEL, parseVersion } from './versions';
 export interface PrepareRequestDeps {
   elastiCache: ElastiCacheLike;
   logger: Log;
+  /**
+   * The S3 bucket the deployment may read RDB files from (restoreSnapshotBucket; `none`: no bucket).
+   * Absent where no deployment sets it (a local run): SnapshotArns are not checked against it.
+   */
+  restoreBucket?: string;
   /** Remembers resolved engine versions across invocations of one container (see engineVersionCache). */
   engineVersions?: EngineVersionCache;
 }
@@ -47,6 +52,40 @@ export interface ResolvedEngine {
  * (ValidationError with every problem, before any AWS call), resolves the engine version and its
  * parameter group family with DescribeCacheEngineVersions, then applies the checks that depend on them.
  */
+/** The value of restoreSnapshotBucket that grants no bucket. */
+export const NO_RESTORE_BUCKET = 'none';
+
+/**
+ * ElastiCache reads each RDB file of SnapshotArns with the caller's s3:GetObject (ElastiCache API
+ * permissions reference), which the deployment grants on one bucket: a file elsewhere would fail only
+ * once the create has started.
+ */
+export function restoreBucketProblems(
+  snapshotArns: readonly string[] | undefined,
+  bucket: string | undefined,
+): Problem[] {
+  if (bucket === undefined || snapshotArns === undefined) return [];
+  return snapshotArns.flatMap((arn, index) => {
+    const field = `SnapshotArns[${index}]`;
+    const fileBucket = arn.slice(arn.indexOf(':::') + 3).split('/')[0];
+    if (bucket === NO_RESTORE_BUCKET) {
+      return [
+        {
+          field,
+          message: `restoring from S3 needs a bucket this deployment may read: deploy with --param="restoreSnapshotBucket=${fileBucket}"`,
+        },
+      ];
+    }
+    if (fileBucket === bucket) return [];
+    return [
+      {
+        field,
+        message: `is in bucket ${fileBucket}, and this deployment may read RDB files only from ${bucket}: copy the file there, or deploy with --param="restoreSnapshotBucket=${fileBucket}"`,
+      },
+    ];
+  });
+}
+
 export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): Promise<NormalisedRequest> {
   const checked = checkRequest(input);
   if (!checked.ok) {
@@ -65,7 +104,7 @@ export async function prepareRequest(deps: PrepareRequestDeps, input: unknown): 
     notes.push(`EngineVersion resolved to ${resolved.EngineVersion}, the engine's default`);
   }
 
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...restoreBucketProblems(request.SnapshotArns, deps.restoreBucket)];
   const version = parseVersion(resolved.EngineVersion);
   if (version) problems.push(...versionGatedProblems(view, request.Engine, version));
 

@@ -15,6 +15,7 @@ import { resourceProblems, specDatabase } from './support/cfnSpec';
 import {
   actionsOf,
   type CfnResource,
+  type InlinePolicy,
   type PackageOutput,
   packageService,
   ROOT,
@@ -101,6 +102,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'elasticache:DescribeEvents',
     'elasticache:DescribeReplicationGroups',
     'iam:CreateServiceLinkedRole',
+    's3:GetObject',
   ],
   waitAvailable: ['elasticache:DescribeEvents', 'elasticache:DescribeReplicationGroups'],
   validateTeardownRequest: [],
@@ -185,6 +187,8 @@ const IMPLIED_ACTIONS = new Set([
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeSubnets',
   'ec2:DescribeVpcs',
+  // CreateReplicationGroup with SnapshotArns reads each RDB file with the caller's permissions.
+  's3:GetObject',
 ]);
 
 /** Calls with no resource-level permissions in IAM, so only "*" can name their resource. */
@@ -531,6 +535,41 @@ describe('the packaged service (serverless package, offline)', () => {
         Resource: accountArn('events', 'event-bus/default'),
       },
     ]);
+  });
+
+  it('lets createReplicationGroup read RDB files only from the bucket restoreSnapshotBucket names, and only when it names one', () => {
+    // Prepare: ElastiCache reads each SnapshotArns file with the caller's s3:GetObject (ElastiCache API
+    // permissions reference, CreateReplicationGroup / CreateCacheCluster with SnapshotArns).
+    const policies = functionRole('createReplicationGroup').Properties?.Policies as InlinePolicy[];
+    const conditional = policies.find((policy) => 'Fn::If' in policy);
+
+    // Assess
+    expect(packaged.template.Conditions?.RestoresFromS3).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['none', 'none'] }],
+    });
+    expect(conditional).toEqual({
+      'Fn::If': [
+        'RestoresFromS3',
+        {
+          PolicyName: 'restore-from-s3',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 's3:GetObject',
+                Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::none/*` },
+              },
+            ],
+          },
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(policies.filter((policy) => 'Fn::If' in policy)).toHaveLength(1);
+    expect(resource('ValidateRequestLambdaFunction').Properties).toMatchObject({
+      Environment: { Variables: { RESTORE_SNAPSHOT_BUCKET: 'none' } },
+    });
   });
 
   it('exports the bridge ARN under the name the Service Catalog product imports', () => {

@@ -246,3 +246,59 @@ describe('prepareRequest', () => {
     expect(prepared).toMatchObject({ ReplicationGroupId: 'orders-cache', CorrelationId: event.id });
   });
 });
+
+describe('SnapshotArns against the bucket the deployment may read', () => {
+  beforeEach(() => answerFromCatalogue(elastiCache));
+  afterEach(() => elastiCache.reset());
+
+  const restoring = (...files: string[]) => ({ ...requestFixture('minimal'), SnapshotArns: files });
+
+  it('accepts RDB files in the bucket the deployment names', async () => {
+    // Act
+    const prepared = await prepareRequest(
+      { ...deps(), restoreBucket: 'cache-backups' },
+      restoring('arn:aws:s3:::cache-backups/orders/dump.rdb'),
+    );
+
+    // Assess
+    expect(prepared.SnapshotArns).toEqual(['arn:aws:s3:::cache-backups/orders/dump.rdb']);
+  });
+
+  it('rejects a file in another bucket, naming it and the parameter that would allow it', async () => {
+    // Act
+    const error = await validationErrorOf(
+      prepareRequest(
+        { ...deps(), restoreBucket: 'cache-backups' },
+        restoring('arn:aws:s3:::cache-backups/a.rdb', 'arn:aws:s3:::other-team/b.rdb'),
+      ),
+    );
+
+    // Assess
+    expect(error.problems).toEqual([
+      {
+        field: 'SnapshotArns[1]',
+        message: expect.stringContaining('--param="restoreSnapshotBucket=other-team"'),
+      },
+    ]);
+  });
+
+  it('rejects restoring from S3 when the deployment names no bucket', async () => {
+    // Act
+    const error = await validationErrorOf(
+      prepareRequest({ ...deps(), restoreBucket: 'none' }, restoring('arn:aws:s3:::cache-backups/a.rdb')),
+    );
+
+    // Assess
+    expect(error.problems).toEqual([
+      { field: 'SnapshotArns[0]', message: expect.stringMatching(/^restoring from S3 needs a bucket/) },
+    ]);
+  });
+
+  it('leaves SnapshotArns to AWS where no deployment sets the bucket (a local run)', async () => {
+    // Act
+    const prepared = await prepareRequest(deps(), restoring('arn:aws:s3:::any-bucket/a.rdb'));
+
+    // Assess
+    expect(prepared.SnapshotArns).toEqual(['arn:aws:s3:::any-bucket/a.rdb']);
+  });
+});

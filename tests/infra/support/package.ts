@@ -99,9 +99,18 @@ export interface Statement {
   Condition?: unknown;
 }
 
+type Policy = { PolicyName: string; PolicyDocument: { Statement: Statement[] } };
+/** An inline policy, or one the role holds only under a condition: `Fn::If: [condition, policy, AWS::NoValue]`. */
+export type InlinePolicy = Policy | { 'Fn::If': [string, Policy, unknown] };
+
+export function policyOf(policy: InlinePolicy): Policy | undefined {
+  return 'Fn::If' in policy ? policy['Fn::If'][1] : policy;
+}
+
+/** A role's statements, those of a policy it holds only under a condition included. */
 export function statementsOf(role: CfnResource): Statement[] {
-  const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
-  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  const policies = (role.Properties?.Policies ?? []) as InlinePolicy[];
+  return policies.flatMap((policy) => policyOf(policy)?.PolicyDocument.Statement ?? []);
 }
 
 export function actionsOf(statement: Statement): string[] {

@@ -102,6 +102,8 @@ export const IMPLIED_ACTIONS: Record<string, string[]> = {
     'ec2:DescribeSecurityGroups',
     'ec2:DescribeSubnets',
     'ec2:DescribeVpcs',
+    // Each RDB file of SnapshotArns (ElastiCache API permissions reference).
+    's3:GetObject',
   ],
   'elasticache:DeleteReplicationGroup': ['elasticache:CreateSnapshot'],
   'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
