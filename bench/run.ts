@@ -295,6 +295,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const deploy = readDeploySettings();
   const notes: string[] = [...deploy.esbuild.notes];
+  /** Where each section's notes begin in `notes`, so a partial run replaces only its own. */
+  const noteStarts: [string, number][] = [['build', 0]];
   const rows: Row[] = [];
   const results: Record<string, unknown> = {
     generatedAt: new Date().toISOString(),
@@ -308,6 +310,7 @@ async function main(): Promise<void> {
   };
 
   if (sections.includes('cold')) {
+    noteStarts.push(['cold', notes.length]);
     process.stderr.write('cold starts: building and importing bundles...\n');
     const cold = await measureColdStarts({
       settings: deploy.esbuild,
@@ -340,6 +343,7 @@ async function main(): Promise<void> {
   }
 
   if (sections.includes('polling')) {
+    noteStarts.push(['polling', notes.length]);
     const polling = await pollingSection(deploy);
     rows.push(...polling.rows);
     notes.push(...polling.notes);
@@ -348,6 +352,7 @@ async function main(): Promise<void> {
   }
 
   if (sections.includes('burst')) {
+    noteStarts.push(['burst', notes.length]);
     process.stderr.write('burst: 200 executions through the local workflow...\n');
     const burst = await runBurst();
     rows.push(...burstRows(burst));
@@ -363,10 +368,13 @@ async function main(): Promise<void> {
   }
 
   for (const measured of CHILD_SECTIONS) {
-    if (sections.includes(measured.id)) await measured.measure(rows, notes, results);
+    if (!sections.includes(measured.id)) continue;
+    noteStarts.push([measured.id, notes.length]);
+    await measured.measure(rows, notes, results);
   }
 
   if (sections.includes('local')) {
+    noteStarts.push(['local', notes.length]);
     process.stderr.write('local: npm run local to ready, and the console in headless chromium...\n');
     const local = await runLocalBench();
     rows.push(...localRows(local));
@@ -380,10 +388,18 @@ async function main(): Promise<void> {
     markdownTable(['Section', 'Case', 'Measured', 'Compared with', 'Goal', 'Goal met'], rows),
   );
   const table = previous.table;
-  results.notes = [
-    ...((previous.kept.notes as string[] | undefined) ?? []).filter((n) => !notes.includes(n)),
-    ...notes,
-  ];
+  const fresh = Object.fromEntries(
+    noteStarts.map(([id, from], index) => [
+      id,
+      notes.slice(from, noteStarts[index + 1]?.[1] ?? notes.length),
+    ]),
+  );
+  const notesBySection: Record<string, string[]> = {
+    ...((previous.kept.notesBySection as Record<string, string[]> | undefined) ?? {}),
+    ...fresh,
+  };
+  results.notesBySection = notesBySection;
+  results.notes = ['build', ...ALL_SECTIONS].flatMap((id) => notesBySection[id] ?? []);
   results.tableMarkdown = table;
   writeFileSync(
     new URL('./results.json', import.meta.url),
