@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AslState, loadDefinition } from '../../local/workflow/definition';
+import { CLIENT_CONFIG } from '../../shared/aws/clients';
 import {
   ANSWER_RESERVE_SECONDS,
   DEFAULT_SERVICE_TIMEOUT_SECONDS,
@@ -17,8 +18,18 @@ import {
 import { cloudFormationTags } from '../entrances/support/cloudFormationYaml';
 import { ROOT } from './support/package';
 
-/** The last DescribeReplicationGroups of a run past its limit: the SDK's retries included, generously. */
-const LAST_CHECK_SECONDS = 60;
+/**
+ * The last DescribeReplicationGroups of a run past its limit, at worst: every attempt of the SDK client
+ * (shared/aws/clients.ts) stalls until its connection and request timeouts, with the standard retry
+ * strategy's longest pauses between attempts (throttling: 500 ms doubling, at most 20 s).
+ */
+function lastCheckSeconds(): number {
+  const { maxAttempts, requestHandler } = CLIENT_CONFIG;
+  const attempt = (requestHandler.connectionTimeout + requestHandler.requestTimeout) / 1000;
+  let pauses = 0;
+  for (let retry = 1; retry < maxAttempts; retry += 1) pauses += Math.min(20, 0.5 * 2 ** retry);
+  return maxAttempts * attempt + pauses;
+}
 
 const definition = loadDefinition();
 const state = (name: string): AslState => {
@@ -36,7 +47,7 @@ describe('the answer to a CloudFormation Create', () => {
     );
 
     // Act
-    const afterLimit = LAST_CHECK_SECONDS + 2 * (notify.TimeoutSeconds ?? 0) + firstRetryPause;
+    const afterLimit = lastCheckSeconds() + 2 * (notify.TimeoutSeconds ?? 0) + firstRetryPause;
 
     // Assess
     expect(afterLimit).toBeLessThanOrEqual(ANSWER_RESERVE_SECONDS);
