@@ -9,7 +9,7 @@
  * them for "ElastiCache Provisioning Requested" and "ElastiCache Teardown Requested" events.
  */
 import { readFileSync } from 'node:fs';
-import type { WorkflowKind } from '../shared/workflow';
+import type { StateMachineKind, WorkflowKind } from '../shared/workflow';
 import { findRedisServer, redisServerNodeBackend, stopAllNodes } from './nodes';
 import {
   type EventRule,
@@ -39,8 +39,11 @@ export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
   teardown: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-teardown`,
 };
 
+/** The deadline the custom-resource bridge starts beside each workflow (DEADLINE_STATE_MACHINE_ARN). */
+export const LOCAL_DEADLINE_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-deadline`;
+
 /** The definition as Step Functions holds it once deployed: each `Fn::GetAtt [fn, Arn]` is the function's ARN. */
-export function deployedDefinition(workflow: WorkflowKind): string {
+export function deployedDefinition(workflow: StateMachineKind): string {
   return JSON.stringify(loadDefinition(DEFINITION_PATHS[workflow]), (_key, value: unknown) => {
     const getAtt = (value as Record<string, unknown> | null)?.['Fn::GetAtt'];
     if (Array.isArray(getAtt) && getAtt[1] === 'Arn') {
@@ -76,7 +79,10 @@ export interface LocalEnvironmentOptions {
   nodes?: 'auto' | 'real' | 'simulated';
   faults?: FaultPlan;
   delays?: Partial<StandInDelays>;
-  /** Scales the handlers' sleeps (the in-invocation availability checks); default 0.01. */
+  /**
+   * Scales the handlers' sleeps (the in-invocation availability checks) and the wait of a
+   * custom-resource request's deadline (an hour's ServiceTimeout is 34 s at 0.01); default 0.01.
+   */
   timeScale?: number;
   /**
    * Wait states and retry backoffs of the executions started through Step Functions (StartExecution,
@@ -130,12 +136,21 @@ export async function startLocalEnvironment(
     stateMachineDefinitions: {
       [LOCAL_STATE_MACHINE_ARNS.provision]: { definition: deployedDefinition('provision') },
       [LOCAL_STATE_MACHINE_ARNS.teardown]: { definition: deployedDefinition('teardown') },
+      [LOCAL_DEADLINE_STATE_MACHINE_ARN]: { definition: deployedDefinition('deadline') },
     },
+    // A deadline waits most of an hour (scaled) and answers only for a workflow that hangs: waiting
+    // for the executions to end does not wait for it.
+    timerStateMachines: [LOCAL_DEADLINE_STATE_MACHINE_ARN],
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.delays ? { delays: options.delays } : {}),
     stateMachines: {
       [LOCAL_STATE_MACHINE_ARNS.provision]: localExecutionRunner('provision', executions),
       [LOCAL_STATE_MACHINE_ARNS.teardown]: localExecutionRunner('teardown', executions),
+      [LOCAL_DEADLINE_STATE_MACHINE_ARN]: localExecutionRunner(
+        'deadline',
+        { retryIntervalOverrides: executions.retryIntervalOverrides ?? 50 },
+        (input) => ({ WaitForDeadline: scaledWaitUntil(input, options.timeScale ?? 0.01) }),
+      ),
     },
     eventRules: LOCAL_EVENT_RULES,
     rotationFunctions: {
@@ -186,8 +201,9 @@ export function useRunningStandIn(url: string, timeScale = 0.01): void {
  * execution, after the endpoints are set, so the handlers' SDK clients are built against them.
  */
 function localExecutionRunner(
-  workflow: WorkflowKind,
+  workflow: StateMachineKind,
   overrides: Pick<LocalWorkflowOptions, 'waitTimeOverrides' | 'retryIntervalOverrides'>,
+  waitsOf?: (input: unknown) => Record<string, number>,
 ): ExecutionRunner {
   let loading: Promise<import('./workflow').LocalWorkflow> | undefined;
   return async (request) => {
@@ -202,6 +218,7 @@ function localExecutionRunner(
       },
       signal: request.signal,
       onHistoryEvent: request.onEvent,
+      ...(waitsOf ? { waitTimeOverrides: waitsOf(request.input) } : {}),
     });
     return {
       status: run.status,
@@ -210,6 +227,12 @@ function localExecutionRunner(
       ...(run.aborted ? { aborted: true } : {}),
     };
   };
+}
+
+/** Milliseconds until the input's AnswerBy, scaled as the handlers' sleeps are. */
+function scaledWaitUntil(input: unknown, timeScale: number): number {
+  const answerBy = Date.parse(String((input as { AnswerBy?: unknown } | null)?.AnswerBy ?? ''));
+  return Number.isNaN(answerBy) ? 0 : Math.max(0, (answerBy - Date.now()) * timeScale);
 }
 
 /**
@@ -257,10 +280,12 @@ function pointSdkAt(endpoints: LocalEnvironment['endpoints'], timeScale: number)
   const previous = {
     PROVISION_STATE_MACHINE_ARN: process.env.PROVISION_STATE_MACHINE_ARN,
     TEARDOWN_STATE_MACHINE_ARN: process.env.TEARDOWN_STATE_MACHINE_ARN,
+    DEADLINE_STATE_MACHINE_ARN: process.env.DEADLINE_STATE_MACHINE_ARN,
     ROTATION_FUNCTION_ARN: process.env.ROTATION_FUNCTION_ARN,
   };
   process.env.PROVISION_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.provision;
   process.env.TEARDOWN_STATE_MACHINE_ARN = LOCAL_STATE_MACHINE_ARNS.teardown;
+  process.env.DEADLINE_STATE_MACHINE_ARN = LOCAL_DEADLINE_STATE_MACHINE_ARN;
   process.env.ROTATION_FUNCTION_ARN = LOCAL_ROTATION_FUNCTION_ARN;
   process.env.AWS_REGION ??= 'us-east-1';
   // The stand-in does not check signatures; the SDK still wants credentials to sign with.

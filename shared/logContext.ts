@@ -18,9 +18,9 @@ const text = (value: unknown): string | undefined =>
 
 /**
  * The run an event belongs to, whatever the function: the state document (`execution.Name`,
- * `request.CorrelationId`), notifyResult's input (`Execution` ARN, `State`), a raw request or
- * EventBridge event (`CorrelationId`, `detail`, `id`), or a custom-resource event (`RequestId`,
- * which the workflow takes as the default CorrelationId).
+ * `request.CorrelationId`), notifyResult's and the deadline's input (`Execution` ARN, `State`,
+ * `Input`), a raw request or EventBridge event (`CorrelationId`, `detail`, `id`), or a
+ * custom-resource event (`RequestId`, which the workflow takes as the default CorrelationId).
  */
 export function runKeysOf(event: unknown): RunKeys {
   const input = asRecord(event);
@@ -28,13 +28,17 @@ export function runKeysOf(event: unknown): RunKeys {
   const executionArn = text(input.Execution);
   const executionName = text(asRecord(state.execution).Name) ?? executionArn?.split(':').at(-1);
   const detail = asRecord(input.detail);
+  // The deadline's input carries its workflow's execution input.
+  const workflowInput = asRecord(input.Input);
   const correlationId =
     text(asRecord(state.request).CorrelationId) ??
     text(input.CorrelationId) ??
+    text(workflowInput.CorrelationId) ??
     text(detail.CorrelationId) ??
     (input['detail-type'] !== undefined ? text(input.id) : undefined) ??
     text(input.RequestId) ??
-    text(asRecord(input.CustomResource).RequestId);
+    text(asRecord(input.CustomResource).RequestId) ??
+    text(asRecord(workflowInput.CustomResource).RequestId);
   return {
     ...(executionName ? { ExecutionName: executionName } : {}),
     ...(correlationId ? { CorrelationId: correlationId } : {}),

@@ -92,6 +92,8 @@ export interface StandInOptions {
   eventRules?: EventRule[];
   /** What DescribeStateMachine answers for each of `stateMachines` (the definition as deployed). */
   stateMachineDefinitions?: Record<string, StateMachineDescription>;
+  /** State machines whose executions only wait to act later: `waitForExecutions` does not wait for them. */
+  timerStateMachines?: string[];
   /** Plain HTTP routes (pages, non-AWS APIs), answered before any AWS protocol. */
   routes?: HttpRoute[];
   /** Secrets Manager: the rotation functions RotateSecret may name, by Lambda ARN. */
@@ -161,6 +163,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const stepFunctions = new LocalStepFunctions({
     stateMachines: { ...options.stateMachines },
     ...(options.stateMachineDefinitions ? { definitions: options.stateMachineDefinitions } : {}),
+    ...(options.timerStateMachines ? { timers: options.timerStateMachines } : {}),
     now: () => clock.now(),
   });
   const stacks = new CloudFormationStacks(() => clock.now());

@@ -77,6 +77,8 @@ export interface LocalStepFunctionsOptions {
   stateMachines: Record<string, ExecutionRunner>;
   /** Definitions by state machine ARN, for DescribeStateMachine and the Task events of the history. */
   definitions?: Record<string, StateMachineDescription>;
+  /** State machines whose executions `idle` does not wait for (timers that act much later). */
+  timers?: string[];
   now: () => number;
 }
 
@@ -415,10 +417,13 @@ export class LocalStepFunctions {
     return record;
   }
 
-  /** Resolves once no execution is running, including those started while waiting. */
+  /** Resolves once no execution is running (timers aside), including those started while waiting. */
   async idle(): Promise<void> {
+    const timers = new Set(this.options.timers ?? []);
     for (;;) {
-      const running = [...this.executions.values()].filter((record) => record.status === 'RUNNING');
+      const running = [...this.executions.values()].filter(
+        (record) => record.status === 'RUNNING' && !timers.has(record.stateMachineArn),
+      );
       if (running.length === 0) return;
       await Promise.all(running.map((record) => record.done));
     }

@@ -1,11 +1,11 @@
 /**
- * The state machines as deployed (statemachines/provision.asl.json, statemachines/teardown.asl.json)
+ * The state machines as deployed (statemachines/provision.asl.json, teardown.asl.json, deadline.asl.json)
  * and what the local runner needs to know about them: which function each Task invokes, which states
  * wait or retry.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowKind } from '../../shared/workflow';
+import type { StateMachineKind } from '../../shared/workflow';
 
 export const DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/provision.asl.json', import.meta.url),
@@ -14,9 +14,14 @@ export const TEARDOWN_DEFINITION_PATH = fileURLToPath(
   new URL('../../statemachines/teardown.asl.json', import.meta.url),
 );
 
-export const DEFINITION_PATHS: Record<WorkflowKind, string> = {
+export const DEADLINE_DEFINITION_PATH = fileURLToPath(
+  new URL('../../statemachines/deadline.asl.json', import.meta.url),
+);
+
+export const DEFINITION_PATHS: Record<StateMachineKind, string> = {
   provision: DEFINITION_PATH,
   teardown: TEARDOWN_DEFINITION_PATH,
+  deadline: DEADLINE_DEFINITION_PATH,
 };
 
 export interface AslState {

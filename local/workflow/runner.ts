@@ -13,7 +13,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { type Clock, systemClock } from '../../shared/clock';
 import { readableCause } from '../../shared/functionError';
-import type { WorkflowKind } from '../../shared/workflow';
+import type { StateMachineKind } from '../../shared/workflow';
 import {
   type AslDefinition,
   DEFINITION_PATHS,
@@ -42,6 +42,12 @@ const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
   deleteReplicationGroup: async () => (await import('../../functions/deleteReplicationGroup')).handler,
   deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,
   deleteUsers: async () => (await import('../../functions/deleteUsers')).handler,
+  answerDeadline: async (clock) => {
+    if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
+      process.env.RESULT_EVENT_BUS ??= 'none';
+    }
+    return (await import('../../functions/answerDeadline')).answerDeadlineHandler(clock);
+  },
   notifyResult: async (clock) => {
     // A local run publishes result events only to a local EventBridge: without one, they are turned
     // off as RESULT_EVENT_BUS=none does (read when the function is loaded), never sent to AWS.
@@ -53,8 +59,8 @@ const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
 };
 
 export interface LocalWorkflowOptions {
-  /** Which deployed state machine to run: provisioning (the default) or teardown. */
-  workflow?: WorkflowKind;
+  /** Which deployed state machine to run: provisioning (the default), teardown or the deadline. */
+  workflow?: StateMachineKind;
   /** Another definition to run (tests of variations); the deployed one of `workflow` by default. */
   definition?: AslDefinition;
   /** Handlers by function name (as in serverless.yml); any function not given runs its real handler. */
@@ -100,6 +106,8 @@ export interface RunOptions {
   execution?: WorkflowExecution;
   /** Stops the execution (StopExecution): it ends FAILED with `aborted: true`. */
   signal?: AbortSignal;
+  /** Milliseconds of this run's Wait states, by state name, over the workflow's own overrides. */
+  waitTimeOverrides?: Record<string, number>;
 }
 
 export interface RunResult {
@@ -125,7 +133,7 @@ export interface LocalWorkflow {
 }
 
 /** `$$.Execution` of a run started without a name, as Step Functions would name it (a UUID). */
-function anonymousExecution(workflow: WorkflowKind): WorkflowExecution {
+function anonymousExecution(workflow: StateMachineKind): WorkflowExecution {
   const name = randomUUID();
   const stateMachine = `elasticache-provisioner-local-${workflow}`;
   return {
@@ -135,10 +143,10 @@ function anonymousExecution(workflow: WorkflowKind): WorkflowExecution {
   };
 }
 
-const machines = new Map<WorkflowKind, { definition: AslDefinition; stateMachine: StateMachine }>();
+const machines = new Map<StateMachineKind, { definition: AslDefinition; stateMachine: StateMachine }>();
 
 /** Building validates the definition (a few hundred milliseconds), so it happens once per process. */
-function deployedStateMachine(workflow: WorkflowKind): {
+function deployedStateMachine(workflow: StateMachineKind): {
   definition: AslDefinition;
   stateMachine: StateMachine;
 } {
@@ -206,7 +214,12 @@ export function createLocalWorkflow(options: LocalWorkflowOptions = {}): LocalWo
     async run(input, runOptions = {}) {
       const started = Date.now();
       const execution = stateMachine.run(input as JsonValue, {
-        overrides,
+        overrides: runOptions.waitTimeOverrides
+          ? {
+              ...overrides,
+              waitTimeOverrides: { ...overrides.waitTimeOverrides, ...runOptions.waitTimeOverrides },
+            }
+          : overrides,
         // AWS always sets `$$.Execution.Id` (the result names it): a run started without a name gets one.
         context: {
           Execution: { ...(runOptions.execution ?? anonymousExecution(options.workflow ?? 'provision')) },

@@ -35,18 +35,22 @@ import {
   describeEnvelope,
   ENVELOPE_KEY,
 } from './customResourceEnvelope';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS, deadlineInput, executionArnOf } from './deadline';
 import { notCreatedId, physicalIdKind } from './physicalId';
 import { deleteResponseUrl, keepResponseUrl } from './responseUrls';
 
 export interface BridgeConfig {
   provisionStateMachineArn?: string;
   teardownStateMachineArn?: string;
+  /** The deadline started beside each workflow (see deadline.ts). */
+  deadlineStateMachineArn?: string;
 }
 
 export function bridgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   return {
     ...(env.PROVISION_STATE_MACHINE_ARN ? { provisionStateMachineArn: env.PROVISION_STATE_MACHINE_ARN } : {}),
     ...(env.TEARDOWN_STATE_MACHINE_ARN ? { teardownStateMachineArn: env.TEARDOWN_STATE_MACHINE_ARN } : {}),
+    ...(env.DEADLINE_STATE_MACHINE_ARN ? { deadlineStateMachineArn: env.DEADLINE_STATE_MACHINE_ARN } : {}),
   };
 }
 
@@ -58,6 +62,8 @@ export interface BridgeDeps {
   respond: ResponseSender;
   logger: Log;
   config: BridgeConfig;
+  /** When the request was received, which the deadline counts from; Date.now by default. */
+  now?: () => number;
 }
 
 export type BridgeOutcome =
@@ -170,13 +176,19 @@ async function update(
   return startProvisioning(deps, envelope, stateMachineArn, properties);
 }
 
-/** CloudFormation's wait for an answer when the resource sets no ServiceTimeout (its maximum too). */
-export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
 /**
  * Kept between the availability time limit (counted from the execution's start) and CloudFormation's
- * deadline: the last check and the failure answer with its retries.
+ * deadline: the last check and the failure answer with its retries, which must come before the
+ * bridge's own deadline answers (DEADLINE_MARGIN_SECONDS before CloudFormation's).
  */
-export const ANSWER_RESERVE_SECONDS = 300;
+export const ANSWER_RESERVE_SECONDS = 480;
+
+/**
+ * The shortest ServiceTimeout a Create or Update is started with: its deadline must come after the
+ * validation's worst case (a Create answered at its deadline names the requested group, which only a
+ * validated Create can have made), and it leaves a few minutes to provision.
+ */
+export const MIN_SERVICE_TIMEOUT_SECONDS = 900;
 
 /** How long CloudFormation waits for this resource's answer: its ServiceTimeout, else an hour. */
 export function serviceTimeoutSeconds(properties: Properties): number {
@@ -201,6 +213,16 @@ async function startProvisioning(
   stateMachineArn: string,
   properties: Properties,
 ): Promise<BridgeOutcome> {
+  const serviceTimeout = serviceTimeoutSeconds(properties);
+  if (serviceTimeout < MIN_SERVICE_TIMEOUT_SECONDS) {
+    return answer(
+      deps,
+      envelope,
+      'FAILED',
+      `ServiceTimeout: ${serviceTimeout} s is too short to provision and answer in; ` +
+        `nothing was started. Set it to ${MIN_SERVICE_TIMEOUT_SECONDS} or more, or leave it out (an hour).`,
+    );
+  }
   const budget = timeoutMinutesBudget(properties);
   const polling = typeof properties.Polling === 'string' ? parseJson(properties.Polling) : properties.Polling;
   const given = isRecord(polling) ? polling : {};
@@ -211,7 +233,7 @@ async function startProvisioning(
       envelope,
       'FAILED',
       `Polling.TimeoutMinutes: ${String(given.TimeoutMinutes)} is more than the ${budget} minutes a CloudFormation ` +
-        `resource can wait (ServiceTimeout ${serviceTimeoutSeconds(properties)} s, less ${ANSWER_RESERVE_SECONDS} s to answer); ` +
+        `resource can wait (ServiceTimeout ${serviceTimeout} s, less ${ANSWER_RESERVE_SECONDS} s to answer); ` +
         `nothing was started. Set it to ${budget} or less.`,
     );
   }
@@ -219,7 +241,7 @@ async function startProvisioning(
     ...requestProperties(properties),
     Polling: { ...given, TimeoutMinutes: String(asked ?? budget) },
   };
-  return start(deps, envelope, 'provision', stateMachineArn, executionName(envelope), request);
+  return start(deps, envelope, 'provision', stateMachineArn, request, serviceTimeout);
 }
 
 async function remove(
@@ -259,7 +281,7 @@ async function remove(
 
   const stateMachineArn = deps.config.teardownStateMachineArn;
   if (!stateMachineArn) return notConfigured(deps, envelope, 'TEARDOWN_STATE_MACHINE_ARN');
-  return start(deps, envelope, 'teardown', stateMachineArn, executionName(envelope), input);
+  return start(deps, envelope, 'teardown', stateMachineArn, input, serviceTimeoutSeconds(properties));
 }
 
 async function start(
@@ -267,20 +289,38 @@ async function start(
   envelope: CustomResourceRequest,
   workflow: WorkflowKind,
   stateMachineArn: string,
-  name: string,
   request: Properties,
+  serviceTimeout: number,
 ): Promise<BridgeOutcome> {
+  const deadlineArn = deps.config.deadlineStateMachineArn;
+  if (!deadlineArn) return notConfigured(deps, envelope, 'DEADLINE_STATE_MACHINE_ARN');
+  const name = executionName(envelope);
   // The ResponseURL (a credential) never enters the execution: the answering step finds it by name.
-  const input = JSON.stringify({ ...request, [ENVELOPE_KEY]: describeEnvelope(envelope) });
+  const input = { ...request, [ENVELOPE_KEY]: describeEnvelope(envelope) };
+  const deadline = deadlineInput({
+    receivedAt: (deps.now ?? Date.now)(),
+    serviceTimeoutSeconds: serviceTimeout,
+    workflow,
+    execution: executionArnOf(stateMachineArn, name),
+    input,
+  });
   let kept = false;
+  let step = 'deadline';
   try {
     await keepResponseUrl(deps.secretsManager, name, envelope.ResponseURL);
     kept = true;
-    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+    // The deadline first: a workflow must never run without one. A redelivered request keeps the
+    // deadline the first delivery set, counted from when CloudFormation started waiting.
+    await startUnlessStarted(deps, deadlineArn, name, deadline);
+    step = 'workflow';
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
     deps.logger.info('Workflow started', {
       Workflow: workflow,
       ExecutionName: name,
       ExecutionArn: out.executionArn,
+      AnswerBy: deadline.AnswerBy,
     });
     return {
       Action: 'started',
@@ -295,17 +335,35 @@ async function start(
       return { Action: 'already-started', Workflow: workflow, ExecutionName: name };
     }
     // The SDK has already retried what is worth retrying: answering now keeps the stack from waiting an hour.
-    const reason = `Could not start the ${workflow} workflow: ${errorName(err) ?? 'Error'}: ${
+    const what =
+      step === 'deadline' ? `the deadline of the ${workflow} workflow` : `the ${workflow} workflow`;
+    const reason = `Could not start ${what}: ${errorName(err) ?? 'Error'}: ${
       err instanceof Error ? err.message : String(err)
     }`;
     deps.logger.warn('Workflow not started', {
       Workflow: workflow,
       ExecutionName: name,
+      Step: step,
       Error: errorName(err),
     });
     // No execution will answer: the kept URL goes (a failure to delete it must not hide the answer).
+    // A deadline already started then finds nothing to answer.
     if (kept) await deleteResponseUrl(deps.secretsManager, name).catch(() => undefined);
     return answer(deps, envelope, 'FAILED', reason);
+  }
+}
+
+/** Starts the deadline; one already started for this request (a redelivery) stands. */
+async function startUnlessStarted(
+  deps: BridgeDeps,
+  stateMachineArn: string,
+  name: string,
+  input: object,
+): Promise<void> {
+  try {
+    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+  } catch (err) {
+    if (errorName(err) !== 'ExecutionAlreadyExists') throw err;
   }
 }
 

@@ -42,6 +42,11 @@ export interface NotifyInput {
    * last part is the execution's name, which the bridge kept the ResponseURL under.
    */
   Execution?: string;
+  /**
+   * What a failed Create answers as its PhysicalResourceId when the state cannot tell how far it got
+   * (the deadline's answer for an execution it stopped); read from the state otherwise.
+   */
+  PhysicalResourceId?: string;
 }
 
 /**
@@ -151,7 +156,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
   if (envelope) {
     const response = success
       ? successResponse(envelope, success, input.Workflow)
-      : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn);
+      : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn, input.PhysicalResourceId);
     cloudFormation = response.Status;
     // The execution's name is the last part of its ARN.
     const executionName = executionArn?.split(':').at(-1);
@@ -398,10 +403,11 @@ function failedResponse(
   state: Record<string, unknown>,
   failure: Failure,
   executionArn: string | undefined,
+  physicalResourceId: string | undefined,
 ): CfnResponse {
   const base = {
     Status: 'FAILED' as const,
-    PhysicalResourceId: envelope.PhysicalResourceId ?? failedCreateId(envelope, state),
+    PhysicalResourceId: envelope.PhysicalResourceId ?? physicalResourceId ?? failedCreateId(envelope, state),
     StackId: envelope.StackId,
     RequestId: envelope.RequestId,
     LogicalResourceId: envelope.LogicalResourceId,

@@ -14,7 +14,11 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
-import { executionName, handleCustomResource } from '../../shared/entrances/customResource';
+import {
+  type BridgeConfig,
+  executionName,
+  handleCustomResource,
+} from '../../shared/entrances/customResource';
 import type { Log } from '../../shared/logger';
 import { loadEvent } from '../fixtures/entrances/load';
 import { type ResponseServer, startResponseServer } from './responseServer';
@@ -23,6 +27,10 @@ const PROVISION_ARN =
   'arn:aws:states:eu-west-1:123456789012:stateMachine:elasticache-provisioner-dev-provision';
 const TEARDOWN_ARN =
   'arn:aws:states:eu-west-1:123456789012:stateMachine:elasticache-provisioner-dev-teardown';
+const DEADLINE_ARN =
+  'arn:aws:states:eu-west-1:123456789012:stateMachine:elasticache-provisioner-dev-deadline';
+/** When the bridge receives the request, in these tests. */
+const RECEIVED_AT = Date.parse('2026-12-04T10:00:00.000Z');
 
 const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
@@ -37,8 +45,15 @@ const log: Log = {
 
 let server: ResponseServer;
 
-function deps(config = { provisionStateMachineArn: PROVISION_ARN, teardownStateMachineArn: TEARDOWN_ARN }) {
+function deps(
+  config: BridgeConfig = {
+    provisionStateMachineArn: PROVISION_ARN,
+    teardownStateMachineArn: TEARDOWN_ARN,
+    deadlineStateMachineArn: DEADLINE_ARN,
+  },
+) {
   return {
+    now: () => RECEIVED_AT,
     sfn: new SFNClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
     secretsManager: new SecretsManagerClient({ region: 'eu-west-1' }),
@@ -52,8 +67,15 @@ function event(name: 'create-event' | 'update-event' | 'delete-event'): CloudFor
   return loadEvent(name, server.url);
 }
 
-function startedInput(): Record<string, unknown> {
-  const call = sfnMock.commandCalls(StartExecutionCommand)[0];
+/** The StartExecution calls of the workflows, or of the deadline. */
+function starts(of: 'workflow' | 'deadline' = 'workflow') {
+  return sfnMock
+    .commandCalls(StartExecutionCommand)
+    .filter((call) => (call.args[0].input.stateMachineArn === DEADLINE_ARN) === (of === 'deadline'));
+}
+
+function startedInput(of: 'workflow' | 'deadline' = 'workflow'): Record<string, unknown> {
+  const call = starts(of)[0];
   return JSON.parse(call?.args[0].input.input ?? '{}') as Record<string, unknown>;
 }
 
@@ -133,15 +155,17 @@ describe('custom resource Create', () => {
     // Act
     const outcome = await handleCustomResource(deps(), event('create-event'));
 
-    // Assess: StartExecution is the only call, so no other call can fail silently first.
+    // Assess: the deadline and the workflow the first delivery started stand; nothing else is called.
     expect(outcome).toMatchObject({ Action: 'already-started', Workflow: 'provision' });
-    expect(sfnMock.calls()).toHaveLength(1);
+    expect(starts('deadline')).toHaveLength(1);
+    expect(starts('workflow')).toHaveLength(1);
+    expect(sfnMock.calls()).toHaveLength(2);
     expect(server.received).toHaveLength(0);
   });
 
   it.each([
-    [undefined, '55'],
-    ['1800', '25'],
+    [undefined, '52'],
+    ['1800', '22'],
   ])(
     'gives a Create with ServiceTimeout %s and no time limit the longest CloudFormation can wait for (%s minutes)',
     async (serviceTimeout, minutes) => {
@@ -153,7 +177,7 @@ describe('custom resource Create', () => {
       // Act
       await handleCustomResource(deps(), create);
 
-      // Assess: counted from the execution's start, it leaves 5 minutes to answer within ServiceTimeout.
+      // Assess: counted from the execution's start, it leaves 8 minutes to answer within ServiceTimeout.
       expect(startedInput().Polling).toEqual({ TimeoutMinutes: minutes });
     },
   );
@@ -172,7 +196,7 @@ describe('custom resource Create', () => {
       expect.objectContaining({
         Status: 'FAILED',
         Reason: expect.stringMatching(
-          /^Polling\.TimeoutMinutes: 90 is more than the 55 minutes .* Set it to 55 or less\.$/,
+          /^Polling\.TimeoutMinutes: 90 is more than the 52 minutes .* Set it to 52 or less\.$/,
         ),
         PhysicalResourceId: 'elasticache-provisioner:not-created:6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
       }),
@@ -201,7 +225,7 @@ describe('custom resource Create', () => {
   it('answers FAILED through the ResponseURL when StartExecution fails, so the stack does not wait an hour', async () => {
     // Prepare
     sfnMock
-      .on(StartExecutionCommand)
+      .on(StartExecutionCommand, { stateMachineArn: PROVISION_ARN })
       .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
 
     // Act
@@ -220,6 +244,83 @@ describe('custom resource Create', () => {
       LogicalResourceId: 'ReplicationGroup',
     });
     expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+    // The deadline started first finds no URL kept, and answers nothing.
+    expect(smMock).toHaveReceivedCommandTimes(DeleteSecretCommand, 1);
+  });
+
+  it('starts the deadline first, to answer by the ServiceTimeout less its margin, with the workflow it watches', async () => {
+    // Prepare
+    const create = event('create-event');
+    create.ResourceProperties.ServiceTimeout = '1800';
+    delete create.ResourceProperties.Polling;
+
+    // Act
+    await handleCustomResource(deps(), create);
+
+    // Assess
+    const name = executionName({ ...create, RequestType: 'Create' });
+    const [first, second] = sfnMock.commandCalls(StartExecutionCommand);
+    expect(first?.args[0].input).toMatchObject({ stateMachineArn: DEADLINE_ARN, name });
+    expect(second?.args[0].input).toMatchObject({ stateMachineArn: PROVISION_ARN, name });
+    expect(startedInput('deadline')).toEqual({
+      AnswerBy: '2026-12-04T10:27:00.000Z',
+      Workflow: 'provision',
+      Execution: `arn:aws:states:eu-west-1:123456789012:execution:elasticache-provisioner-dev-provision:${name}`,
+      Input: startedInput('workflow'),
+      ServiceTimeoutSeconds: 1800,
+    });
+    expect(JSON.stringify(startedInput('deadline'))).not.toContain(server.url);
+  });
+
+  it('starts nothing and answers FAILED naming the deadline when the deadline cannot be started', async () => {
+    // Prepare
+    sfnMock
+      .on(StartExecutionCommand, { stateMachineArn: DEADLINE_ARN })
+      .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
+
+    // Act
+    const outcome = await handleCustomResource(deps(), event('create-event'));
+
+    // Assess: a workflow never runs without its deadline.
+    expect(starts('workflow')).toHaveLength(0);
+    expect(answers()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason:
+        'Could not start the deadline of the provision workflow: StateMachineDoesNotExist: State Machine Does Not Exist',
+    });
+    expect(smMock).toHaveReceivedCommandTimes(DeleteSecretCommand, 1);
+    expect(outcome).toMatchObject({ Action: 'answered', Status: 'FAILED' });
+  });
+
+  it('refuses a ServiceTimeout too short to provision in, naming it and starting nothing', async () => {
+    // Prepare
+    const create = event('create-event');
+    create.ResourceProperties.ServiceTimeout = '600';
+
+    // Act
+    await handleCustomResource(deps(), create);
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/^ServiceTimeout: 600 s is too short .* Set it to 900 or more/),
+    });
+  });
+
+  it('answers FAILED when the bridge does not know the deadline state machine', async () => {
+    // Act
+    await handleCustomResource(
+      deps({ provisionStateMachineArn: PROVISION_ARN, teardownStateMachineArn: TEARDOWN_ARN }),
+      event('create-event'),
+    );
+
+    // Assess
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(answers()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringContaining('DEADLINE_STATE_MACHINE_ARN'),
+    });
   });
 
   it('answers FAILED when the bridge does not know the state machine', async () => {
@@ -254,8 +355,8 @@ describe('custom resource Delete', () => {
       IfNotManaged: 'keep',
       Rbac: { UserGroupId: 'orders', UserIds: ['orders-app', 'orders-default'] },
       FinalSnapshotIdentifier: 'orders-cache-final',
-      // Two waits (the group, then its user groups) of half the 55 minutes each: answered within the hour.
-      Polling: { TimeoutMinutes: 27 },
+      // Two waits (the group, then its user groups) of half the 52 minutes each: answered within the hour.
+      Polling: { TimeoutMinutes: 26 },
       CustomResource: {
         RequestType: 'Delete',
         StackId: remove.StackId,
@@ -508,7 +609,7 @@ describe('custom resource Update of ReplicationGroupId, by the stack status', ()
     // Assess
     expect(refused).toMatchObject({ Action: 'answered', Status: 'FAILED' });
     expect(outcome).toMatchObject({ Action: 'started', Workflow: 'provision' });
-    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(starts('workflow')).toHaveLength(1);
     expect(startedInput()).toMatchObject({ ReplicationGroupId: 'Orders-Cache', NumCacheClusters: '2' });
     expect(startedInput().CustomResource).toMatchObject({
       RequestType: 'Update',

@@ -172,7 +172,7 @@ describe('Service Catalog product template', () => {
       CacheNodeType: 'cache.t3.small',
       ClusterMode: 'disabled',
       Tags: [{ Key: 'provisioned-by-stack', Value: 'SC-123456789012-pp-abcdefghijk' }],
-      Polling: { TimeoutMinutes: '55' },
+      Polling: { TimeoutMinutes: '52' },
     });
   });
 

@@ -139,6 +139,12 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'secretsmanager:UpdateSecretVersionStage',
   ],
   notifyResult: ['events:PutEvents', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue'],
+  answerDeadline: [
+    'events:PutEvents',
+    'secretsmanager:DeleteSecret',
+    'secretsmanager:GetSecretValue',
+    'states:StopExecution',
+  ],
   customResource: [
     'cloudformation:DescribeStacks',
     'secretsmanager:CreateSecret',
@@ -152,6 +158,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
 const FUNCTION_CLIENTS: Record<string, string[]> = {
   validateTeardownRequest: [],
   notifyResult: ['EventBridgeClient', 'SecretsManagerClient'],
+  answerDeadline: ['EventBridgeClient', 'SecretsManagerClient', 'SFNClient'],
   deleteUserSecrets: ['SecretsManagerClient'],
   customResource: ['CloudFormationClient', 'SecretsManagerClient', 'SFNClient'],
 };
@@ -161,6 +168,7 @@ const SDK_CLIENTS = ['CloudFormationClient', 'ElastiCacheClient', 'EventBridgeCl
 const STATE_MACHINES = {
   ProvisionStateMachine: { file: DEFINITION_PATHS.provision, name: 'provision' },
   TeardownStateMachine: { file: DEFINITION_PATHS.teardown, name: 'teardown' },
+  DeadlineStateMachine: { file: DEFINITION_PATHS.deadline, name: 'deadline' },
 } as const;
 type StateMachineId = keyof typeof STATE_MACHINES;
 const STATE_MACHINE_IDS = Object.keys(STATE_MACHINES) as StateMachineId[];
@@ -481,7 +489,7 @@ describe('the packaged service (serverless package, offline)', () => {
     expect(deployed).toHaveLength(local.length);
   });
 
-  it('lets the custom-resource bridge start only the two workflows, keep response URLs, and read only what it must', () => {
+  it('lets the custom-resource bridge start only the two workflows and their deadline, keep response URLs, and read only what it must', () => {
     // Prepare
     const statements = statementsOf(functionRole('customResource')).filter(
       (statement) => !isTelemetry(statement),
@@ -491,7 +499,11 @@ describe('the packaged service (serverless package, offline)', () => {
       {
         Effect: 'Allow',
         Action: 'states:StartExecution',
-        Resource: [{ Ref: 'ProvisionStateMachine' }, { Ref: 'TeardownStateMachine' }],
+        Resource: [
+          { Ref: 'ProvisionStateMachine' },
+          { Ref: 'TeardownStateMachine' },
+          { Ref: 'DeadlineStateMachine' },
+        ],
       },
       {
         Effect: 'Allow',
@@ -514,6 +526,7 @@ describe('the packaged service (serverless package, offline)', () => {
         Variables: {
           PROVISION_STATE_MACHINE_ARN: { Ref: 'ProvisionStateMachine' },
           TEARDOWN_STATE_MACHINE_ARN: { Ref: 'TeardownStateMachine' },
+          DEADLINE_STATE_MACHINE_ARN: { Ref: 'DeadlineStateMachine' },
         },
       },
     });
@@ -652,8 +665,8 @@ describe('the packaged service (serverless package, offline)', () => {
   it('allows no wildcard action and nothing that changes anything on every resource', () => {
     // Prepare
     const roles = resourcesOfType(packaged.template, 'AWS::IAM::Role');
-    // The functions', the two state machines' and their two EventBridge rules'.
-    expect(roles.length).toBe(Object.keys(FUNCTION_ACTIONS).length + 4);
+    // The functions', the three state machines' and the two EventBridge rules'.
+    expect(roles.length).toBe(Object.keys(FUNCTION_ACTIONS).length + 5);
 
     // Assess
     for (const [id, role] of roles) {
@@ -702,7 +715,7 @@ describe('the packaged service (serverless package, offline)', () => {
         }
         if (service === 'states') {
           expect(text).toMatch(
-            /^(\{"Ref":"(Provision|Teardown)StateMachine"\}|\{"Fn::Sub":"arn:\$\{AWS::Partition\}:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:elasticache-provisioner-infratest-(provision|teardown):\*"\})$/,
+            /^(\{"Ref":"(Provision|Teardown|Deadline)StateMachine"\}|\{"Fn::Sub":"arn:\$\{AWS::Partition\}:states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:elasticache-provisioner-infratest-(provision|teardown):\*"\})$/,
           );
         }
         if (service === 'events' || service === 'cloudformation') {

@@ -91,6 +91,7 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
       expect(list.stateMachines).toEqual([
         expect.objectContaining({ name: 'elasticache-provisioner-local-provision', type: 'STANDARD' }),
         expect.objectContaining({ name: 'elasticache-provisioner-local-teardown', type: 'STANDARD' }),
+        expect.objectContaining({ name: 'elasticache-provisioner-local-deadline', type: 'STANDARD' }),
       ]);
       expect(described.status).toBe('ACTIVE');
       const definition = JSON.parse(described.definition) as {

@@ -22,7 +22,7 @@ import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../tags';
 import { STATUS_WAIT_LIMIT_MS } from '../polling';
 import { createFailedError } from '../replicationGroup';
 import type { NormalisedRequest, ProvisionState } from '../state';
-import { checkMark, readMark, requestDigest, setMark } from './lock';
+import { checkMark, markSince, readMark, requestDigest, setMark } from './lock';
 import { planChange } from './plan';
 import { type ChangeDeps, changeState, secretIdOf, throwIfRefused } from './progress';
 import { readCurrent } from './read';
@@ -107,7 +107,7 @@ export async function applyNextChange(deps: ChangeDeps, state: ProvisionState): 
   try {
     // A mark left by another request that timed out is taken over.
     if (current.ARN && readMark(current.Tags)?.digest !== requestDigest(request)) {
-      await setMark(deps.elastiCache, current.ARN, request, now, plan.detached);
+      await setMark(deps.elastiCache, current.ARN, request, markSince(state, now), plan.detached);
     }
     const secrets = leadingSecretDeletions(left);
     if (secrets.length > 0) {

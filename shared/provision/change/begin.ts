@@ -6,7 +6,7 @@
  */
 import { ConflictError } from '../../errors';
 import type { ProvisionState } from '../state';
-import { checkMark, setMark } from './lock';
+import { checkMark, markSince, setMark } from './lock';
 import { planChange } from './plan';
 import { type ChangeDeps, changeState, throwIfRefused } from './progress';
 import { readCurrent } from './read';
@@ -31,7 +31,8 @@ export async function planChangeStep(deps: ChangeDeps, state: ProvisionState): P
   const now = (deps.now ?? Date.now)();
   if (plan.steps.length > 0) {
     checkMark(request, current.Tags, now);
-    if (current.ARN) await setMark(deps.elastiCache, current.ARN, request, now, plan.detached);
+    if (current.ARN)
+      await setMark(deps.elastiCache, current.ARN, request, markSince(state, now), plan.detached);
   }
   deps.logger.info(
     plan.steps.length > 0 ? 'Replication group to be changed' : 'Replication group matches the request',

@@ -3,8 +3,10 @@
  * requests would undo each other's calls forever; so the first one marks the group with a tag naming
  * its request (a digest of it) and the time, and an execution with another request stops with
  * ConflictError while the mark stands. The same request (a re-run after a crash, a redelivered event)
- * carries on. A mark older than the request's Polling.TimeoutMinutes is taken over: its execution has
- * ended or timed out. When two executions mark the group at the same moment, the later mark wins and
+ * carries on. A mark is dated with its execution's start, which the execution's time limit counts
+ * from too: one older than the request's Polling.TimeoutMinutes is taken over, its execution has ended
+ * or timed out (or was stopped at a custom-resource deadline, which comes later still, so the
+ * rollback that follows can change the group back). When two executions mark the group at the same moment, the later mark wins and
  * the other execution stops at its next call, having made at most one.
  *
  * The same call tags the group with the user groups the change detaches (see DETACHED_TAG_KEY): once
@@ -15,7 +17,7 @@ import { AddTagsToResourceCommand } from '@aws-sdk/client-elasticache';
 import type { ElastiCacheLike } from '../../aws/types';
 import { ConflictError } from '../../errors';
 import { CHANGE_TAG_KEY, DETACHED_TAG_KEY } from '../../tags';
-import type { NormalisedRequest, Tag } from '../state';
+import type { NormalisedRequest, ProvisionState, Tag } from '../state';
 import type { DetachedEntry } from './types';
 
 /** ElastiCache's limit on a tag value. */
@@ -54,11 +56,17 @@ export function checkMark(
   );
 }
 
+/** The date a mark carries: the execution's start when the document knows it, else `now`. */
+export function markSince(state: Pick<ProvisionState, 'execution'>, now: number): number {
+  const started = Date.parse(state.execution?.StartTime ?? '');
+  return Number.isFinite(started) && started <= now ? started : now;
+}
+
 export async function setMark(
   elastiCache: ElastiCacheLike,
   arn: string,
   request: NormalisedRequest,
-  now: number,
+  since: number,
   detached: readonly DetachedEntry[] = [],
 ): Promise<void> {
   const remembered = detachedValue(detached);
@@ -66,7 +74,7 @@ export async function setMark(
     new AddTagsToResourceCommand({
       ResourceName: arn,
       Tags: [
-        { Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${now}` },
+        { Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${since}` },
         ...(remembered ? [{ Key: DETACHED_TAG_KEY, Value: remembered }] : []),
       ],
     }),

@@ -1,0 +1,93 @@
+/**
+ * The deadline's answer (see deadline.ts): at the deadline, a request whose ResponseURL is still kept
+ * has not been answered by its workflow. Its execution is stopped, so it changes nothing more and
+ * cannot answer a second time, and the request is answered FAILED, with the result event every
+ * workflow publishes, by the same code that answers for the workflows (notify.ts).
+ *
+ * For a Create the answer names the requested replication group: validation (which refuses a group
+ * that exists) is long over by the deadline, so whatever group exists under that id was created by
+ * this request, and the rollback's Delete removes it, with what the request created for it, as the
+ * teardown decides (tagged as ours only).
+ */
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SfnLike } from '../aws/types';
+import { errorName } from '../errors';
+import { isReplicationGroupId } from '../ids';
+import { asRecord } from '../json';
+import { envelopeOf } from './customResourceEnvelope';
+import {
+  DEADLINE_ERROR,
+  DEADLINE_MARGIN_SECONDS,
+  DEFAULT_SERVICE_TIMEOUT_SECONDS,
+  type DeadlineInput,
+} from './deadline';
+import { type NotifyDeps, type NotifyOutput, notifyResult } from './notify';
+import { notCreatedId } from './physicalId';
+import { readResponseUrl } from './responseUrls';
+
+export interface DeadlineDeps extends NotifyDeps {
+  sfn: SfnLike;
+}
+
+export type DeadlineOutcome =
+  | { Action: 'answered-by-workflow' }
+  | ({ Action: 'answered'; Stopped: boolean } & NotifyOutput);
+
+const WORKFLOW_NAMES = { provision: 'provisioning', teardown: 'teardown' } as const;
+
+export async function answerAtDeadline(deps: DeadlineDeps, input: DeadlineInput): Promise<DeadlineOutcome> {
+  const executionName = input.Execution.split(':').at(-1) ?? '';
+  // The URL is deleted once answered: nothing kept means the workflow answered in time.
+  if ((await readResponseUrl(deps.secretsManager, executionName)) === undefined) {
+    deps.logger.info('The workflow answered before its deadline', { ExecutionArn: input.Execution });
+    return { Action: 'answered-by-workflow' };
+  }
+
+  const waited = Math.round((input.ServiceTimeoutSeconds - DEADLINE_MARGIN_SECONDS) / 60);
+  const cause =
+    `The ${WORKFLOW_NAMES[input.Workflow]} workflow had not answered ${waited} minutes after the request, ` +
+    `and CloudFormation waits ${input.ServiceTimeoutSeconds} s (ServiceTimeout): its execution was stopped.`;
+  const stopped = await stop(deps, input.Execution, cause);
+
+  const envelope = envelopeOf(input.Input);
+  const requested = String(input.Input.ReplicationGroupId ?? '').toLowerCase();
+  const createdId =
+    envelope?.RequestType === 'Create' && isReplicationGroupId(requested) ? requested : undefined;
+  const notified = await notifyResult(deps, {
+    Workflow: input.Workflow,
+    Outcome: 'Failed',
+    State: { error: { Error: DEADLINE_ERROR, Cause: cause } },
+    Input: input.Input,
+    Execution: input.Execution,
+    PhysicalResourceId: createdId ?? notCreatedId(envelope?.RequestId ?? executionName),
+  });
+  return { Action: 'answered', Stopped: stopped, ...notified };
+}
+
+/** Stops the execution; one already ended is left as it is. A failure to stop must not keep the answer back. */
+async function stop(deps: DeadlineDeps, executionArn: string, cause: string): Promise<boolean> {
+  try {
+    await deps.sfn.send(new StopExecutionCommand({ executionArn, error: DEADLINE_ERROR, cause }));
+    deps.logger.warn('Execution stopped at its deadline', { ExecutionArn: executionArn });
+    return true;
+  } catch (err) {
+    deps.logger.warn('Could not stop the execution at its deadline', {
+      ExecutionArn: executionArn,
+      Error: errorName(err),
+    });
+    return false;
+  }
+}
+
+/** The deadline's input as the Task passes it (`Payload.$: "$"`), read defensively. */
+export function readDeadlineInput(value: unknown): DeadlineInput {
+  const input = asRecord(value);
+  const workflow = input.Workflow === 'teardown' ? 'teardown' : 'provision';
+  return {
+    AnswerBy: String(input.AnswerBy ?? ''),
+    Workflow: workflow,
+    Execution: String(input.Execution ?? ''),
+    Input: asRecord(input.Input),
+    ServiceTimeoutSeconds: Number(input.ServiceTimeoutSeconds) || DEFAULT_SERVICE_TIMEOUT_SECONDS,
+  };
+}
