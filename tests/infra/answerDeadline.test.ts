@@ -23,10 +23,7 @@ import {
   MIN_SERVICE_TIMEOUT_SECONDS,
   timeoutMinutesBudget,
 } from '../../shared/entrances/customResource';
-import {
-  DEADLINE_MARGIN_SECONDS,
-  DEFAULT_SERVICE_TIMEOUT_SECONDS,
-} from '../../shared/entrances/deadline';
+import { DEADLINE_MARGIN_SECONDS, DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../../shared/entrances/deadline';
 import { cloudFormationTags } from '../entrances/support/cloudFormationYaml';
 import { ROOT } from './support/package';
 
