@@ -345,6 +345,23 @@ describe('one change at a time', () => {
     expect(ec).toHaveReceivedCommandTimes(AddTagsToResourceCommand, 0);
   });
 
+  it("dates its mark with the execution's start, which its time limit counts from", async () => {
+    existingGroup();
+    const request = changed();
+    const started = NOW - 5 * 60_000;
+
+    await planChangeStep(deps, {
+      ...state(request),
+      execution: { Name: 'update-1', StartTime: new Date(started).toISOString() },
+    });
+
+    // A change stopped at a custom-resource deadline (later than its time limit) is then already
+    // taken over when the rollback that follows comes to change the group back.
+    expect(ec).toHaveReceivedCommandWith(AddTagsToResourceCommand, {
+      Tags: [{ Key: CHANGE_TAG_KEY, Value: `${requestDigest(request)} ${started}` }],
+    });
+  });
+
   it('takes over a mark older than the time limit: its execution has ended', async () => {
     const request = changed();
     existingGroup({}, tagsWith(`0123456789abcdef ${NOW - request.Polling.TimeoutMinutes * 60_000}`));

@@ -11,7 +11,7 @@ import type { LocalEnvironment } from '../../local/environment';
 import type { LocalWorkflow } from '../../local/workflow';
 import type { ProvisioningResult } from '../../shared/provision/state';
 import { readJson } from '../support/fixtures';
-import { executionsOf, resultEvents, startEntranceEnvironment } from './support/local';
+import { executionsOf, resultEvents, startEntranceEnvironment, until } from './support/local';
 
 let env: LocalEnvironment;
 let provisioning: LocalWorkflow;
@@ -26,15 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close();
 });
-
-/** Resolves once `condition` holds. */
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Puts one event on the local EventBridge, as a requester would, and waits for what its rules started. */
 async function putEvent(detailType: string, detail: unknown): Promise<string> {

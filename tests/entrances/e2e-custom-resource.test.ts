@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { CfnResponse } from '../../shared/entrances/cfnResponse';
 import { DATA_KEYS } from '../../shared/entrances/notify';
 import { type EventFixture, loadEvent } from '../fixtures/entrances/load';
-import { executionsOf, mutatingCalls, resultEvents, useBridgeEnvironment } from './support/local';
+import { executionsOf, mutatingCalls, resultEvents, until, useBridgeEnvironment } from './support/local';
 
 const { env, server, invokeBridge } = useBridgeEnvironment();
 
@@ -43,15 +43,6 @@ function answersTo(requestId: string): CfnResponse[] {
   return server.received
     .map((received) => JSON.parse(received.body) as CfnResponse)
     .filter((answer) => answer.RequestId === requestId);
-}
-
-/** Resolves once `condition` holds (the stand-in's statuses move on their own clock). */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const READ_ONLY = 'on ~app:* -@all +@read';

@@ -36,6 +36,17 @@ describe('the run keys of an event', () => {
     expect(keys).toEqual({ ExecutionName: 'create-x', CorrelationId: 'ticket-7' });
   });
 
+  it("come from the deadline's input: its workflow's execution name and request id", () => {
+    // Act
+    const keys = runKeysOf(loadState('deadline-input'));
+
+    // Assess
+    expect(keys).toEqual({
+      ExecutionName: 'create-ReplicationGroup-0123456789abcdef0123456789abcdef01234567',
+      CorrelationId: '6f1c7e1a-8a51-4c1b-9d0e-0c6a2b0f0001',
+    });
+  });
+
   it('come from a raw request, an EventBridge event and a custom-resource event', () => {
     // Assess
     expect(runKeysOf({ ReplicationGroupId: 'x', CorrelationId: 'ticket-7' })).toEqual({

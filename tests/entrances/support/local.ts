@@ -4,14 +4,17 @@
  * One per test file: the handlers' SDK clients keep the first endpoints they see.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { LocalEnvironment } from '../../../local/environment';
+import type { LocalEnvironment, LocalEnvironmentOptions } from '../../../local/environment';
 import { startLocalEnvironment } from '../../../local/environment';
 import type { ExecutionRecord, PublishedEvent } from '../../../local/standin';
 import { invokeAsLambda, type LambdaHandler } from '../../../local/workflow/lambda';
 import { type ResponseServer, startResponseServer } from '../responseServer';
 
-export async function startEntranceEnvironment(): Promise<LocalEnvironment> {
+export async function startEntranceEnvironment(
+  options: Pick<LocalEnvironmentOptions, 'timeScale' | 'delays'> = {},
+): Promise<LocalEnvironment> {
   return startLocalEnvironment({
+    ...options,
     nodes: 'simulated',
     // Wait states take 20 ms and retries no time; the handlers' own sleeps are scaled down as in every
     // local run. A teardown counts its planned waits against its limit (27 minutes for a Service Catalog
@@ -67,14 +70,14 @@ export function mutatingCalls(env: LocalEnvironment): string[] {
  * and the deployed bridge handler, started before its tests and closed after them. What it returns
  * stands for the started ones.
  */
-export function useBridgeEnvironment(): {
+export function useBridgeEnvironment(options: Pick<LocalEnvironmentOptions, 'timeScale' | 'delays'> = {}): {
   env: LocalEnvironment;
   server: ResponseServer;
   invokeBridge(event: unknown): Promise<unknown>;
 } {
   const started: { env?: LocalEnvironment; server?: ResponseServer; bridge?: unknown } = {};
   beforeAll(async () => {
-    started.env = await startEntranceEnvironment();
+    started.env = await startEntranceEnvironment(options);
     started.server = await startResponseServer();
     // Loaded only now: its SDK clients and state machine ARNs come from the local environment.
     started.bridge = (await import('../../../functions/customResource')).handler;
@@ -96,4 +99,13 @@ export function useBridgeEnvironment(): {
     server: standFor(() => started.server),
     invokeBridge: (event) => invoke(started.bridge, event, 'customResource'),
   };
+}
+
+/** Resolves once `condition` holds (the stand-in's statuses and the executions move on their own clock). */
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
