@@ -105,8 +105,8 @@ export interface LocalEnvironment {
     sfn: string;
     cloudformation: string;
   };
-  /** The local state machines (see LOCAL_STATE_MACHINE_ARNS). */
-  stateMachineArns: Record<WorkflowKind, string>;
+  /** The local state machines (see LOCAL_STATE_MACHINE_ARNS and LOCAL_DEADLINE_STATE_MACHINE_ARN). */
+  stateMachineArns: Record<StateMachineKind, string>;
   close(): Promise<void>;
 }
 
@@ -173,7 +173,7 @@ export async function startLocalEnvironment(
     standIn,
     nodeKind: nodes.kind,
     endpoints,
-    stateMachineArns: { ...LOCAL_STATE_MACHINE_ARNS },
+    stateMachineArns: { ...LOCAL_STATE_MACHINE_ARNS, deadline: LOCAL_DEADLINE_STATE_MACHINE_ARN },
     async close() {
       if (closed) return;
       closed = true;

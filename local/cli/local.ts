@@ -60,6 +60,7 @@ export function exportLines(description: EndpointDescription): string[] {
     'export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local',
     `export PROVISION_STATE_MACHINE_ARN=${description.stateMachines.provision}`,
     `export TEARDOWN_STATE_MACHINE_ARN=${description.stateMachines.teardown}`,
+    `export DEADLINE_STATE_MACHINE_ARN=${description.stateMachines.deadline}`,
   ];
 }
 

@@ -26,7 +26,7 @@ interface Ready {
   endpoint: string;
   region: string;
   account: string;
-  stateMachines: { provision: string; teardown: string };
+  stateMachines: { provision: string; teardown: string; deadline: string };
 }
 
 /** Each AWS CLI and python3 start takes a second or more on a busy machine. */
@@ -66,7 +66,11 @@ describe('npm run local, used with the AWS CLI, boto3 and the npm commands', () 
       endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       region: 'us-east-1',
       account: '000000000000',
-      stateMachines: { provision: PROVISION, teardown: TEARDOWN },
+      stateMachines: {
+        provision: PROVISION,
+        teardown: TEARDOWN,
+        deadline: 'arn:aws:states:us-east-1:000000000000:stateMachine:elasticache-provisioner-local-deadline',
+      },
     });
     expect(local.stderr).toContain(`export AWS_ENDPOINT_URL=${endpoint}`);
     expect(local.stderr).toContain(`export PROVISION_STATE_MACHINE_ARN=${PROVISION}`);
