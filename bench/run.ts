@@ -244,12 +244,22 @@ function previousResults(
   const previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const lines = table.split('\n');
   const sectionOf = (line: string) => line.split('|')[1]?.trim().split(' ')[0];
-  const fresh = new Set(lines.slice(2).map(sectionOf));
-  const older = String(previous.tableMarkdown ?? '')
-    .split('\n')
-    .slice(2)
-    .filter((line) => line.trim() !== '' && !fresh.has(sectionOf(line)));
-  return { kept: previous, table: [...lines.slice(0, 2), ...older, ...lines.slice(2)].join('\n') };
+  const freshRows = lines.slice(2);
+  const fresh = new Set(freshRows.map(sectionOf));
+  // The fresh rows of a section take the place of its old ones, so the table keeps its order.
+  const merged: string[] = [];
+  const placed = new Set<string | undefined>();
+  for (const line of String(previous.tableMarkdown ?? '').split('\n').slice(2)) {
+    const section = sectionOf(line);
+    if (line.trim() === '') continue;
+    if (!fresh.has(section)) merged.push(line);
+    else if (!placed.has(section)) {
+      placed.add(section);
+      merged.push(...freshRows.filter((row) => sectionOf(row) === section));
+    }
+  }
+  merged.push(...freshRows.filter((row) => !placed.has(sectionOf(row))));
+  return { kept: previous, table: [...lines.slice(0, 2), ...merged].join('\n') };
 }
 
 /** A section measured in a child process: its progress line, its rows, its notes and where its result goes. */
