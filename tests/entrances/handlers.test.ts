@@ -32,6 +32,7 @@ beforeEach(() => {
   vi.resetModules();
   vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
   vi.stubEnv('PROVISION_STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:provision');
+  vi.stubEnv('DEADLINE_STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:deadline');
   vi.stubEnv('RESULT_EVENT_BUS', 'default');
   written = [];
   // The logger writes info to stdout and warnings to stderr.

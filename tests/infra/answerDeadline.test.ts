@@ -91,6 +91,18 @@ describe('the answer to a CloudFormation Create', () => {
     expect(worst).toBeLessThanOrEqual(DEADLINE_MARGIN_SECONDS);
   });
 
+  it.each([900, 1800, 3600])(
+    'lets the rollback of an Update stopped at its deadline take over the change (ServiceTimeout %i s)',
+    (serviceTimeout) => {
+      // Prepare: the change mark is dated with the execution's start, and is taken over once older
+      // than the time limit; the deadline comes at the ServiceTimeout less its margin.
+      const limitSeconds = timeoutMinutesBudget({ ServiceTimeout: String(serviceTimeout) }) * 60;
+
+      // Assess: by the deadline, the stopped change's mark has expired.
+      expect(limitSeconds).toBeLessThan(serviceTimeout - DEADLINE_MARGIN_SECONDS);
+    },
+  );
+
   it("comes from the deadline only after a Create's validation, whatever its retries", () => {
     // Act
     const validation = taskWorstSeconds(state('ValidateRequest'));
