@@ -249,7 +249,10 @@ function previousResults(
   // The fresh rows of a section take the place of its old ones, so the table keeps its order.
   const merged: string[] = [];
   const placed = new Set<string | undefined>();
-  for (const line of String(previous.tableMarkdown ?? '').split('\n').slice(2)) {
+  const previousRows = String(previous.tableMarkdown ?? '')
+    .split('\n')
+    .slice(2);
+  for (const line of previousRows) {
     const section = sectionOf(line);
     if (line.trim() === '') continue;
     if (!fresh.has(section)) merged.push(line);
