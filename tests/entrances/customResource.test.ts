@@ -19,8 +19,8 @@ import {
   executionName,
   handleCustomResource,
 } from '../../shared/entrances/customResource';
-import type { Log } from '../../shared/logger';
 import { loadEvent } from '../fixtures/entrances/load';
+import { capturingLog } from '../support/log';
 import { type ResponseServer, startResponseServer } from './responseServer';
 
 const PROVISION_ARN =
@@ -36,12 +36,7 @@ const sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
 const smMock = mockClient(SecretsManagerClient);
 
-const logLines: string[] = [];
-const log: Log = {
-  info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  warn: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  debug: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-};
+const { log, lines: logLines } = capturingLog();
 
 let server: ResponseServer;
 

@@ -16,8 +16,8 @@ import { answerAtDeadline, readDeadlineInput } from '../../shared/entrances/answ
 import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
 import type { DeadlineInput } from '../../shared/entrances/deadline';
 import { ResultNotDelivered } from '../../shared/errors';
-import type { Log } from '../../shared/logger';
 import { loadState } from '../fixtures/entrances/load';
+import { capturingLog } from '../support/log';
 import { rejection } from '../support/rejection';
 import { useResponseServer } from './responseServer';
 
@@ -26,12 +26,7 @@ const sm = mockClient(SecretsManagerClient);
 const eb = mockClient(EventBridgeClient);
 const server = useResponseServer();
 
-const logLines: string[] = [];
-const log: Log = {
-  info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  warn: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  debug: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-};
+const { log, lines: logLines } = capturingLog();
 
 /** What the bridge started the deadline with, for the Create of tests/fixtures/entrances/create-event.json. */
 function deadlineFor(change: (input: DeadlineInput) => void = () => {}): DeadlineInput {

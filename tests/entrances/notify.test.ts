@@ -19,8 +19,8 @@ import {
   notifyConfigFromEnv,
   notifyResult,
 } from '../../shared/entrances/notify';
-import type { Log } from '../../shared/logger';
 import { loadState } from '../fixtures/entrances/load';
+import { capturingLog } from '../support/log';
 import { rejection } from '../teardown/helpers';
 import { startResponseServer, useResponseServer } from './responseServer';
 
@@ -49,12 +49,7 @@ async function keepUrlNobodyListensAt(): Promise<void> {
   keptUrl(closed.url);
 }
 
-const logLines: string[] = [];
-const log: Log = {
-  info: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  warn: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-  debug: (message, ...extra) => logLines.push(JSON.stringify([message, ...extra])),
-};
+const { log, lines: logLines } = capturingLog();
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SC-123456789012-pp-abc/1f2e3d4c';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:elasticache-provisioner/orders';
