@@ -9,7 +9,7 @@
  * this request, and the rollback's Delete removes it, with what the request created for it, as the
  * teardown decides (tagged as ours only).
  */
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SfnLike } from '../aws/types';
 import { errorName } from '../errors';
 import { isReplicationGroupId } from '../ids';
@@ -44,10 +44,19 @@ export async function answerAtDeadline(deps: DeadlineDeps, input: DeadlineInput)
   }
 
   const waited = Math.round((input.ServiceTimeoutSeconds - DEADLINE_MARGIN_SECONDS) / 60);
-  const cause =
+  const late =
     `The ${WORKFLOW_NAMES[input.Workflow]} workflow had not answered ${waited} minutes after the request, ` +
-    `and CloudFormation waits ${input.ServiceTimeoutSeconds} s (ServiceTimeout): its execution was stopped.`;
-  const stopped = await stop(deps, input.Execution, cause);
+    `and CloudFormation waits ${input.ServiceTimeoutSeconds} s (ServiceTimeout)`;
+  // An execution that ended without answering (its answer could not be delivered) is told as such;
+  // one still running (or whose status cannot be read) is stopped.
+  const status = await executionStatus(deps, input.Execution);
+  const running = status === undefined || status === 'RUNNING';
+  const stopped = running && (await stop(deps, input.Execution, `${late}.`));
+  const cause = !running
+    ? `${late}: its execution had ended ${status} without answering.`
+    : stopped
+      ? `${late}: its execution was stopped.`
+      : `${late}, and its execution could not be stopped: stop it before acting on the stack.`;
 
   const envelope = envelopeOf(input.Input);
   const requested = String(input.Input.ReplicationGroupId ?? '').toLowerCase();
@@ -64,7 +73,21 @@ export async function answerAtDeadline(deps: DeadlineDeps, input: DeadlineInput)
   return { Action: 'answered', Stopped: stopped, ...notified };
 }
 
-/** Stops the execution; one already ended is left as it is. A failure to stop must not keep the answer back. */
+/** The execution's status, or undefined when it cannot be read (which must not keep the answer back). */
+async function executionStatus(deps: DeadlineDeps, executionArn: string): Promise<string | undefined> {
+  try {
+    const out = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return out.status;
+  } catch (err) {
+    deps.logger.warn('Could not read the execution at its deadline', {
+      ExecutionArn: executionArn,
+      Error: errorName(err),
+    });
+    return undefined;
+  }
+}
+
+/** Stops the execution. A failure to stop must not keep the answer back. */
 async function stop(deps: DeadlineDeps, executionArn: string, cause: string): Promise<boolean> {
   try {
     await deps.sfn.send(new StopExecutionCommand({ executionArn, error: DEADLINE_ERROR, cause }));

@@ -9,7 +9,12 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ExecutionDoesNotExist, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { answerAtDeadline, readDeadlineInput } from '../../shared/entrances/answerDeadline';
@@ -67,6 +72,7 @@ beforeEach(() => {
     SecretId: `elasticache-provisioner-response-url/${EXECUTION_NAME}`,
   }).resolves({ SecretString: server.url });
   sm.on(DeleteSecretCommand).resolves({});
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
   sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
@@ -150,19 +156,36 @@ describe('the deadline of a custom-resource request', () => {
     });
   });
 
-  it('still answers when the execution cannot be stopped', async () => {
+  it('still answers when the execution can be neither read nor stopped, saying so', async () => {
     // Prepare
-    sfn
-      .on(StopExecutionCommand)
-      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    const missing = () => new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+    sfn.on(DescribeExecutionCommand).rejects(missing());
+    sfn.on(StopExecutionCommand).rejects(missing());
 
     // Act
     const outcome = await answerAtDeadline(deps(), deadlineFor());
 
     // Assess
-    expect(answers()).toHaveLength(1);
+    expect(answers()[0]?.Reason).toContain(
+      'its execution could not be stopped: stop it before acting on the stack',
+    );
     expect(outcome).toMatchObject({ Action: 'answered', Stopped: false });
     expect(logLines.join('\n')).toContain('ExecutionDoesNotExist');
+  });
+
+  it('answers for a workflow that ended without answering (its answer failed), stopping nothing', async () => {
+    // Prepare
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+
+    // Act
+    const outcome = await answerAtDeadline(deps(), deadlineFor());
+
+    // Assess
+    expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(answers()[0]?.Reason).toMatch(
+      /^DeadlineReached: The provisioning workflow had not answered 57 minutes after the request, and CloudFormation waits 3600 s \(ServiceTimeout\): its execution had ended FAILED without answering\. \(execution /,
+    );
+    expect(outcome).toMatchObject({ Action: 'answered', Stopped: false, CloudFormation: 'FAILED' });
   });
 
   it('fails with ResultNotDelivered, keeping the URL, when CloudFormation refuses the answer', async () => {

@@ -143,6 +143,7 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
     'events:PutEvents',
     'secretsmanager:DeleteSecret',
     'secretsmanager:GetSecretValue',
+    'states:DescribeExecution',
     'states:StopExecution',
   ],
   customResource: [
