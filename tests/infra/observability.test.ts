@@ -15,6 +15,8 @@ const resource = (id: string): CfnResource => {
   return found;
 };
 const STATE_MACHINES = ['ProvisionStateMachine', 'TeardownStateMachine'] as const;
+/** Every state machine: the workflows and the deadline of custom-resource requests. */
+const ALL_STATE_MACHINES = [...STATE_MACHINES, 'DeadlineStateMachine'] as const;
 /** A property of a resource, read as the given shape (the template test checks the shapes themselves). */
 const property = <T>(entry: CfnResource, name: string): T => entry.Properties?.[name] as T;
 const ALARM_ACTIONS = { 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] };
@@ -24,11 +26,13 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('alarms', () => {
-  it.each(
-    STATE_MACHINES.flatMap((id) =>
+  it.each([
+    ...STATE_MACHINES.flatMap((id) =>
       ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'].map((metric) => [id, metric] as const),
     ),
-  )('raise one on any %s %s in a minute', (stateMachine, metric) => {
+    // A deadline that could not answer: CloudFormation then times out on its own.
+    ['DeadlineStateMachine', 'ExecutionsFailed'] as const,
+  ])('raise one on any %s %s in a minute', (stateMachine, metric) => {
     // Prepare
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(
       ([, alarm]) =>
@@ -73,7 +77,7 @@ describe('alarms', () => {
 });
 
 describe('X-Ray tracing', () => {
-  it.each(STATE_MACHINES)('is on for %s, whose role may send traces', (id) => {
+  it.each(ALL_STATE_MACHINES)('is on for %s, whose role may send traces', (id) => {
     // Prepare
     const role = resource(
       property<{ 'Fn::GetAtt': [string, string] }>(resource(id), 'RoleArn')['Fn::GetAtt'][0],
