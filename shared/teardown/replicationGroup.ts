@@ -9,11 +9,14 @@ import type { ElastiCacheLike } from '../aws/types';
 import { ConflictError, errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
+import { pastTimeLimit } from './timeLimit';
 import type { ReplicationGroupTeardown, TeardownRequest, TeardownState } from './types';
 
 export interface DeleteReplicationGroupDeps {
   elastiCache: ElastiCacheLike;
   logger: Log;
+  /** Date.now by default. */
+  now?: () => number;
 }
 
 /** Statuses in which DeleteReplicationGroup is accepted; others (creating, modifying, snapshotting) wait. */
@@ -26,6 +29,7 @@ export async function deleteReplicationGroup(
   const { request } = state;
   const id = request.ReplicationGroupId;
   const previous = state.replicationGroup;
+  const now = (deps.now ?? Date.now)();
   const base: ReplicationGroupTeardown = {
     ReplicationGroupId: id,
     Found: previous?.Found ?? false,
@@ -37,6 +41,7 @@ export async function deleteReplicationGroup(
     UserGroupIds: previous?.UserGroupIds ?? [],
     Attempt: (previous?.Attempt ?? 0) + 1,
     ElapsedSeconds: previous ? previous.ElapsedSeconds + request.Polling.WaitSeconds : 0,
+    StartedAt: previous?.StartedAt ?? now,
   };
 
   if (request.KeepReplicationGroup) {
@@ -83,7 +88,7 @@ export async function deleteReplicationGroup(
   );
   const managed = { ...found, Managed: true, UserGroupIds: attached };
   if (DELETABLE.has(status)) {
-    return requestDeletion(deps, request, managed, status);
+    return requestDeletion(deps, request, managed, status, now);
   }
   if (status !== 'deleting') {
     deps.logger.info('Replication group cannot be deleted in its current status yet; checking again later', {
@@ -91,7 +96,7 @@ export async function deleteReplicationGroup(
       Status: status,
     });
   }
-  return checkTime(request, managed);
+  return checkTime(request, managed, now);
 }
 
 async function requestDeletion(
@@ -99,6 +104,7 @@ async function requestDeletion(
   request: TeardownRequest,
   current: ReplicationGroupTeardown,
   status: string,
+  now: number,
 ): Promise<ReplicationGroupTeardown> {
   const id = request.ReplicationGroupId;
   // A group that never became available holds no data to snapshot, and refuses a final snapshot.
@@ -117,7 +123,7 @@ async function requestDeletion(
       Status: newStatus,
       FinalSnapshotIdentifier: snapshot,
     });
-    return checkTime(request, { ...current, DeleteRequested: true, Status: newStatus });
+    return checkTime(request, { ...current, DeleteRequested: true, Status: newStatus }, now);
   } catch (err) {
     const name = errorName(err);
     if (name === 'ReplicationGroupNotFoundFault') {
@@ -128,16 +134,19 @@ async function requestDeletion(
       deps.logger.info('Replication group changed status before it could be deleted; checking again later', {
         ReplicationGroupId: id,
       });
-      return checkTime(request, current);
+      return checkTime(request, current, now);
     }
     throw err;
   }
 }
 
 /** A check that did not finish the deletion; fails once the next wait would pass the time limit. */
-function checkTime(request: TeardownRequest, current: ReplicationGroupTeardown): ReplicationGroupTeardown {
-  const limitSeconds = request.Polling.TimeoutMinutes * 60;
-  if (current.ElapsedSeconds + request.Polling.WaitSeconds > limitSeconds) {
+function checkTime(
+  request: TeardownRequest,
+  current: ReplicationGroupTeardown,
+  now: number,
+): ReplicationGroupTeardown {
+  if (pastTimeLimit(request.Polling, current, now)) {
     throw new TeardownTimedOut(
       `Replication group ${request.ReplicationGroupId} is still ${current.Status} after ${request.Polling.TimeoutMinutes} minutes; ` +
         'nothing after it (user groups, users, secrets) was deleted. Run the teardown again once it is gone.',

@@ -5,7 +5,10 @@
  */
 
 export interface TeardownPolling {
-  /** Give up with TeardownTimedOut after this long (measured on the schedule's own clock). */
+  /**
+   * Give up with TeardownTimedOut after this long, for the group and then for its user groups: the
+   * larger of the scheduled time (the Wait states) and the time since the first check of each.
+   */
   TimeoutMinutes: number;
   /** Wait state between two checks of a deletion in progress. */
   WaitSeconds: number;
@@ -63,6 +66,8 @@ export interface ReplicationGroupTeardown {
   Attempt: number;
   /** Scheduled seconds since the first check (sum of the Wait states). */
   ElapsedSeconds: number;
+  /** When the first check ran (epoch ms): checks and retries take time the schedule does not count. */
+  StartedAt?: number;
 }
 
 export interface UserGroupRecord {
@@ -80,6 +85,8 @@ export interface UserGroupsTeardown {
   Done: boolean;
   Attempt: number;
   ElapsedSeconds: number;
+  /** When the first check ran (epoch ms). */
+  StartedAt?: number;
 }
 
 /** The execution output: what was deleted and what was left in place, and why. */

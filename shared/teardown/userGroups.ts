@@ -10,11 +10,14 @@ import type { ElastiCacheLike } from '../aws/types';
 import { errorName, TeardownTimedOut } from '../errors';
 import type { Log } from '../logger';
 import { elastiCacheTags, isManagedFor, notManagedReason } from './ownership';
+import { pastTimeLimit } from './timeLimit';
 import type { KeptResource, TeardownState, UserGroupRecord, UserGroupsTeardown } from './types';
 
 export interface DeleteUserGroupsDeps {
   elastiCache: ElastiCacheLike;
   logger: Log;
+  /** Date.now by default. */
+  now?: () => number;
 }
 
 export async function deleteUserGroups(
@@ -24,6 +27,7 @@ export async function deleteUserGroups(
   const { request } = state;
   const id = request.ReplicationGroupId;
   const previous = state.userGroups;
+  const now = (deps.now ?? Date.now)();
   const kept: KeptResource[] = [...(previous?.Kept ?? [])];
   // The replication group's own id in a group's ReplicationGroups only means "not detached yet" once it is gone.
   const replicationGroupGone = state.replicationGroup?.Gone ?? false;
@@ -68,8 +72,9 @@ export async function deleteUserGroups(
     Done: still.every((record) => record.Gone),
     Attempt: (previous?.Attempt ?? 0) + 1,
     ElapsedSeconds: previous ? previous.ElapsedSeconds + request.Polling.WaitSeconds : 0,
+    StartedAt: previous?.StartedAt ?? now,
   };
-  if (!result.Done) checkTime(state, result);
+  if (!result.Done) checkTime(state, result, now);
   return result;
 }
 
@@ -142,9 +147,9 @@ async function deleteWhenPossible(
   }
 }
 
-function checkTime(state: TeardownState, result: UserGroupsTeardown): void {
+function checkTime(state: TeardownState, result: UserGroupsTeardown, now: number): void {
   const { Polling } = state.request;
-  if (result.ElapsedSeconds + Polling.WaitSeconds > Polling.TimeoutMinutes * 60) {
+  if (pastTimeLimit(Polling, result, now)) {
     const pending = result.Groups.filter((record) => !record.Gone).map((record) => record.UserGroupId);
     throw new TeardownTimedOut(
       `User group(s) ${pending.join(', ')} still not deleted after ${Polling.TimeoutMinutes} minutes; ` +

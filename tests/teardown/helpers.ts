@@ -28,6 +28,9 @@ export { rejection } from '../support/rejection';
  * The stubs and the deps of a teardown step's tests. Before each test the stubs start afresh with
  * every resource tagged as the provisioner's.
  */
+/** The time the teardown functions read in these tests (epoch ms). */
+export const NOW = Date.parse('2026-12-04T10:00:00.000Z');
+
 export function teardownStubs() {
   const { ec, sm, elastiCache, secretsManager } = mockAws();
   beforeEach(() => {
@@ -35,5 +38,5 @@ export function teardownStubs() {
     sm.reset();
     ec.on(ListTagsForResourceCommand).resolves({ TagList: managedTags() });
   });
-  return { ec, sm, deps: { elastiCache, secretsManager, logger: silent } };
+  return { ec, sm, deps: { elastiCache, secretsManager, logger: silent, now: () => NOW } };
 }

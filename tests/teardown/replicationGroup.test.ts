@@ -11,7 +11,7 @@ import { deleteReplicationGroup } from '../../shared/teardown/replicationGroup';
 import type { TeardownState } from '../../shared/teardown/types';
 import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, teardownStubs } from './helpers';
+import { ARN, managedTags, NOW, rejection, teardownStubs } from './helpers';
 
 const { ec, deps } = teardownStubs();
 
@@ -241,6 +241,33 @@ describe('deleteReplicationGroup', () => {
 
     // Assess
     expect(result).toMatchObject({ DeleteRequested: false, Done: false });
+  });
+
+  it('fails with TeardownTimedOut on the time since the first check, when checks took longer than their waits', async () => {
+    // Prepare: 3 checks scheduled 30 s apart, but the first ran 120 minutes ago.
+    ec.on(DescribeReplicationGroupsCommand).resolves(described({ Status: 'deleting' }));
+    const state = afterChecks(3);
+    if (state.replicationGroup) state.replicationGroup.StartedAt = NOW - 120 * 60_000;
+
+    // Act
+    const error = await rejection(deleteReplicationGroup(deps, state));
+
+    // Assess
+    expect(error.name).toBe('TeardownTimedOut');
+    expect(error.message).toContain('still deleting after 120 minutes');
+  });
+
+  it('keeps checking while the time since the first check is within the limit', async () => {
+    // Prepare
+    ec.on(DescribeReplicationGroupsCommand).resolves(described({ Status: 'deleting' }));
+    const state = afterChecks(3);
+    if (state.replicationGroup) state.replicationGroup.StartedAt = NOW - 100 * 60_000;
+
+    // Act
+    const result = await deleteReplicationGroup(deps, state);
+
+    // Assess
+    expect(result).toMatchObject({ Done: false, StartedAt: NOW - 100 * 60_000 });
   });
 
   it('fails with TeardownTimedOut once the next wait would pass the time limit', async () => {

@@ -10,7 +10,7 @@ import type { TeardownState } from '../../shared/teardown/types';
 import { deleteUserGroups } from '../../shared/teardown/userGroups';
 import { notFound as notFoundAnswer } from '../support/aws';
 import { loadTeardownState } from './fixtures/load';
-import { ARN, managedTags, rejection, teardownStubs } from './helpers';
+import { ARN, managedTags, NOW, rejection, teardownStubs } from './helpers';
 
 const { ec, deps } = teardownStubs();
 
@@ -67,6 +67,7 @@ describe('deleteUserGroups', () => {
       Done: false,
       Attempt: 1,
       ElapsedSeconds: 0,
+      StartedAt: NOW,
     });
   });
 
@@ -208,6 +209,19 @@ describe('deleteUserGroups', () => {
     // Assess
     expect(result.Done).toBe(false);
     expect(result.Groups[0]?.DeleteRequested).toBe(false);
+  });
+
+  it('fails with TeardownTimedOut on the time since the first check, when checks took longer than their waits', async () => {
+    // Prepare: 3 checks scheduled 60 s apart, but the first ran 120 minutes ago.
+    ec.on(DescribeUserGroupsCommand).resolves(group('orders', { Status: 'deleting' }));
+    const state = deleting(3);
+    if (state.userGroups) state.userGroups.StartedAt = NOW - 120 * 60_000;
+
+    // Act
+    const error = await rejection(deleteUserGroups(deps, state));
+
+    // Assess
+    expect(error.name).toBe('TeardownTimedOut');
   });
 
   it('fails with TeardownTimedOut once the next wait would pass the time limit', async () => {

@@ -17,8 +17,8 @@ export async function startEntranceEnvironment(
     ...options,
     nodes: 'simulated',
     // Wait states take 20 ms and retries no time; the handlers' own sleeps are scaled down as in every
-    // local run. A teardown counts its planned waits against its limit (27 minutes for a Service Catalog
-    // Delete: 54 checks), so its checks must take some real time for the stand-in's deletions to finish.
+    // local run. A teardown's limit counts at least its scheduled waits (26 minutes for a Service Catalog
+    // Delete: 52 checks), so its checks must take some real time for the stand-in's deletions to finish.
     executions: { waitTimeOverrides: 20, retryIntervalOverrides: 0 },
   });
 }
