@@ -11,7 +11,7 @@
  */
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SfnLike } from '../aws/types';
-import { errorName } from '../errors';
+import { errorName, type Problem, ValidationError } from '../errors';
 import { isReplicationGroupId } from '../ids';
 import { asRecord } from '../json';
 import { envelopeOf } from './customResourceEnvelope';
@@ -102,15 +102,27 @@ async function stop(deps: DeadlineDeps, executionArn: string, cause: string): Pr
   }
 }
 
-/** The deadline's input as the Task passes it (`Payload.$: "$"`), read defensively. */
+/**
+ * The deadline's input as the Task passes it (`Payload.$: "$"`). The bridge wrote it; one it could not
+ * have written fails the deadline (and raises its alarm) rather than be read as "already answered".
+ */
 export function readDeadlineInput(value: unknown): DeadlineInput {
   const input = asRecord(value);
-  const workflow = input.Workflow === 'teardown' ? 'teardown' : 'provision';
+  const problems: Problem[] = [];
+  const { Workflow, Execution } = input;
+  const workflow = Workflow === 'provision' || Workflow === 'teardown' ? Workflow : undefined;
+  if (!workflow) problems.push({ field: 'Workflow', message: 'must be provision or teardown' });
+  if (typeof Execution !== 'string' || !/^arn:[^:]+:states:.*:execution:[^:]+:[^:]+$/.test(Execution)) {
+    problems.push({ field: 'Execution', message: "must be the ARN of the workflow's execution" });
+  }
+  if (!workflow || problems.length > 0) throw new ValidationError(problems);
+  const timeout = Number(input.ServiceTimeoutSeconds);
   return {
     AnswerBy: String(input.AnswerBy ?? ''),
     Workflow: workflow,
-    Execution: String(input.Execution ?? ''),
+    Execution: String(Execution),
     Input: asRecord(input.Input),
-    ServiceTimeoutSeconds: Number(input.ServiceTimeoutSeconds) || DEFAULT_SERVICE_TIMEOUT_SECONDS,
+    ServiceTimeoutSeconds:
+      Number.isInteger(timeout) && timeout > 0 ? timeout : DEFAULT_SERVICE_TIMEOUT_SECONDS,
   };
 }

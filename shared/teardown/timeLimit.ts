@@ -4,14 +4,7 @@
  * So the limit counts the larger of the scheduled time and the time since the first check, as the
  * provisioning limit counts from the execution's start.
  */
-import type { TeardownPolling } from './types';
-
-export interface TimedChecks {
-  /** Scheduled seconds since the first check (sum of the Wait states). */
-  ElapsedSeconds: number;
-  /** When the first check ran (epoch ms). */
-  StartedAt?: number;
-}
+import type { TeardownPolling, TimedChecks } from './types';
 
 /** Whether the next wait would pass the time limit. */
 export function pastTimeLimit(polling: TeardownPolling, checks: TimedChecks, now: number): boolean {

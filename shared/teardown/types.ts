@@ -46,7 +46,17 @@ export interface KeptResource {
   Reason: string;
 }
 
-export interface ReplicationGroupTeardown {
+/** The checks of one wait (the group's deletion, then its user groups'), for its time limit. */
+export interface TimedChecks {
+  /** Number of checks so far (this one included). */
+  Attempt: number;
+  /** Scheduled seconds since the first check (sum of the Wait states). */
+  ElapsedSeconds: number;
+  /** When the first check ran (epoch ms): checks and retries take time the schedule does not count. */
+  StartedAt?: number;
+}
+
+export interface ReplicationGroupTeardown extends TimedChecks {
   ReplicationGroupId: string;
   /** The group existed when a check ran. */
   Found: boolean;
@@ -62,12 +72,6 @@ export interface ReplicationGroupTeardown {
   /** User groups the group had attached, gathered across checks (the group forgets them once gone). */
   UserGroupIds: string[];
   Kept?: KeptResource;
-  /** Number of checks so far (this one included). */
-  Attempt: number;
-  /** Scheduled seconds since the first check (sum of the Wait states). */
-  ElapsedSeconds: number;
-  /** When the first check ran (epoch ms): checks and retries take time the schedule does not count. */
-  StartedAt?: number;
 }
 
 export interface UserGroupRecord {
@@ -78,15 +82,11 @@ export interface UserGroupRecord {
   Gone: boolean;
 }
 
-export interface UserGroupsTeardown {
+export interface UserGroupsTeardown extends TimedChecks {
   /** User groups created for this replication group; each is deleted and waited for. */
   Groups: UserGroupRecord[];
   Kept: KeptResource[];
   Done: boolean;
-  Attempt: number;
-  ElapsedSeconds: number;
-  /** When the first check ran (epoch ms). */
-  StartedAt?: number;
 }
 
 /** The execution output: what was deleted and what was left in place, and why. */

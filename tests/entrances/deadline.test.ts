@@ -20,7 +20,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { answerAtDeadline, readDeadlineInput } from '../../shared/entrances/answerDeadline';
 import { type CfnResponse, createResponseSender } from '../../shared/entrances/cfnResponse';
 import type { DeadlineInput } from '../../shared/entrances/deadline';
-import { ResultNotDelivered } from '../../shared/errors';
+import { ResultNotDelivered, ValidationError } from '../../shared/errors';
 import { loadState } from '../fixtures/entrances/load';
 import { capturingLog } from '../support/log';
 import { rejection } from '../support/rejection';
@@ -198,6 +198,21 @@ describe('the deadline of a custom-resource request', () => {
     // Assess
     expect(error).toBeInstanceOf(ResultNotDelivered);
     expect(sm).not.toHaveReceivedCommand(DeleteSecretCommand);
+  });
+
+  it.each([
+    ['Execution', { Execution: '' }],
+    ['Workflow', { Workflow: 'unknown' }],
+  ])('refuses an input without a valid %s rather than take it as answered', (field, change) => {
+    // Prepare
+    const input = { ...loadState('deadline-input'), ...change };
+
+    // Act
+    const read = () => readDeadlineInput(input);
+
+    // Assess
+    expect(read).toThrow(ValidationError);
+    expect(read).toThrow(field);
   });
 
   it('never logs the ResponseURL', async () => {

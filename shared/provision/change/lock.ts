@@ -6,8 +6,8 @@
  * carries on. A mark is dated with its execution's start, which the execution's time limit counts
  * from too: one older than the request's Polling.TimeoutMinutes is taken over, its execution has ended
  * or timed out (or was stopped at a custom-resource deadline, which comes later still, so the
- * rollback that follows can change the group back). When two executions mark the group at the same moment, the later mark wins and
- * the other execution stops at its next call, having made at most one.
+ * rollback that follows can change the group back). When two executions mark the group at the same
+ * moment, the later mark wins and the other execution stops at its next call, having made at most one.
  *
  * The same call tags the group with the user groups the change detaches (see DETACHED_TAG_KEY): once
  * detached, nothing else would lead a run after a crash to them and their users.
