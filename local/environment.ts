@@ -34,13 +34,16 @@ export const LOCAL_ACCOUNT = '000000000000';
 const PREFIX = `elasticache-provisioner-${LOCAL_STAGE}`;
 
 /** The state machines of a local environment, by workflow: the names serverless.yml gives them for stage `local`. */
+const localStateMachineArn = (kind: StateMachineKind) =>
+  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-${kind}`;
+
 export const LOCAL_STATE_MACHINE_ARNS: Record<WorkflowKind, string> = {
-  provision: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-provision`,
-  teardown: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-teardown`,
+  provision: localStateMachineArn('provision'),
+  teardown: localStateMachineArn('teardown'),
 };
 
 /** The deadline the custom-resource bridge starts beside each workflow (DEADLINE_STATE_MACHINE_ARN). */
-export const LOCAL_DEADLINE_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${PREFIX}-deadline`;
+export const LOCAL_DEADLINE_STATE_MACHINE_ARN = localStateMachineArn('deadline');
 
 /** The definition as Step Functions holds it once deployed: each `Fn::GetAtt [fn, Arn]` is the function's ARN. */
 export function deployedDefinition(workflow: StateMachineKind): string {

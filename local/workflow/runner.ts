@@ -43,20 +43,24 @@ const realHandlers: Record<string, (clock: Clock) => Promise<LambdaHandler>> = {
   deleteUserGroups: async () => (await import('../../functions/deleteUserGroups')).handler,
   deleteUsers: async () => (await import('../../functions/deleteUsers')).handler,
   answerDeadline: async (clock) => {
-    if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
-      process.env.RESULT_EVENT_BUS ??= 'none';
-    }
+    publishResultEventsLocallyOnly();
     return (await import('../../functions/answerDeadline')).answerDeadlineHandler(clock);
   },
   notifyResult: async (clock) => {
-    // A local run publishes result events only to a local EventBridge: without one, they are turned
-    // off as RESULT_EVENT_BUS=none does (read when the function is loaded), never sent to AWS.
-    if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
-      process.env.RESULT_EVENT_BUS ??= 'none';
-    }
+    publishResultEventsLocallyOnly();
     return (await import('../../functions/notifyResult')).notifyResultHandler(clock);
   },
 };
+
+/**
+ * A local run publishes result events only to a local EventBridge: without one, they are turned off as
+ * RESULT_EVENT_BUS=none does (read when the publishing function is loaded), never sent to AWS.
+ */
+function publishResultEventsLocallyOnly(): void {
+  if (!process.env.AWS_ENDPOINT_URL_EVENTBRIDGE && !process.env.AWS_ENDPOINT_URL) {
+    process.env.RESULT_EVENT_BUS ??= 'none';
+  }
+}
 
 export interface LocalWorkflowOptions {
   /** Which deployed state machine to run: provisioning (the default), teardown or the deadline. */
