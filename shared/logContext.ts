@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { asRecord } from './json';
+import { executionNameOf } from './workflow';
 
 export interface RunKeys {
   ExecutionName?: string;
@@ -26,7 +27,9 @@ export function runKeysOf(event: unknown): RunKeys {
   const input = asRecord(event);
   const state = asRecord(input.State ?? input);
   const executionArn = text(input.Execution);
-  const executionName = text(asRecord(state.execution).Name) ?? executionArn?.split(':').at(-1);
+  const executionName =
+    text(asRecord(state.execution).Name) ??
+    (executionArn === undefined ? undefined : executionNameOf(executionArn));
   const detail = asRecord(input.detail);
   // The deadline's input carries its workflow's execution input.
   const workflowInput = asRecord(input.Input);

@@ -14,6 +14,7 @@ import type { SfnLike } from '../aws/types';
 import { errorName, type Problem, ValidationError } from '../errors';
 import { isReplicationGroupId } from '../ids';
 import { asRecord } from '../json';
+import { executionNameOf } from '../workflow';
 import { envelopeOf } from './customResourceEnvelope';
 import {
   DEADLINE_ERROR,
@@ -36,7 +37,7 @@ export type DeadlineOutcome =
 const WORKFLOW_NAMES = { provision: 'provisioning', teardown: 'teardown' } as const;
 
 export async function answerAtDeadline(deps: DeadlineDeps, input: DeadlineInput): Promise<DeadlineOutcome> {
-  const executionName = input.Execution.split(':').at(-1) ?? '';
+  const executionName = executionNameOf(input.Execution);
   // The URL is deleted once answered: nothing kept means the workflow answered in time.
   if ((await readResponseUrl(deps.secretsManager, executionName)) === undefined) {
     deps.logger.info('The workflow answered before its deadline', { ExecutionArn: input.Execution });

@@ -27,7 +27,7 @@ import { defaultUserId, isRbacId, isReplicationGroupId } from '../ids';
 import { isRecord, parseJson } from '../json';
 import type { Log } from '../logger';
 import { passwordProblems } from '../request/inspect';
-import type { WorkflowKind } from '../workflow';
+import { executionArnOf, type WorkflowKind } from '../workflow';
 import { type CfnResponse, fitReason, type ResponseSender } from './cfnResponse';
 import {
   type CustomResourceEnvelope,
@@ -35,7 +35,7 @@ import {
   describeEnvelope,
   ENVELOPE_KEY,
 } from './customResourceEnvelope';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS, deadlineInput, executionArnOf } from './deadline';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS, deadlineInput } from './deadline';
 import { notCreatedId, physicalIdKind } from './physicalId';
 import { deleteResponseUrl, keepResponseUrl } from './responseUrls';
 

@@ -36,11 +36,6 @@ export interface DeadlineInput {
   ServiceTimeoutSeconds: number;
 }
 
-/** The ARN an execution started with `name` gets: Step Functions derives it from the state machine's. */
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
 export function deadlineInput(options: {
   receivedAt: number;
   serviceTimeoutSeconds: number;

@@ -15,7 +15,7 @@ import { asArray, asRecord } from '../json';
 import type { Log } from '../logger';
 import type { Endpoint } from '../provision/state';
 import type { KeptResource, TeardownResult } from '../teardown/types';
-import type { WorkflowKind } from '../workflow';
+import { executionNameOf, type WorkflowKind } from '../workflow';
 import {
   type CfnResponse,
   fitReason,
@@ -158,8 +158,7 @@ export async function notifyResult(deps: NotifyDeps, input: NotifyInput): Promis
       ? successResponse(envelope, success, input.Workflow)
       : failedResponse(envelope, state, failure ?? unknownFailure(), executionArn, input.PhysicalResourceId);
     cloudFormation = response.Status;
-    // The execution's name is the last part of its ARN.
-    const executionName = executionArn?.split(':').at(-1);
+    const executionName = executionArn === undefined ? undefined : executionNameOf(executionArn);
     deliveries.push(answerCloudFormation(deps, executionName, response));
   }
   const publishing = deps.config.eventBusName !== EVENTS_DISABLED;
